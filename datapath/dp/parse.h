@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Per-packet header parsing: the first stage of the fast path.  Fills a compact 'dp_meta'
+ * that every later stage (security, VLAN, ACL, FDB, conntrack, shaper) reads instead of
+ * re-parsing.  Pure function of the frame bytes; no DPDK state; fast-path safe. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum dp_l3 {
+	DP_L3_NONE = 0,
+	DP_L3_IPV4,
+	DP_L3_IPV6,
+	DP_L3_ARP,
+	DP_L3_OTHER,
+};
+
+enum dp_parse_result {
+	DP_PARSE_OK = 0,
+	DP_PARSE_RUNT,      /* shorter than an Ethernet header */
+	DP_PARSE_BAD_VLAN,  /* truncated VLAN tag */
+	DP_PARSE_BAD_L3,    /* truncated or malformed IP/ARP header */
+	DP_PARSE_BAD_L4,    /* truncated TCP/UDP/ICMP header (unfragmented packets only) */
+};
+
+/* All multi-byte fields in host byte order unless marked 'be'. */
+struct dp_meta {
+	uint16_t ethertype;  /* after VLAN tags */
+	uint16_t vlan;       /* outer VLAN id (TCI & 0xfff); 0 when untagged */
+	uint8_t vlan_pcp;    /* outer tag priority */
+	uint8_t n_vlans;     /* 0, 1, or 2 (two or more tags) */
+	uint8_t l3;          /* enum dp_l3 */
+	uint8_t ip_proto;    /* IPPROTO_*, for IPv4/IPv6 (after IPv6 extension headers) */
+	uint16_t l2_len;     /* offset of L3 (Ethernet + tags) */
+	uint16_t l3_len;     /* IP header length incl. IPv6 extension headers */
+	uint16_t sport;      /* TCP/UDP source port; ICMP/ICMPv6 type */
+	uint16_t dport;      /* TCP/UDP destination port; ICMP/ICMPv6 code */
+	uint8_t tcp_flags;   /* TCP flags byte */
+	uint8_t frag;        /* 1 if an IP fragment (later fragments have no L4 header) */
+	uint8_t dst_bum;     /* 1 if destination MAC is broadcast or multicast */
+	uint8_t dst_bcast;   /* 1 if broadcast */
+	union {
+		struct {
+			uint32_t src_be, dst_be; /* IPv4 addresses */
+		} v4;
+		struct {
+			uint8_t src[16], dst[16];
+		} v6;
+	} ip;
+	uint32_t arp_spa_be; /* ARP sender protocol address */
+	uint16_t arp_op;
+};
+
+/* Parses the 'len' bytes at 'frame'.  Returns DP_PARSE_OK or the reason the frame is malformed
+ * (the caller counts it as a drop).  'm' is fully written in every case. */
+enum dp_parse_result dp_parse(const uint8_t *frame, uint32_t len, struct dp_meta *m);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* A small epoll event loop for control threads: file descriptors and timers.  One loop per
+ * thread; not thread safe.  Callbacks may add or remove fds and timers, including their own. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dvs_loop;
+struct dvs_timer;
+
+#define DVS_LOOP_IN 0x1u
+#define DVS_LOOP_OUT 0x4u
+#define DVS_LOOP_ERR 0x8u /* error or hang-up; always reported */
+
+typedef void dvs_loop_fd_cb(struct dvs_loop *loop, int fd, uint32_t events, void *arg);
+typedef void dvs_loop_timer_cb(struct dvs_loop *loop, struct dvs_timer *t, void *arg);
+
+/* Returns a new loop, or NULL with errno set. */
+struct dvs_loop *dvs_loop_create(void);
+/* Frees the loop and its timers (not the fds).  Accepts NULL. */
+void dvs_loop_destroy(struct dvs_loop *loop);
+
+/* Watches 'fd' for 'events'.  Returns 0, -EEXIST, or another -errno. */
+int dvs_loop_add_fd(struct dvs_loop *loop, int fd, uint32_t events, dvs_loop_fd_cb *cb, void *arg);
+int dvs_loop_mod_fd(struct dvs_loop *loop, int fd, uint32_t events);
+/* Stops watching 'fd' (does not close it).  Safe inside any callback. */
+int dvs_loop_del_fd(struct dvs_loop *loop, int fd);
+
+/* Calls 'cb' after 'ms' milliseconds, then every 'ms' if 'repeat'.  Returns the timer (owned
+ * by the loop), or NULL with errno set. */
+struct dvs_timer *dvs_loop_add_timer(struct dvs_loop *loop, uint64_t ms, bool repeat,
+				     dvs_loop_timer_cb *cb, void *arg);
+/* Cancels and frees 't'.  Safe inside any callback, including t's own.  Accepts NULL. */
+void dvs_timer_cancel(struct dvs_loop *loop, struct dvs_timer *t);
+/* Re-arms 't' to fire 'ms' from now. */
+void dvs_timer_rearm(struct dvs_loop *loop, struct dvs_timer *t, uint64_t ms);
+
+/* Waits at most 'max_wait_ms' (-1: until something happens) and runs what is ready.
+ * Returns the number of callbacks run, or -errno. */
+int dvs_loop_run_once(struct dvs_loop *loop, int max_wait_ms);
+/* Runs until dvs_loop_stop().  Returns 0. */
+int dvs_loop_run(struct dvs_loop *loop);
+void dvs_loop_stop(struct dvs_loop *loop);
+
+/* Monotonic clock in milliseconds and microseconds. */
+uint64_t dvs_now_ms(void);
+uint64_t dvs_now_us(void);
