@@ -21,6 +21,8 @@ int dvs_err_set(struct dvs_err *e, int code, const char *fmt, ...)
 /* Prefixes the message already in 'e' with "prefix: " (for nesting context). */
 void dvs_err_prefix(struct dvs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dvs_err_clear(struct dvs_err *e);
+/* The message to show a user: e->msg, or strerror(code) if none was given, "" if no error. */
+const char *dvs_err_msg(const struct dvs_err *e);
 
 #define DVS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DVS_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -16,15 +16,21 @@ struct dvs_jsonrpc;
 #define DVS_JSONRPC_MAX_MSG_DEFAULT (4u << 20)   /* 4 MiB per message */
 #define DVS_JSONRPC_MAX_OUT_DEFAULT (64u << 20)  /* 64 MiB queued for one peer */
 
-/* Listening sockets.  'path' is unlinked first if it is a stale socket.  Return the fd or
- * -errno.  'addr' for TCP is "PORT" or "PORT:IP" (IP defaults to 0.0.0.0). */
+/* Listening sockets.  'path' is unlinked first if it is a stale socket; -EADDRINUSE if a live
+ * server answers there, -EEXIST if it is not a socket.  Return the fd (non-blocking) or -errno.  'addr' for TCP is "PORT" or "PORT:IP" (IP defaults to 0.0.0.0). */
 int dvs_unix_listen(const char *path);
 int dvs_tcp_listen(const char *port_ip);
 /* Connects (blocking, then sets O_NONBLOCK).  Returns the fd or -errno. */
 int dvs_unix_connect(const char *path);
 int dvs_tcp_connect(const char *ip, const char *port);
-/* Parses an OVS-style address: "unix:PATH", "tcp:IP:PORT" and connects.  Returns fd or -errno. */
+/* Parses an OVS-style address: "unix:PATH", "tcp:IP:PORT" (IPv6 as "[::1]:PORT") and connects.
+ * A passive address ("punix:PATH", "ptcp:PORT[:IP]") connects to where that server listens, and
+ * a bare path ("/..." or "./...") is a unix socket.  Returns fd or -errno (-EINVAL for an address
+ * that parses as none of these). */
 int dvs_stream_connect(const char *addr);
+/* Listens on "punix:PATH" (or "unix:PATH", or a bare path) or "ptcp:PORT[:IP]".  Returns the
+ * fd or -errno. */
+int dvs_stream_listen(const char *addr);
 
 /* Wraps a connected socket (takes ownership of 'fd').  0 for a limit means the default. */
 struct dvs_jsonrpc *dvs_jsonrpc_open(int fd, size_t max_msg_size, size_t max_out_size);
@@ -66,11 +72,16 @@ json_t *dvs_jsonrpc_reply(json_t *result /* stolen */, const json_t *id);
 json_t *dvs_jsonrpc_error_reply(json_t *error /* stolen */, const json_t *id);
 
 /* A simple request/response server on a loop, with method dispatch from a table: used by the
- * switchd control socket.  Handlers run on the loop's thread. */
+ * switchd control socket.  Handlers run on the loop's thread.  Replies are
+ * {"result": R, "error": null, "id": ID} or {"result": null, "error": E, "id": ID}; requests
+ * without an id (notifications) get none.  Built in: "echo" (returns its params).  Unknown
+ * method: E = {"error": "unknown method", "details": "..."}.  Malformed JSON: an error reply
+ * with id null, then the connection is closed.  A client whose unread replies pass the output
+ * limit is dropped. */
 struct dvs_loop;
 struct dvs_rpc_server;
-/* Returns the result (new reference) or NULL with *error set (new reference, usually a
- * string or {"error": "...", "details": "..."}). */
+/* 'params' is borrowed (always an array).  Returns the result (new reference) or NULL with
+ * *error set (new reference, usually dvs_rpc_error(...)).  Must not destroy the server. */
 typedef json_t *dvs_rpc_handler(void *ctx, json_t *params, json_t **error);
 struct dvs_rpc_method {
 	const char *name;
@@ -82,3 +93,12 @@ struct dvs_rpc_server *dvs_rpc_server_create(struct dvs_loop *loop, const char *
 					     const struct dvs_rpc_method *methods, void *ctx);
 /* Closes every connection and the listening socket, and unlinks the path.  Accepts NULL. */
 void dvs_rpc_server_destroy(struct dvs_rpc_server *s);
+/* Per-connection limits for connections accepted from now on (0: the default). */
+void dvs_rpc_server_set_limits(struct dvs_rpc_server *s, size_t max_msg_size, size_t max_out_size);
+unsigned dvs_rpc_server_n_clients(const struct dvs_rpc_server *s);
+
+/* Handler helpers.  dvs_rpc_error() returns a new {"error": kind, "details": printf(...)}.
+ * dvs_rpc_params_object() takes the control socket's params convention (an array holding at most
+ * one object): 0 with *obj borrowed (NULL if the array is empty), or -EINVAL with *error (new). */
+json_t *dvs_rpc_error(const char *kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dvs_rpc_params_object(const json_t *params, json_t **obj, json_t **error);

@@ -20,6 +20,10 @@ enum dvs_log_level {
 /* Sets the program name and the most verbose level printed (default INFO). */
 void dvs_log_init(const char *prog, enum dvs_log_level level);
 void dvs_log_set_level(enum dvs_log_level level);
+/* Sends lines to 'fd' instead of stderr (tests, or a log file); journald detection follows. */
+void dvs_log_set_output(int fd);
+/* The program name given to dvs_log_init() (basename), "dvs" before. */
+const char *dvs_log_prog(void);
 enum dvs_log_level dvs_log_get_level(void);
 /* Parses "err", "warn", "info" or "debug".  Returns 0 or -EINVAL. */
 int dvs_log_level_parse(const char *s, enum dvs_log_level *out);

@@ -28,18 +28,23 @@ int dvs_loop_mod_fd(struct dvs_loop *loop, int fd, uint32_t events);
 int dvs_loop_del_fd(struct dvs_loop *loop, int fd);
 
 /* Calls 'cb' after 'ms' milliseconds, then every 'ms' if 'repeat'.  Returns the timer (owned
- * by the loop), or NULL with errno set. */
+ * by the loop), or NULL with errno set.  A one-shot timer is freed when its callback returns,
+ * unless the callback re-armed it: forget the pointer in the callback (or re-arm).  Timers
+ * due at the same moment fire in the order they were armed. */
 struct dvs_timer *dvs_loop_add_timer(struct dvs_loop *loop, uint64_t ms, bool repeat,
 				     dvs_loop_timer_cb *cb, void *arg);
 /* Cancels and frees 't'.  Safe inside any callback, including t's own.  Accepts NULL. */
 void dvs_timer_cancel(struct dvs_loop *loop, struct dvs_timer *t);
-/* Re-arms 't' to fire 'ms' from now. */
+/* Re-arms 't' to fire 'ms' from now (a repeating timer then keeps its own period).  Safe in
+ * t's own callback, which is how a one-shot timer is kept alive (retry with backoff). */
 void dvs_timer_rearm(struct dvs_loop *loop, struct dvs_timer *t, uint64_t ms);
+/* Milliseconds until 't' fires (0 if due), UINT64_MAX if it is not armed. */
+uint64_t dvs_timer_remaining_ms(const struct dvs_timer *t);
 
 /* Waits at most 'max_wait_ms' (-1: until something happens) and runs what is ready.
  * Returns the number of callbacks run, or -errno. */
 int dvs_loop_run_once(struct dvs_loop *loop, int max_wait_ms);
-/* Runs until dvs_loop_stop().  Returns 0. */
+/* Runs until dvs_loop_stop().  Returns 0, or -errno if epoll itself fails. */
 int dvs_loop_run(struct dvs_loop *loop);
 void dvs_loop_stop(struct dvs_loop *loop);
 
