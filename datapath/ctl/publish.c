@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Builds one immutable fast-path table generation from the control thread's ports and swaps
+ * it in under RCU.  The only way configuration reaches the poll lcores. */
+#define DVS_LOG_MODULE "dvs.publish"
+#include "datapath/switchd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+
+static void
+fill_vlan(struct vlan_port *v, const struct dvs_port_conf *c)
+{
+	memset(v, 0, sizeof(*v));
+	v->trunk = c->vlan_mode == DVS_VLAN_TRUNK;
+	v->tag = c->tag;
+	v->native = c->native_vlan;
+	memcpy(v->allowed, c->trunks, sizeof(v->allowed));
+}
+
+/* Flood lists: for every VLAN, the ports that are members of it. */
+static int
+build_members(struct dp_tables *t, const struct switchd *sw)
+{
+	size_t total = 0;
+
+	for (unsigned v = 0; v < 4096; v++) {
+		t->seg_off[v] = (uint32_t)total;
+		for (unsigned i = 0; i < t->n_ports; i++) {
+			const struct dp_port *p = &t->ports[i];
+			bool tagged;
+			if (sw->ports[i].used && vlan_egress(&p->vlan, (uint16_t)v, &tagged))
+				total++;
+		}
+		t->seg_n[v] = (uint16_t)(total - t->seg_off[v]);
+	}
+	t->members = malloc(sizeof(*t->members) * (total ? total : 1));
+	if (!t->members)
+		return -ENOMEM;
+	size_t k = 0;
+	for (unsigned v = 0; v < 4096; v++)
+		for (unsigned i = 0; i < t->n_ports; i++) {
+			bool tagged;
+			if (sw->ports[i].used && vlan_egress(&t->ports[i].vlan, (uint16_t)v, &tagged))
+				t->members[k++] = (uint16_t)i;
+		}
+	return 0;
+}
+
+/* Spreads the rx queues over the poll lcores, round robin. */
+static void
+assign_rxqs(struct dp_tables *t, const struct switchd *sw)
+{
+	unsigned w = 0, nw = sw->dp.n_workers;
+
+	for (unsigned i = 0; i < t->n_ports; i++) {
+		const struct sw_port *p = &sw->ports[i];
+		if (!p->used)
+			continue;
+		for (uint16_t q = 0; q < p->n_rxq; q++) {
+			struct dp_rxq *r = &t->rxq[w][t->n_rxq[w]++];
+			r->port = p->idx;
+			r->eth_port = p->eth_port;
+			r->queue = q;
+			w = (w + 1) % nw;
+		}
+	}
+}
+
+int
+sw_publish(struct switchd *sw)
+{
+	struct dp_tables *t = calloc(1, sizeof(*t)), *old;
+
+	if (!t)
+		return -ENOMEM;
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		const struct sw_port *p = &sw->ports[i];
+		struct dp_port *d = &t->ports[i];
+		if (!p->used)
+			continue;
+		t->n_ports = (uint16_t)(i + 1);
+		d->enabled = 1;
+		d->is_uplink = p->conf.type == DVS_PORT_UPLINK;
+		d->eth_port = p->eth_port;
+		d->n_txq = p->n_txq;
+		d->tx_locked = p->n_txq < sw->dp.n_workers;
+		fill_vlan(&d->vlan, &p->conf);
+	}
+	if (build_members(t, sw) < 0) {
+		free(t);
+		return -ENOMEM;
+	}
+	assign_rxqs(t, sw);
+	t->gen = ++sw->gen;
+	old = __atomic_exchange_n(&sw->dp.tables, t, __ATOMIC_ACQ_REL);
+	rte_rcu_qsbr_synchronize(sw->dp.qs, RTE_QSBR_THRID_INVALID);
+	if (old) {
+		free(old->members);
+		free(old);
+	}
+	DVS_LOG(DEBUG, "published generation %llu", (unsigned long long)t->gen);
+	return 0;
+}
+
+void
+sw_fdb_install_static(struct switchd *sw, const struct sw_port *p)
+{
+	const struct dvs_port_conf *c = &p->conf;
+	uint16_t seg;
+
+	if (!c->has_mac)
+		return;
+	if (c->vlan_mode == DVS_VLAN_ACCESS)
+		seg = c->tag;
+	else if (c->native_vlan)
+		seg = c->native_vlan;
+	else
+		return; /* a trunk's MAC has no single segment */
+	if (fdb_add_static(sw->dp.fdb, seg, c->mac, p->idx) < 0)
+		DVS_LOG(WARN, "port %s: static MAC not installed (FDB full)", c->name);
+}

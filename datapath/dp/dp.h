@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Shared state between the control thread and the poll lcores.
+ *
+ * 'struct dp_tables' is one immutable configuration generation: ports, VLAN policy, flood
+ * lists, and which rx queues each lcore polls.  The control thread builds a new one, swaps the
+ * pointer in 'struct dp' (release), waits for an RCU grace period and frees the old one.  Poll
+ * lcores load the pointer once per loop iteration and report a quiescent state at the end of
+ * it.  'struct dp_lcore' is written only by its lcore; the control thread only reads its
+ * counters (64-bit aligned, so reads are not torn on x86-64/arm64). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "datapath/config.h"
+#include "drop.h"
+#include "fdb.h"
+#include "vlan.h"
+
+#define DP_BURST 32
+#define DP_MAX_RXQ_PER_LCORE (DVS_MAX_PORTS * 2)
+
+struct dp_port {
+	uint8_t enabled;   /* forwarding (ingress and egress) */
+	uint8_t is_uplink; /* split horizon: no uplink-to-uplink flooding */
+	uint8_t tx_locked; /* fewer tx queues than lcores: take txlock[port][txq] */
+	uint16_t eth_port; /* DPDK port id */
+	uint16_t n_txq;
+	struct vlan_port vlan;
+};
+
+struct dp_rxq {
+	uint16_t port; /* port index */
+	uint16_t eth_port;
+	uint16_t queue;
+};
+
+struct dp_tables {
+	uint64_t gen;
+	uint16_t n_ports; /* highest used index + 1 */
+	struct dp_port ports[DVS_MAX_PORTS];
+	/* Flood lists: members of VLAN v are members[seg_off[v] .. seg_off[v] + seg_n[v]). */
+	uint32_t seg_off[4096];
+	uint16_t seg_n[4096];
+	uint16_t *members;
+	uint16_t n_rxq[DVS_MAX_LCORES];
+	struct dp_rxq rxq[DVS_MAX_LCORES][DP_MAX_RXQ_PER_LCORE];
+};
+
+struct dp_port_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t rx_dropped, tx_dropped;
+};
+
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_BURST];
+};
+
+struct dp;
+
+struct dp_lcore {
+	struct dp *dp;
+	unsigned wid;      /* worker index, also the RCU thread id */
+	unsigned lcore_id;
+	uint64_t polls, busy_polls;
+	uint64_t rx_packets;
+	uint64_t busy_cycles; /* cycles spent in iterations that moved packets */
+	uint64_t drops[DP_DROP_MAX];
+	struct dp_port_stats port[DVS_MAX_PORTS];
+	uint16_t n_pending;
+	uint16_t pending[DVS_MAX_PORTS]; /* ports with a non-empty tx buffer */
+	struct dp_txbuf tx[DVS_MAX_PORTS];
+} __rte_cache_aligned;
+
+struct dp {
+	struct dp_tables *tables; /* RCU-protected; see above */
+	struct rte_rcu_qsbr *qs;
+	struct fdb *fdb;
+	struct rte_mempool *pool;
+	unsigned n_workers;
+	uint32_t idle_sleep_us;
+	volatile bool quit;
+	uint64_t tsc_hz;
+	struct dp_lcore *lcores[DVS_MAX_LCORES];
+	rte_spinlock_t txlock[DVS_MAX_PORTS][DVS_MAX_LCORES];
+};
+
+static inline uint32_t
+dp_now_s(const struct dp *dp)
+{
+	return (uint32_t)(rte_rdtsc() / dp->tsc_hz);
+}
+
+/* fwd.c: the pipeline for one rx burst from port index 'in'.  Takes ownership of 'pkts'. */
+void dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s);
+/* Sends every buffered frame.  Called at the end of each poll iteration. */
+void dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t);
+
+/* worker.c: the poll loop (rte_eal_remote_launch entry point; 'arg' is a struct dp_lcore). */
+int dp_worker_main(void *arg);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Drop reasons of the fast path.  Every frame the switch does not deliver is counted under
+ * exactly one of these, per lcore, and shown by `dvsctl drops`.  Names are stable API. */
+
+#define DP_DROP_REASONS(X) \
+	X(RUNT, "runt", "frame shorter than an Ethernet header") \
+	X(BAD_VLAN_HDR, "bad-vlan-header", "truncated 802.1Q tag") \
+	X(BAD_L3, "bad-l3-header", "truncated or malformed IPv4/IPv6/ARP header") \
+	X(BAD_L4, "bad-l4-header", "truncated TCP/UDP/ICMP header") \
+	X(VLAN_DISALLOWED, "vlan-disallowed", "tag not allowed on the ingress port") \
+	X(VLAN_DOUBLE_TAGGED, "vlan-double-tagged", "stacked tags on an access port (VLAN hopping)") \
+	X(VLAN_UNTAGGED, "vlan-untagged-no-native", "untagged frame on a trunk without native VLAN") \
+	X(SRC_MAC_MULTICAST, "src-mac-multicast", "multicast or broadcast source MAC") \
+	X(FDB_LIMIT, "fdb-limit", "source MAC not learnable: port or table limit reached") \
+	X(SAME_PORT, "same-port", "destination learned on the ingress port") \
+	X(NO_MEMBERS, "flood-no-members", "no other port in the segment to flood to") \
+	X(DEST_GONE, "dest-port-gone", "destination port removed or disabled") \
+	X(EGRESS_VLAN, "egress-vlan-filter", "destination port not a member of the VLAN") \
+	X(TX_FULL, "tx-queue-full", "destination port's queue full (guest not reading)") \
+	X(NO_MBUF, "no-mbuf", "out of buffers for a flood copy or a tag") \
+	X(PORT_BLOCKED, "port-blocked", "ingress port not forwarding (down or blocked)")
+
+enum dp_drop {
+#define DP_DROP_ENUM_(id, name, text) DP_DROP_##id,
+	DP_DROP_REASONS(DP_DROP_ENUM_)
+#undef DP_DROP_ENUM_
+	DP_DROP_MAX,
+};
+
+extern const char *const dp_drop_names[DP_DROP_MAX];
+extern const char *const dp_drop_texts[DP_DROP_MAX];

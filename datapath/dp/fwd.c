@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The L2 pipeline of one rx burst: parse, ingress VLAN, FDB lookup and learning, then per
+ * destination the egress VLAN treatment and a tx buffer.  Classifies the whole burst first so
+ * the two FDB lookups are done in bulk. */
+#include "dp.h"
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_prefetch.h>
+
+#include "parse.h"
+
+static inline void
+drop(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_drop why)
+{
+	lc->drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+tx_flush(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
+{
+	struct dp_txbuf *b = &lc->tx[port];
+	const struct dp_port *p = &t->ports[port];
+	uint16_t q = (uint16_t)(lc->wid % p->n_txq), sent;
+
+	if (p->tx_locked) {
+		rte_spinlock_t *l = &lc->dp->txlock[port][q];
+		rte_spinlock_lock(l);
+		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, b->n);
+		rte_spinlock_unlock(l);
+	} else {
+		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, b->n);
+	}
+	struct dp_port_stats *s = &lc->port[port];
+	for (uint16_t i = 0; i < sent; i++)
+		s->tx_bytes += b->pkts[i]->pkt_len;
+	s->tx_packets += sent;
+	if (unlikely(sent < b->n)) {
+		s->tx_dropped += b->n - sent;
+		lc->drops[DP_DROP_TX_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+void
+dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t)
+{
+	for (uint16_t i = 0; i < lc->n_pending; i++)
+		tx_flush(lc, t, lc->pending[i]);
+	lc->n_pending = 0;
+}
+
+static inline void
+tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *b = &lc->tx[port];
+
+	if (b->n == 0)
+		lc->pending[lc->n_pending++] = port;
+	b->pkts[b->n++] = m;
+	if (unlikely(b->n == DP_BURST)) {
+		/* Keep the port on the pending list; flushing an empty buffer is a no-op. */
+		tx_flush(lc, t, port);
+	}
+}
+
+/* Adds or removes the outer tag so that 'm' leaves tagged with 'vid' or untagged.  Returns 0,
+ * or -1 if no buffer space could be had (the caller drops). */
+static inline int
+set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
+{
+	if (has_tag == want_tag) {
+		if (want_tag) {
+			/* Re-tag in place: a native-VLAN or priority tag may carry another VID. */
+			struct rte_vlan_hdr *vh =
+				(struct rte_vlan_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + 12);
+			uint16_t tci = rte_be_to_cpu_16(vh->vlan_tci);
+			if ((tci & 0xfff) != vid)
+				vh->vlan_tci = rte_cpu_to_be_16((uint16_t)((tci & 0xf000) | vid));
+		}
+		return 0;
+	}
+	if (want_tag) {
+		m->vlan_tci = vid;
+		return rte_vlan_insert(&m) == 0 ? 0 : -1;
+	}
+	return rte_vlan_strip(m) == 0 ? 0 : -1;
+}
+
+static void
+output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, struct rte_mbuf *m,
+       bool has_tag, uint16_t vid)
+{
+	const struct dp_port *p = &t->ports[dst];
+	bool tagged;
+
+	if (unlikely(!p->enabled)) {
+		drop(lc, m, DP_DROP_DEST_GONE);
+		return;
+	}
+	if (unlikely(!vlan_egress(&p->vlan, vid, &tagged))) {
+		drop(lc, m, DP_DROP_EGRESS_VLAN);
+		return;
+	}
+	if (unlikely(set_tag(m, has_tag, tagged, vid) < 0)) {
+		drop(lc, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	tx_enqueue(lc, t, dst, m);
+}
+
+static void
+flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf *m,
+      bool has_tag, uint16_t vid)
+{
+	const uint16_t *mem = &t->members[t->seg_off[vid]];
+	uint16_t nm = t->seg_n[vid], dests[DVS_MAX_PORTS], nd = 0;
+	bool from_uplink = t->ports[in].is_uplink;
+
+	for (uint16_t i = 0; i < nm; i++) {
+		uint16_t d = mem[i];
+		/* Split horizon: never back out of the ingress port, never uplink to uplink. */
+		if (d == in || !t->ports[d].enabled || (from_uplink && t->ports[d].is_uplink))
+			continue;
+		dests[nd++] = d;
+	}
+	if (nd == 0) {
+		drop(lc, m, DP_DROP_NO_MEMBERS);
+		return;
+	}
+	for (uint16_t i = 0; i + 1 < nd; i++) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, lc->dp->pool, 0, UINT32_MAX);
+		if (unlikely(!c)) {
+			lc->drops[DP_DROP_NO_MBUF]++;
+			continue;
+		}
+		output(lc, t, dests[i], c, has_tag, vid);
+	}
+	output(lc, t, dests[nd - 1], m, has_tag, vid);
+}
+
+void
+dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf **pkts,
+	     uint16_t n, uint32_t now_s)
+{
+	const struct dp_port *ip = &t->ports[in];
+	struct dp_port_stats *s = &lc->port[in];
+	struct fdb *fdb = lc->dp->fdb;
+	struct fdb_key src[DP_BURST], dst[DP_BURST];
+	const struct fdb_key *srcp[DP_BURST], *dstp[DP_BURST];
+	struct rte_mbuf *ok[DP_BURST];
+	uint16_t vids[DP_BURST], src_port[DP_BURST], dst_port[DP_BURST];
+	uint8_t tagged[DP_BURST], bum[DP_BURST];
+	int32_t src_pos[DP_BURST];
+	uint16_t nok = 0;
+	struct dp_meta meta;
+
+	s->rx_packets += n;
+	for (uint16_t i = 0; i < n; i++)
+		s->rx_bytes += pkts[i]->pkt_len;
+	if (unlikely(!ip->enabled)) {
+		s->rx_dropped += n;
+		lc->drops[DP_DROP_PORT_BLOCKED] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t vid;
+		int r;
+
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		r = dp_parse(f, rte_pktmbuf_data_len(m), &meta);
+		if (unlikely(r != DP_PARSE_OK)) {
+			static const enum dp_drop map[] = {
+				[DP_PARSE_RUNT] = DP_DROP_RUNT,
+				[DP_PARSE_BAD_VLAN] = DP_DROP_BAD_VLAN_HDR,
+				[DP_PARSE_BAD_L3] = DP_DROP_BAD_L3,
+				[DP_PARSE_BAD_L4] = DP_DROP_BAD_L4,
+			};
+			s->rx_dropped++;
+			drop(lc, m, map[r]);
+			continue;
+		}
+		if (unlikely(f[6] & 1)) {
+			s->rx_dropped++;
+			drop(lc, m, DP_DROP_SRC_MAC_MULTICAST);
+			continue;
+		}
+		r = vlan_ingress(&ip->vlan, &meta, &vid);
+		if (unlikely(r)) {
+			s->rx_dropped++;
+			drop(lc, m, (enum dp_drop)r);
+			continue;
+		}
+		src[nok].seg = vid;
+		memcpy(src[nok].mac, f + 6, 6);
+		dst[nok].seg = vid;
+		memcpy(dst[nok].mac, f, 6);
+		srcp[nok] = &src[nok];
+		dstp[nok] = &dst[nok];
+		vids[nok] = vid;
+		tagged[nok] = meta.n_vlans > 0;
+		bum[nok] = meta.dst_bum;
+		ok[nok++] = m;
+	}
+	if (nok == 0)
+		return;
+
+	fdb_lookup_bulk(fdb, srcp, nok, src_port, src_pos);
+	fdb_lookup_bulk(fdb, dstp, nok, dst_port, NULL);
+
+	for (uint16_t i = 0; i < nok; i++) {
+		struct rte_mbuf *m = ok[i];
+
+		if (unlikely(src_port[i] != in)) {
+			int r = fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
+			if (r == FDB_LEARN_LIMIT) {
+				s->rx_dropped++;
+				drop(lc, m, DP_DROP_FDB_LIMIT);
+				continue;
+			}
+		} else if (unlikely(fdb->entries[src_pos[i]].seen_s != now_s)) {
+			fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
+		}
+		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
+			flood(lc, t, in, m, tagged[i], vids[i]);
+		} else if (unlikely(dst_port[i] == in)) {
+			drop(lc, m, DP_DROP_SAME_PORT);
+		} else {
+			output(lc, t, dst_port[i], m, tagged[i], vids[i]);
+		}
+	}
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* The control-thread side of dvs-switchd: the ports it manages, the config it applied, and
+ * the fast-path state it publishes.  Everything here is owned by the control thread (the EAL
+ * main lcore); poll lcores see only 'struct dp' (dp/dp.h). */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dp/dp.h"
+#include "lib/err.h"
+
+struct dvs_loop;
+struct dvs_rpc_server;
+
+struct sw_port {
+	bool used;
+	bool started;
+	bool link_up;      /* last seen link state, for transition logs */
+	uint16_t idx;      /* index in dp tables and counters, stable while the port exists */
+	uint16_t eth_port; /* DPDK port id */
+	uint16_t n_rxq, n_txq;
+	char devname[64];  /* DPDK device name (vdev) */
+	struct dvs_port_conf conf;
+	struct dp_port_stats base; /* counters at creation: reports subtract them */
+	uint64_t base_drops;
+};
+
+struct switchd {
+	struct dvs_switchd_conf conf;
+	char config_path[PATH_MAX]; /* empty: no file (reload refused) */
+	struct dp dp;
+	struct sw_port ports[DVS_MAX_PORTS];
+	struct dvs_loop *loop;
+	struct dvs_rpc_server *rpc;
+	unsigned vdev_seq;
+	uint64_t gen;
+	bool eal_pci; /* EAL started with PCI probing (a PCI uplink was configured) */
+	char runtime_prefix[64]; /* our own --file-prefix (no hugepages), removed at exit */
+};
+
+/* port.c: port lifecycle.  Creates the DPDK device for 'pc', configures and starts it, and
+ * records it in a free slot.  Does not publish: the caller calls sw_publish().  Returns the
+ * port, or NULL with 'err' set. */
+struct sw_port *sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err);
+/* Stops and removes the device.  The caller must have published tables without the port
+ * first (so no lcore touches it). */
+void sw_port_destroy(struct switchd *sw, struct sw_port *p);
+struct sw_port *sw_port_find(struct switchd *sw, const char *name);
+/* True if the device reports its link up (vhost: a guest attached). */
+bool sw_port_link_up(const struct sw_port *p);
+
+/* ctl/publish.c: builds tables from the current ports and swaps them in under RCU.  Returns 0
+ * or -ENOMEM (the old tables stay). */
+int sw_publish(struct switchd *sw);
+/* Installs the static FDB entries of 'p' (its configured MAC). */
+void sw_fdb_install_static(struct switchd *sw, const struct sw_port *p);
+
+/* ctl/apply.c: adds, removes or changes ports to match 'nc' (reload).  Validated already. */
+int sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dvs_err *err);
+int sw_port_add(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err);
+int sw_port_del(struct switchd *sw, const char *name, struct dvs_err *err);
+
+/* ctl/ctl_sock.c: the JSON-RPC control socket. */
+int sw_ctl_start(struct switchd *sw, struct dvs_err *err);
+void sw_ctl_stop(struct switchd *sw);
+/* Sums a port's counters over every lcore, minus its baseline. */
+void sw_port_stats(const struct switchd *sw, const struct sw_port *p, struct dp_port_stats *out);
+
+/* netns.c: moves interface 'ifname' into the named netns (/run/netns/NAME) and sets it up. */
+int sw_netns_move_link(const char *ifname, const char *netns, struct dvs_err *err);
+
+/* ctl/apply.c: re-reads the config file and applies it; an invalid file changes nothing. */
+int sw_reload(struct switchd *sw, struct dvs_err *err);
+/* port.c: logs link transitions (guest attached/detached).  Called once a second. */
+void sw_port_watch_links(struct switchd *sw);
+/* notify.c: tells systemd (Type=notify) that the daemon is serving; no-op without systemd. */
+void dvs_notify_ready(void);

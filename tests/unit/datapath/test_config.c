@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of config validation: good configs parse; each kind of bad field is refused with
+ * a message naming it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "datapath/config.h"
+
+static struct dvs_switchd_conf conf;
+
+static int
+parse(const char *text, struct dvs_err *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	assert_non_null(j);
+	dvs_err_clear(err);
+	int rc = dvs_config_parse(j, &conf, err);
+	json_decref(j);
+	return rc;
+}
+
+static void
+expect_error(const char *text, const char *needle)
+{
+	struct dvs_err err;
+	assert_int_equal(parse(text, &err), -EINVAL);
+	if (!strstr(err.msg, needle))
+		fail_msg("error \"%s\" does not mention \"%s\"", err.msg, needle);
+}
+
+static void
+test_config_valid(void **state)
+{
+	struct dvs_err err;
+	assert_int_equal(parse("{\"lcores\":[1], \"idle_sleep_us\":0, \"fdb_aging_s\":60,"
+			       "\"ports\":["
+			       "{\"name\":\"vm1\",\"type\":\"vhost-user\",\"path\":\"/run/dvs/vm1.sock\",\"client\":true,\"queues\":2,\"tag\":10,\"mac\":\"52:54:00:00:00:01\"},"
+			       "{\"name\":\"t1\",\"type\":\"tap\",\"ifname\":\"dvst1\",\"netns\":\"ns1\",\"vlan_mode\":\"trunk\",\"trunks\":\"10,20-30\",\"native_vlan\":1},"
+			       "{\"name\":\"up\",\"type\":\"uplink\",\"ifname\":\"veth9\"}]}", &err), 0);
+	assert_int_equal(conf.n_ports, 3);
+	assert_int_equal(conf.idle_sleep_us, 0);
+	assert_int_equal(conf.fdb_aging_s, 60);
+	assert_int_equal(conf.fdb_max, 65536);
+	assert_true(conf.ports[0].client);
+	assert_int_equal(conf.ports[0].queues, 2);
+	assert_int_equal(conf.ports[0].tag, 10);
+	assert_true(conf.ports[0].has_mac);
+	assert_int_equal(conf.ports[0].mac[5], 1);
+	assert_int_equal(conf.ports[1].vlan_mode, DVS_VLAN_TRUNK);
+	assert_true(dvs_vlan_bit(conf.ports[1].trunks, 25));
+	assert_true(dvs_vlan_bit(conf.ports[1].trunks, 1)); /* native is allowed */
+	assert_false(dvs_vlan_bit(conf.ports[1].trunks, 31));
+	/* An uplink is a trunk of every VLAN by default, over AF_PACKET. */
+	assert_int_equal(conf.ports[2].vlan_mode, DVS_VLAN_TRUNK);
+	assert_true(dvs_vlan_bit(conf.ports[2].trunks, 4094));
+	assert_string_equal(conf.ports[2].driver, "af_packet");
+}
+
+static void
+test_config_errors(void **state)
+{
+	expect_error("[]", "JSON object");
+	expect_error("{\"bogus\":1}", "bogus: unknown field");
+	expect_error("{\"lcores\":[0]}", "main (control) lcore");
+	expect_error("{\"lcores\":[1,1]}", "listed twice");
+	expect_error("{\"fdb_aging_s\":0}", "fdb_aging_s: 0 out of range 1..86400");
+	expect_error("{\"idle_sleep_us\":\"x\"}", "idle_sleep_us: must be an integer");
+	expect_error("{\"ports\":[{\"type\":\"tap\",\"ifname\":\"x\"}]}", "ports[0]: name: missing");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"veth\"}]}", "type: \"veth\" is not one of vhost-user, tap, kernel, uplink");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"tag\":5000}]}", "ports[0]: port \"a\": tag: 5000 out of range 0..4094");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"vlan_mode\":\"trunk\",\"trunks\":\"10-5\"}]}", "backwards");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"vlan_mode\":\"trunk\",\"trunks\":\"10,x\"}]}", "trunks");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"vhost-user\",\"path\":\"rel.sock\"}]}", "absolute");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"vhost-user\"}]}", "path: missing");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"mac\":\"01:00:5e:00:00:01\"}]}", "multicast");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"mac\":\"zz\"}]}", "not a MAC");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\"},{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"y\"}]}", "already used");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"uplink\",\"ifname\":\"x\",\"vlan_mode\":\"access\"}]}", "always a trunk");
+	expect_error("{\"ports\":[{\"name\":\"a b\",\"type\":\"tap\",\"ifname\":\"x\"}]}", "may only contain");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"kernel\",\"ifname\":\"x\",\"driver\":\"pcap\"}]}", "af_packet, af_xdp");
+}
+
+static void
+test_config_load_file_errors(void **state)
+{
+	char path[] = "/tmp/dvs-test-config-XXXXXX";
+	struct dvs_err err = {0};
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("{\n  \"lcores\": [1],\n  \"ports\": [ oops ]\n}\n", f);
+	fclose(f);
+	assert_int_equal(dvs_config_load(path, &conf, &err), -EINVAL);
+	/* JSON syntax errors carry the file, line and column. */
+	assert_non_null(strstr(err.msg, ":3:"));
+	unlink(path);
+	assert_int_equal(dvs_config_load("/nonexistent/dvs.json", &conf, &err), -EINVAL);
+}
+
+static void
+test_vlan_list_roundtrip(void **state)
+{
+	uint64_t bm[DVS_VLAN_WORDS];
+	char buf[128];
+	assert_int_equal(dvs_vlan_list_parse("1,5-7,100,4094", bm, NULL), 0);
+	assert_string_equal(dvs_vlan_list_format(bm, buf, sizeof(buf)), "1,5-7,100,4094");
+	assert_int_equal(dvs_vlan_list_parse("4095", bm, NULL), -EINVAL);
+	assert_int_equal(dvs_vlan_list_parse("", bm, NULL), -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_valid),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_load_file_errors),
+		cmocka_unit_test(test_vlan_list_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
