@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Compiled ACL: a validated acl_ruleset (acl_rule.h) built into rte_acl contexts, one per
+ * direction and IP family, plus a short ordered list for non-IP frames (matched on ethertype).
+ * The control thread builds a 'struct acl' and publishes it with an RCU pointer swap; poll
+ * lcores classify bursts of parsed frames (dp_meta) against it, read-only except for their
+ * own hit counters. */
+
+#include <stdint.h>
+
+#include "datapath/dp/parse.h"
+#include "lib/err.h"
+#include "acl_rule.h"
+
+#define ACL_RULE_DEFAULT UINT32_MAX /* result.rule when no rule matched */
+#define ACL_WORKERS_MAX 128
+
+struct acl;
+
+/* Per-packet verdict. */
+struct acl_result {
+	uint32_t rule;    /* index into the rule set's rules[], or ACL_RULE_DEFAULT */
+	uint8_t action;   /* enum acl_action */
+	uint8_t stateful; /* 1: create a conntrack entry (action is allow) */
+};
+
+/* Builds the contexts for 'rs' (already validated: acl_ruleset_from_json() or
+ * acl_rule_validate() on each rule).  'n_workers' lcores may classify (1..ACL_WORKERS_MAX);
+ * each has its own hit counters.  'socket' is the NUMA socket for the tables (SOCKET_ID_ANY is
+ * fine).  The rule set is copied; the caller keeps 'rs'.  Needs an initialised EAL.  Control
+ * thread only (rte_acl_build can take seconds for 10k rules).  Returns NULL with errno: EINVAL
+ * (with 'err' naming the rule), ENOMEM. */
+struct acl *acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket,
+		       struct dvs_err *err);
+/* Frees 'acl' (NULL is fine).  The caller must have waited for an RCU grace period after
+ * unpublishing it: no lcore may still classify against it. */
+void acl_destroy(struct acl *acl);
+
+/* Classifies 'n' frames crossing the port in direction 'dir'.  'm[i]' is the parser's output for
+ * frame i (the key is built from it; no frame bytes are read).  Writes res[i] for every i and
+ * returns n.  Non-IP frames match only rules without IP fields.  IP fragments match with the
+ * L4 ports the parser reported (0 for non-first fragments).  Fast-path safe: no allocation,
+ * lock or syscall; 'worker' (< n_workers) selects the caller's counters, so two lcores must
+ * never pass the same worker index. */
+unsigned acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
+		      const struct dp_meta *const m[], unsigned n, struct acl_result res[]);
+
+/* Hits of rule 'rule' (index into the rule set), or of the default action of direction 'dir' for
+ * ACL_RULE_DEFAULT, summed over workers.  Any thread; a concurrent classify may make it stale. */
+uint64_t acl_hits(const struct acl *acl, uint32_t rule, enum acl_dir dir);
+/* Adds the hit counts of 'from' (an older build of the same port group) to 'to', matching
+ * rules by id, so "dvsctl acl stats" survives a rule change.  Call before publishing 'to'. */
+void acl_hits_carry(struct acl *to, const struct acl *from);
+
+uint32_t acl_n_rules(const struct acl *acl);
+const struct acl_rule *acl_rule_get(const struct acl *acl, uint32_t rule);
+uint8_t acl_default_action(const struct acl *acl);
