@@ -19,6 +19,7 @@
 
 struct table_cb {
 	struct table_cb *next;
+	char *table; /* NULL: every table */
 	dvs_replica_row_cb *cb;
 	void *arg;
 };
@@ -37,15 +38,16 @@ struct rtable {
 	char *name;
 	struct dvs_wire_column *cols;
 	size_t n_cols;
-	json_t *rows;  /* uuid -> row */
+	json_t *schema; /* {"columns": {...}} of the kept columns, for save/load */
+	json_t *rows;   /* uuid -> row */
 	json_t *where; /* local filter (plain-monitor fallback), or NULL */
-	struct table_cb *cbs;
 };
 
 struct dvs_replica {
 	struct rtable *tables;
 	size_t n_tables;
-	struct table_cb *any_cbs; /* callbacks for every table */
+	/* Table callbacks by name, so they can be registered before the schema is known. */
+	struct table_cb *cbs;
 	struct row_watch *watches;
 	long next_handle;
 	int dispatching;
@@ -83,6 +85,7 @@ free_cbs(struct table_cb *c)
 	while (c) {
 		struct table_cb *n = c->next;
 
+		free(c->table);
 		free(c);
 		c = n;
 	}
@@ -109,11 +112,11 @@ dvs_replica_destroy(struct dvs_replica *r)
 		free(t->cols);
 		free(t->name);
 		json_decref(t->rows);
+		json_decref(t->schema);
 		json_decref(t->where);
-		free_cbs(t->cbs);
 	}
 	free(r->tables);
-	free_cbs(r->any_cbs);
+	free_cbs(r->cbs);
 	while (r->watches) {
 		struct row_watch *n = r->watches->next;
 
@@ -163,7 +166,8 @@ dvs_replica_add_table(struct dvs_replica *r, const char *table, const json_t *ta
 	t.cols = calloc(json_object_size(cols) ? json_object_size(cols) : 1, sizeof(*t.cols));
 	t.name = strdup(table);
 	t.rows = json_object();
-	if (!t.cols || !t.name || !t.rows) {
+	t.schema = json_pack("{s:{}}", "columns");
+	if (!t.cols || !t.name || !t.rows || !t.schema) {
 		ret = dvs_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -176,6 +180,7 @@ dvs_replica_add_table(struct dvs_replica *r, const char *table, const json_t *ta
 			dvs_err_prefix(err, "table %s", table);
 			goto out;
 		}
+		json_object_set(json_object_get(t.schema, "columns"), name, type);
 		t.n_cols++;
 	}
 	grown = realloc(r->tables, (r->n_tables + 1) * sizeof(*grown));
@@ -192,6 +197,7 @@ out:
 	free(t.cols);
 	free(t.name);
 	json_decref(t.rows);
+	json_decref(t.schema);
 	return ret;
 }
 
@@ -227,30 +233,23 @@ dvs_replica_set_filter(struct dvs_replica *r, const char *table, const json_t *w
 	return 0;
 }
 
-static int
-add_cb(struct table_cb **list, dvs_replica_row_cb *cb, void *arg)
+int
+dvs_replica_on_table(struct dvs_replica *r, const char *table, dvs_replica_row_cb *cb, void *arg)
 {
-	struct table_cb *c = calloc(1, sizeof(*c)), **tail = list;
+	struct table_cb *c = calloc(1, sizeof(*c)), **tail = &r->cbs;
 
 	if (!c)
 		return -ENOMEM;
+	if (table && !(c->table = strdup(table))) {
+		free(c);
+		return -ENOMEM;
+	}
 	c->cb = cb;
 	c->arg = arg;
 	while (*tail)
 		tail = &(*tail)->next; /* registration order is call order */
 	*tail = c;
 	return 0;
-}
-
-int
-dvs_replica_on_table(struct dvs_replica *r, const char *table, dvs_replica_row_cb *cb, void *arg)
-{
-	struct rtable *t;
-
-	if (!table)
-		return add_cb(&r->any_cbs, cb, arg);
-	t = find_table(r, table);
-	return t ? add_cb(&t->cbs, cb, arg) : -ENOENT;
 }
 
 long
@@ -337,10 +336,9 @@ replica_set_row(struct dvs_replica *r, struct rtable *t, const char *uuid, json_
 	else
 		json_object_del(t->rows, uuid);
 	r->dispatching++;
-	for (struct table_cb *c = t->cbs; c; c = c->next)
-		c->cb(c->arg, t->name, key, change, old, new);
-	for (struct table_cb *c = r->any_cbs; c; c = c->next)
-		c->cb(c->arg, t->name, key, change, old, new);
+	for (struct table_cb *c = r->cbs; c; c = c->next)
+		if (!c->table || !strcmp(c->table, t->name))
+			c->cb(c->arg, t->name, key, change, old, new);
 	for (struct row_watch *w = r->watches; w; w = w->next)
 		if (!w->dead && !strcmp(w->uuid, key) && !strcmp(w->table, t->name))
 			w->cb(w->arg, t->name, key, change, old, new);
@@ -617,13 +615,16 @@ dvs_replica_find(const struct dvs_replica *r, const char *table, const char *col
 int
 dvs_replica_save(const struct dvs_replica *r, const char *path)
 {
-	json_t *doc = json_object(), *tables = json_object();
+	json_t *doc = json_object(), *tables = json_object(), *schema = json_object();
 	char tmp[4096];
 	int fd = -1, ret = 0;
 
-	for (size_t i = 0; i < r->n_tables; i++)
+	for (size_t i = 0; i < r->n_tables; i++) {
 		json_object_set(tables, r->tables[i].name, r->tables[i].rows);
+		json_object_set(schema, r->tables[i].name, r->tables[i].schema);
+	}
 	json_object_set_new(doc, "format", json_string("dvs-replica-1"));
+	json_object_set_new(doc, "schema", schema);
 	json_object_set_new(doc, "tables", tables);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		ret = -ENAMETOOLONG;
@@ -659,7 +660,7 @@ int
 dvs_replica_load(struct dvs_replica *r, const char *path, struct dvs_err *err)
 {
 	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr), *tables, *fresh = NULL, *rows, *row;
+	json_t *doc = json_load_file(path, 0, &jerr), *tables, *schema, *fresh = NULL, *rows, *row;
 	const char *fmt, *tname, *uuid;
 	int ret = 0;
 
@@ -668,10 +669,21 @@ dvs_replica_load(struct dvs_replica *r, const char *path, struct dvs_err *err)
 			return -ENOENT;
 		return dvs_err_set(err, EPROTO, "%s: line %d: %s", path, jerr.line, jerr.text);
 	}
-	if (json_unpack_ex(doc, &jerr, JSON_STRICT, "{s:s, s:o}", "format", &fmt, "tables", &tables) ||
-	    strcmp(fmt, "dvs-replica-1") || !json_is_object(tables)) {
+	if (json_unpack_ex(doc, &jerr, JSON_STRICT, "{s:s, s:o, s:o}", "format", &fmt, "schema", &schema,
+			   "tables", &tables) ||
+	    strcmp(fmt, "dvs-replica-1") || !json_is_object(tables) || !json_is_object(schema)) {
 		ret = dvs_err_set(err, EPROTO, "%s: not a replica snapshot", path);
 		goto out;
+	}
+	/* A daemon starting without the database learns the tables from the file. */
+	json_object_foreach(schema, tname, row) {
+		if (find_table(r, tname))
+			continue;
+		ret = dvs_replica_add_table(r, tname, row, NULL, err);
+		if (ret < 0) {
+			dvs_err_prefix(err, "%s", path);
+			goto out;
+		}
 	}
 	fresh = json_object();
 	json_object_foreach(tables, tname, rows) {

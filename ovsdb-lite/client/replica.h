@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
 /* The local replica of monitored OVSDB tables: rows as jansson objects keyed by uuid, fed with
  * RFC 7047 "update" or ovsdb-server "update2" table-updates, with per-table and per-row change
  * callbacks.  A snapshot (a monitor reply after a reconnect, or a file saved earlier) is
@@ -51,7 +52,8 @@ json_t *dvs_replica_columns(const struct dvs_replica *r, const char *table);
  * held are not re-evaluated until the next update or snapshot.  Returns 0 or -ENOENT. */
 int dvs_replica_set_filter(struct dvs_replica *r, const char *table, const json_t *where);
 
-/* Adds a callback for changes in 'table' (NULL: every table).  Returns 0, -ENOENT, -ENOMEM. */
+/* Adds a callback for changes in 'table' (NULL: every table), which need not be registered
+ * yet.  Callbacks run in registration order.  Returns 0 or -ENOMEM. */
 int dvs_replica_on_table(struct dvs_replica *r, const char *table, dvs_replica_row_cb *cb, void *arg);
 /* Adds a callback for changes to one row (which need not exist yet).  Returns a handle > 0
  * for dvs_replica_unwatch(), or -errno. */
