@@ -355,14 +355,14 @@ main(int argc, char **argv)
 	if (r)
 		return r < 0 ? DVSCTL_OK : r;
 	if (argc == 0 || (argc >= 1 && !strcmp(argv[0], "help"))) {
-		if (argc >= 2 && usage_group(argv[1], stdout))
-			return DVSCTL_OK;
 		if (argc >= 2) {
 			cmd = find_cmd(argc - 1, argv + 1, &n_words);
 			if (cmd) {
 				usage_cmd(cmd, stdout);
 				return DVSCTL_OK;
 			}
+			if (usage_group(argv[1], stdout))
+				return DVSCTL_OK;
 		}
 		usage_global(help || argc ? stdout : stderr);
 		return help || argc ? DVSCTL_OK : DVSCTL_USAGE;
