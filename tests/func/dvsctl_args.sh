@@ -121,6 +121,18 @@ expect 0 'Usage: dvsctl [OPTIONS] port add NAME --type' -- port add --help
 expect 0 '--type vhost-user  a VM' -- help port add
 expect 0 'port set NAME --access VLAN' -- port --help
 expect 0 "dvsctl " -- --version
+# Bash completion knows every command that --help lists.
+SRC=${DVS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+missing=$(bash -c '
+	source "$1/cli/dvsctl.bash"
+	comp() { COMP_WORDS=(dvsctl "$@"); COMP_CWORD=$#; _dvsctl; echo "${COMPREPLY[*]}"; }
+	"$2" --help | sed -n "/^Commands:/,/^$/p" | awk "/^  [a-z]/ {n = split(substr(\$0, 3, 41), a, \" \"); print a[1], (a[2] ~ /^[a-z]+\$/ ? a[2] : \"\")}" |
+	while read -r w1 w2; do
+		comp "" | grep -qw "$w1" || echo "$w1"
+		case "$w2" in [a-z]*) comp "$w1" "" | grep -qw "$w2" || echo "$w1 $w2" ;; esac
+	done' _ "$SRC" "$DVSCTL")
+if [ -z "$missing" ]; then ok "bash completion covers every command"; else bad "completion lacks: $missing"; fi
+
 n=$(wc -l <"$TMP/conns")
 if [ "$n" = 0 ]; then ok "no usage error contacted the switch socket"; else bad "usage errors made $n connection(s)"; fi
 
