@@ -88,7 +88,21 @@ struct dvs_xdp *dvs_xdp_create(const struct dvs_xdp_opts *opts)
 	cfg->vxlan_port = opts->vxlan_port ? opts->vxlan_port : DVS_XDP_VXLAN_PORT;
 	cfg->trunk = opts->trunk;
 	x->max_queues = opts->max_queues ? opts->max_queues : DVS_XDP_MAX_QUEUES;
+	if (opts->reuse_xsks_map) {
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(opts->xsks_map_fd, &info, &len)) {
+			err = errno;
+			goto out;
+		}
+		/* libbpf only reuses a map whose definition matches exactly. */
+		x->max_queues = info.max_entries;
+	}
 	err = -bpf_map__set_max_entries(x->skel->maps.xsks_map, x->max_queues);
+	if (!err && opts->reuse_xsks_map)
+		err = -bpf_map__reuse_fd(x->skel->maps.xsks_map, opts->xsks_map_fd);
 	if (!err && opts->max_vnis)
 		err = -bpf_map__set_max_entries(x->skel->maps.dvs_xdp_vnis, opts->max_vnis);
 	if (err)
@@ -108,6 +122,45 @@ out:
 		return NULL;
 	}
 	return x;
+}
+
+/* The DVS program attached to 'ifindex': its fd (new, caller closes) and attach mode. */
+static int attached_prog(int ifindex, int *fd_out, uint32_t *mode_flags)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd, err = 0;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		*mode_flags = XDP_FLAGS_DRV_MODE;
+		break;
+	case XDP_ATTACHED_SKB:
+		*mode_flags = XDP_FLAGS_SKB_MODE;
+		break;
+	case XDP_ATTACHED_HW:
+		*mode_flags = XDP_FLAGS_HW_MODE;
+		break;
+	default: /* none, or several programs in several modes */
+		return q.attach_mode == XDP_ATTACHED_NONE ? -ENOENT : -EBUSY;
+	}
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (strcmp(info.name, DVS_XDP_PROG_NAME))
+		err = -EMEDIUMTYPE;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*fd_out = fd;
+	return 0;
 }
 
 /* Takes ownership of the map with 'id' if its name is one of ours. */
@@ -148,7 +201,7 @@ out:
 struct dvs_xdp *dvs_xdp_open_attached(int ifindex)
 {
 	struct bpf_prog_info info;
-	uint32_t len = sizeof(info), prog_id = 0, *map_ids = NULL, n_maps;
+	uint32_t len = sizeof(info), mode_flags, *map_ids = NULL, n_maps;
 	struct dvs_xdp *x = NULL;
 	int err;
 
@@ -157,25 +210,12 @@ struct dvs_xdp *dvs_xdp_open_attached(int ifindex)
 		err = errno;
 		goto out;
 	}
-	err = -bpf_xdp_query_id(ifindex, 0, &prog_id);
+	err = -attached_prog(ifindex, &x->prog_fd, &mode_flags);
 	if (err)
 		goto out;
-	if (!prog_id) {
-		err = ENOENT;
-		goto out;
-	}
-	x->prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (x->prog_fd < 0) {
-		err = errno;
-		goto out;
-	}
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(x->prog_fd, &info, &len)) {
 		err = errno;
-		goto out;
-	}
-	if (strcmp(info.name, DVS_XDP_PROG_NAME)) {
-		err = EMEDIUMTYPE;
 		goto out;
 	}
 	n_maps = info.nr_map_ids;
@@ -252,6 +292,30 @@ int dvs_xdp_attach(struct dvs_xdp *x, int ifindex, uint32_t xdp_flags)
 	x->ifindex = ifindex;
 	x->attach_flags = flags;
 	x->mode = (flags & XDP_FLAGS_SKB_MODE) ? "skb" : (flags & XDP_FLAGS_HW_MODE) ? "hw" : "native";
+	return 0;
+}
+
+int dvs_xdp_replace(struct dvs_xdp *x, int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	uint32_t mode_flags = 0;
+	int old_fd = -1, err;
+
+	if (x->ifindex)
+		return -EALREADY;
+	err = attached_prog(ifindex, &old_fd, &mode_flags);
+	if (err)
+		return err;
+	/* old_prog_fd makes the kernel swap only if the old program is still there. */
+	opts.old_prog_fd = old_fd;
+	err = bpf_xdp_attach(ifindex, x->prog_fd, mode_flags, &opts);
+	close(old_fd);
+	if (err)
+		return err;
+	x->ifindex = ifindex;
+	x->attach_flags = mode_flags;
+	x->mode = mode_flags == XDP_FLAGS_SKB_MODE ? "skb" :
+		  mode_flags == XDP_FLAGS_HW_MODE ? "hw" : "native";
 	return 0;
 }
 

@@ -21,6 +21,10 @@ struct dvs_xdp_opts {
 	bool trunk;            /* steer tagged frames of allowed VLANs to the XSK */
 	uint32_t max_vnis;     /* size of the VNI allow map; 0 = DVS_XDP_MAX_VNIS */
 	uint32_t max_queues;   /* size of the XSKMAP; 0 = DVS_XDP_MAX_QUEUES */
+	/* Share an existing XSKMAP (e.g. the one DPDK's net_af_xdp filled for the program it
+	 * loaded with xdp_prog=) instead of creating one; max_queues is then taken from it. */
+	bool reuse_xsks_map;
+	int xsks_map_fd;       /* borrowed; only with reuse_xsks_map */
 };
 
 /* Opens the embedded skeleton, writes 'opts' into its rodata and loads it into the kernel
@@ -43,6 +47,13 @@ void dvs_xdp_destroy(struct dvs_xdp *x);
  * first and generic (SKB) mode second; XDP_FLAGS_UPDATE_IF_NOEXIST refuses to replace another
  * program (EBUSY).  Returns 0, -EALREADY if this handle is attached, or -errno. */
 int dvs_xdp_attach(struct dvs_xdp *x, int ifindex, uint32_t xdp_flags);
+
+/* Atomically replaces the DVS program attached to 'ifindex' (loaded by anyone, e.g. DPDK's
+ * net_af_xdp with xdp_prog=) by this one, in the same attach mode: no frame meets an
+ * interface without a program.  Afterwards this handle owns the attachment.  Returns 0,
+ * -ENOENT if nothing is attached, -EMEDIUMTYPE if the attached program is not DVS's,
+ * -EALREADY if this handle is attached, or -errno. */
+int dvs_xdp_replace(struct dvs_xdp *x, int ifindex);
 
 /* Detaches the program if it is still the one attached.  Returns 0 or -errno. */
 int dvs_xdp_detach(struct dvs_xdp *x);

@@ -4,6 +4,8 @@
  *                    [--vlan N]... [--mode auto|native|skb] [--xsk-queue Q]
  *       attach, optionally receive on an AF_XDP socket of queue Q, and on SIGINT/SIGTERM
  *       print the counters (and the frames the socket received) as JSON, detach and exit.
+ *       With --replace instead of attaching: take over the XSKMAP of the DVS program already
+ *       on IF (e.g. loaded by DPDK's net_af_xdp xdp_prog=) and swap this one in atomically.
  *   dvs-xdp-stat show --dev IF [--json]
  *       the summed per-reason counters of the DVS program attached to IF (any loader). */
 
@@ -38,7 +40,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dvs-xdp-stat run --dev IF --vtep ADDR [--vtep6 ADDR] [--port N] [--trunk]\n"
 		"                        [--vni N]... [--vlan N]... [--mode auto|native|skb]\n"
-		"                        [--xsk-queue Q]\n"
+		"                        [--xsk-queue Q | --replace]\n"
 		"       dvs-xdp-stat show --dev IF [--json]\n");
 }
 
@@ -82,6 +84,7 @@ struct run_args {
 	uint32_t xdp_flags;
 	long xsk_queue;
 	bool json;
+	bool replace;
 };
 
 static void count_frame(const uint8_t *frame, uint32_t len, void *arg)
@@ -94,12 +97,23 @@ static void count_frame(const uint8_t *frame, uint32_t len, void *arg)
 static int cmd_run(const struct run_args *a, int ifindex)
 {
 	struct dvs_xdp_counter c[DVS_XDP_N_REASONS];
+	struct dvs_xdp_opts opts = a->opts;
+	struct dvs_xdp *x, *old = NULL;
 	struct xsk_rx *xsk = NULL;
-	struct dvs_xdp *x;
 	long rx = 0;
 	int err = 0, i;
 
-	x = dvs_xdp_create(&a->opts);
+	if (a->replace) {
+		old = dvs_xdp_open_attached(ifindex);
+		if (!old) {
+			fprintf(stderr, "dvs-xdp-stat: --replace: %s: %s\n", a->dev, strerror(errno));
+			return 1;
+		}
+		opts.reuse_xsks_map = true;
+		opts.xsks_map_fd = dvs_xdp_xsks_map_fd(old);
+	}
+	x = dvs_xdp_create(&opts);
+	dvs_xdp_destroy(old); /* the new program holds its own reference to the shared map */
 	if (!x) {
 		fprintf(stderr, "dvs-xdp-stat: load: %s\n", strerror(errno));
 		return 1;
@@ -112,7 +126,7 @@ static int cmd_run(const struct run_args *a, int ifindex)
 		fprintf(stderr, "dvs-xdp-stat: allow maps: %s\n", strerror(-err));
 		goto out;
 	}
-	err = dvs_xdp_attach(x, ifindex, a->xdp_flags);
+	err = a->replace ? dvs_xdp_replace(x, ifindex) : dvs_xdp_attach(x, ifindex, a->xdp_flags);
 	if (err) {
 		fprintf(stderr, "dvs-xdp-stat: attach to %s: %s\n", a->dev, strerror(-err));
 		goto out;
@@ -195,6 +209,7 @@ int main(int argc, char **argv)
 		{"mode", required_argument, NULL, 'm'},
 		{"xsk-queue", required_argument, NULL, 'q'},
 		{"json", no_argument, NULL, 'j'},
+		{"replace", no_argument, NULL, 'r'},
 		{0},
 	};
 	struct run_args a = {.xsk_queue = -1};
@@ -254,6 +269,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			a.json = true;
+			break;
+		case 'r':
+			a.replace = true;
 			break;
 		default:
 			usage();

@@ -7,6 +7,9 @@
 #   - VXLAN to the VTEP with an allowed VNI reaches the AF_XDP socket (frames counted there);
 #   - VXLAN for an unknown VNI and with bad flags is dropped and counted by name;
 #   - the counters are read through the loader from a second process (dvs-xdp-stat show).
+# Then the switchd path through DPDK: net_af_xdp loads our object (xdp_prog=) and fills its
+# XSKMAP; the loader swaps in a configured instance sharing that map (dvs_xdp_replace), and
+# testpmd receives exactly the steered frames while ping keeps working.
 # Needs root.  Cleans up everything it created on any exit; can run twice in a row.
 set -euo pipefail
 
@@ -22,17 +25,22 @@ H=xdp-h$$ P=xdp-p$$ UP=xdpu$$ PE=xdpp$$
 VTEP=10.99.0.1 PEER=10.99.0.2 VNI=100
 N_KNOWN=5 N_UNKNOWN=4 N_BADFLAGS=3
 TMP=$(mktemp -d /tmp/xdp-uplink.XXXXXX)
-RUN_PID=
+RUN_PID= TP_PID=
+
+stop_pid() {
+	if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+		kill -"$2" "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+	fi
+}
 
 cleanup() {
-	if [ -n "$RUN_PID" ] && kill -0 "$RUN_PID" 2>/dev/null; then
-		kill -TERM "$RUN_PID" 2>/dev/null || true
-		wait "$RUN_PID" 2>/dev/null || true
-	fi
+	stop_pid "$TP_PID" INT
+	stop_pid "$RUN_PID" TERM
 	# Deleting the namespaces deletes the veth pair and with it the XDP attachment.
 	ip netns del "$H" 2>/dev/null || true
 	ip netns del "$P" 2>/dev/null || true
-	rm -rf "$TMP"
+	rm -rf "$TMP" "/var/run/dpdk/xdp$$" # DPDK's runtime dir for our --file-prefix
 }
 trap cleanup EXIT
 
@@ -119,4 +127,47 @@ for mode in native skb; do
 	ip netns exec "$P" ping -c 1 -W 1 -q $VTEP >/dev/null || fail "$mode: ping after detach failed"
 	echo "xdp_uplink: $mode: ping ok, steered=$steered xsk_rx=$rx unknown-vni=$unknown bad-flags=$badflags passed=$passed"
 done
+
+# ---- DPDK net_af_xdp with our program (how switchd can consume the XSK) -------------------
+if ! command -v dpdk-testpmd >/dev/null; then
+	echo "xdp_uplink: dpdk-testpmd missing; DPDK part skipped"
+	echo "xdp_uplink: PASS"
+	exit 0
+fi
+ip netns exec "$H" timeout 60 dpdk-testpmd --no-pci --file-prefix "xdp$$" --no-huge -m 256 \
+	-l 0,1 --vdev "net_af_xdp0,iface=$UP,start_queue=0,queue_count=1,xdp_prog=$BUILD/ebpf/uplink_steer.bpf.o" \
+	-- --forward-mode=rxonly --total-num-mbufs=4096 --stats-period 1 >"$TMP/testpmd" 2>&1 &
+TP_PID=$!
+for _ in $(seq 100); do
+	grep -q 'Start automatic packet forwarding\|Press enter' "$TMP/testpmd" && break
+	kill -0 $TP_PID 2>/dev/null || break
+	sleep 0.1
+done
+ip -n "$H" link show "$UP" | grep -q 'prog/xdp' ||
+	fail "dpdk: net_af_xdp did not attach our program: $(grep -i 'xdp\|error' "$TMP/testpmd" | head)"
+ip netns exec "$H" "$STAT" run --dev "$UP" --vtep $VTEP --vni $VNI --replace \
+	>"$TMP/run.dpdk" 2>"$TMP/run.dpdk.err" &
+RUN_PID=$!
+for _ in $(seq 50); do
+	grep -q '^attached' "$TMP/run.dpdk" 2>/dev/null && break
+	kill -0 $RUN_PID 2>/dev/null || break
+	sleep 0.1
+done
+grep -q "^attached $UP" "$TMP/run.dpdk" || fail "dpdk: replace failed: $(cat "$TMP/run.dpdk.err")"
+ip -n "$P" neigh flush dev "$PE"
+ip netns exec "$P" ping -c 3 -i 0.2 -W 1 -q $VTEP >"$TMP/ping" ||
+	fail "dpdk: ping to the host address failed while DPDK owns the XSK"
+send_vxlan
+sleep 1.5 # two stats periods: testpmd has polled the ring
+ip netns exec "$H" "$STAT" show --dev "$UP" --json >"$TMP/show.dpdk"
+steered=$(counter steered-vxlan <"$TMP/show.dpdk")
+stop_pid "$TP_PID" INT
+TP_PID=
+stop_pid "$RUN_PID" TERM
+RUN_PID=
+# The final "Accumulated forward statistics" block: RX-total of all ports.
+rx=$(grep 'RX-total:' "$TMP/testpmd" | tail -n 1 | sed 's/.*RX-total: *\([0-9]*\).*/\1/')
+[ "$steered" -eq $N_KNOWN ] || fail "dpdk: steered-vxlan $steered, expected $N_KNOWN"
+[ "${rx:-x}" = "$N_KNOWN" ] || fail "dpdk: testpmd received ${rx:-nothing}, expected $N_KNOWN"
+echo "xdp_uplink: dpdk net_af_xdp + replace: ping ok, steered=$steered testpmd_rx=$rx"
 echo "xdp_uplink: PASS"
