@@ -496,6 +496,50 @@ static void test_uplink_steer_attach_and_reopen(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* The DPDK path: another loader put a DVS program (with its own XSKMAP, already holding the
+ * socket) on the interface; a configured instance takes over that map and swaps itself in. */
+static void test_uplink_steer_replace_shares_xskmap(void **state)
+{
+	struct fixture *f = *state; /* 'f->x' plays the program DPDK loaded, with g_xsk in it */
+	int lo = if_nametoindex("lo");
+	struct dvs_xdp_opts o = {0};
+	struct bpf_map_info a = {0}, b = {0};
+	uint32_t len = sizeof(a);
+	struct dvs_xdp *nx;
+	struct pkt p;
+
+	assert_int_equal(dvs_xdp_replace(f->x, lo), -ENOENT); /* nothing attached yet */
+	assert_int_equal(dvs_xdp_attach(f->x, lo, 0), 0);
+	inet_pton(AF_INET, VTEP4, &o.vtep4_be);
+	o.reuse_xsks_map = true;
+	o.xsks_map_fd = dvs_xdp_xsks_map_fd(f->x);
+	nx = dvs_xdp_create(&o);
+	assert_non_null(nx);
+	assert_int_equal(dvs_xdp_vni_add(nx, 555), 0);
+	assert_int_equal(dvs_xdp_replace(nx, lo), 0);
+	assert_string_equal(dvs_xdp_mode_name(nx), "skb");
+	/* Same kernel map object behind both handles. */
+	assert_int_equal(bpf_obj_get_info_by_fd(dvs_xdp_xsks_map_fd(f->x), &a, &len), 0);
+	len = sizeof(b);
+	assert_int_equal(bpf_obj_get_info_by_fd(dvs_xdp_xsks_map_fd(nx), &b, &len), 0);
+	assert_int_equal(a.id, b.id);
+	/* The new program steers with the socket the old one's map held. */
+	struct vx_opts vo = vx_default;
+	vo.vni = 555;
+	build_vxlan4(&p, &vo);
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = p.b, .data_size_in = p.len);
+	assert_int_equal(bpf_prog_test_run_opts(dvs_xdp_prog_fd(nx), &topts), 0);
+	assert_int_equal(topts.retval, XDP_REDIRECT);
+	/* The old handle no longer owns the attachment: its detach must not remove 'nx'. */
+	assert_true(dvs_xdp_detach(f->x) < 0); /* kernel: active program does not match */
+	struct dvs_xdp *seen = dvs_xdp_open_attached(lo);
+	assert_non_null(seen);
+	assert_int_equal(dvs_xdp_vni_del(seen, 555), 0); /* the attached one has VNI 555 */
+	dvs_xdp_destroy(seen);
+	dvs_xdp_destroy(nx);
+	assert_null(dvs_xdp_open_attached(lo));
+}
+
 int main(void)
 {
 	int ret;
@@ -515,6 +559,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uplink_steer_not_trunk_tagged_passes, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_uplink_steer_loader_rejects_bad_input, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_uplink_steer_attach_and_reopen, setup_plain, teardown),
+		cmocka_unit_test_setup_teardown(test_uplink_steer_replace_shares_xskmap, setup_plain, teardown),
 	};
 
 	if (geteuid() != 0) {
