@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for dvs-switchd functional tests: a private work dir, namespaces and processes that
+# are removed on exit (even on failure), starting switchd from a config, calling its control
+# socket, and assertions that print a final "N passed, N failed" line.
+# Source it, then use: t_ns NAME, sw_start CONFIG_JSON, ctl METHOD [PARAMS_JSON], check ...
+
+set -u
+DVS_BUILD=${DVS_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+DVS_SRC=${DVS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SWITCHD=$DVS_BUILD/datapath/dvs-switchd
+DVSCTL=$DVS_BUILD/cli/dvsctl
+PY=/usr/bin/python3
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+T_WORK=$(mktemp -d /tmp/dvs-func.XXXXXX)
+T_NS=()
+T_PIDS=()
+T_PASS=0
+T_FAIL=0
+
+t_cleanup() {
+	local p
+	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${T_PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	for p in "${T_NS[@]}"; do ip netns del "$p" 2>/dev/null; done
+	if [ "$T_FAIL" -ne 0 ] || [ "${T_KEEP_LOGS:-}" ]; then
+		for f in "$T_WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done
+	fi
+	rm -rf "$T_WORK"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# t_ns NAME: a network namespace removed at exit (name made unique to this test run).
+t_ns() {
+	ip netns add "$1" || { echo "cannot create netns $1"; exit 1; }
+	T_NS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# t_bg LOGNAME CMD...: runs CMD in the background; its PID is in $T_LAST_PID.
+t_bg() {
+	local log=$T_WORK/$1.log; shift
+	"$@" >"$log" 2>&1 &
+	T_LAST_PID=$!
+	T_PIDS+=("$T_LAST_PID")
+}
+
+# wait_until TIMEOUT_S DESCRIPTION CMD...: polls CMD until it succeeds.
+wait_until() {
+	local t=$1 what=$2; shift 2
+	local end=$((SECONDS + t))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge "$end" ] && { fail "timed out after ${t}s waiting for: $what"; return 1; }
+		sleep 0.1
+	done
+}
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
+# check DESCRIPTION CMD...: passes if CMD succeeds.
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+check_not() { local d=$1; shift; if "$@"; then fail "$d"; else pass "$d"; fi; }
+check_eq() { if [ "$2" == "$3" ]; then pass "$1 ($2)"; else fail "$1: expected '$3', got '$2'"; fi; }
+check_ge() { if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1: expected >= $3, got $2"; fi; }
+t_done() {
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+# sw_start NAME PORTS_JSON [EXTRA_TOP_LEVEL_JSON]: starts switchd NAME with the given ports;
+# sets SW_SOCK_<NAME>, SW_PID_<NAME>, SW_CONF_<NAME>.  Waits until the socket answers.
+sw_start() {
+	local name=$1 ports=$2 extra=${3:-}
+	local sock=$T_WORK/$name.sock conf=$T_WORK/$name.json
+	printf '{"lcores":[1], "idle_sleep_us":100, "ctl_socket":"%s", %s "ports":%s}\n' \
+		"$sock" "${extra:+$extra,}" "$ports" >"$conf"
+	t_bg "switchd-$name" "$SWITCHD" --config "$conf"
+	printf -v "SW_PID_$name" %s "$T_LAST_PID"
+	printf -v "SW_SOCK_$name" %s "$sock"
+	printf -v "SW_CONF_$name" %s "$conf"
+	wait_until 30 "switchd $name control socket" ctl_raw "$sock" version
+}
+
+# ctl_raw SOCK METHOD [PARAMS_OBJECT_JSON]: prints the JSON result; exit 1 with the error text
+# on stderr if the switch answered with an error.
+ctl_raw() {
+	"$PY" - "$@" <<'PYEOF'
+import json, socket, sys
+sock, method = sys.argv[1], sys.argv[2]
+params = [json.loads(sys.argv[3])] if len(sys.argv) > 3 else []
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sock)
+s.sendall(json.dumps({"method": method, "params": params, "id": 1}).encode())
+buf, dec = b"", json.JSONDecoder()
+while True:
+    chunk = s.recv(1 << 16)
+    if not chunk:
+        sys.exit("connection closed")
+    buf += chunk
+    try:
+        msg, _ = dec.raw_decode(buf.decode())
+        break
+    except ValueError:
+        continue
+if msg.get("error") is not None:
+    print(json.dumps(msg["error"]), file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(msg["result"]))
+PYEOF
+}
+
+# ctl NAME METHOD [PARAMS]: ctl_raw on switchd NAME.
+ctl() { local s="SW_SOCK_$1"; shift; ctl_raw "${!s}" "$@"; }
+
+# jq-like extraction with python: jget JSON EXPR (python expression over 'r').
+jget() { "$PY" -c "import json,sys; r=json.loads(sys.argv[1]); print($2)" "$1"; }
+
+# port_stat SW PORT FIELD: one counter of a port.
+port_stat() {
+	jget "$(ctl "$1" ports.stats "{\"name\":\"$2\"}")" "r[0]['$3']"
+}
+# drop_count SW REASON
+drop_count() {
+	jget "$(ctl "$1" drops.show)" "[d['count'] for d in r if d['reason']=='$2'][0]"
+}
+# fdb_port SW SEGMENT MAC: the port a MAC is learned on, or "none".
+fdb_port() {
+	jget "$(ctl "$1" fdb.show "{\"segment\":$2}")" \
+		"([e['port'] for e in r if e['mac']=='$3'] or ['none'])[0]"
+}
+# ns_mac NS IF
+ns_mac() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
