@@ -107,6 +107,7 @@ json_t *ovsdb_db_to_json(const struct ovsdb_db *db)
 			uuid_to_string(ovsdb_row_uuid(row), buf);
 			json_t *rj = ovsdb_row_to_json(row, NULL, true);
 			json_object_del(rj, "_uuid");
+			json_object_del(rj, "_version");
 			json_object_set_new(rows, buf, rj);
 		}
 		json_object_set_new(all, t->schema->name, rows);

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define DVS_LOG_MODULE "dvs.journal"
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define MAGIC "DVSJ1"
+#define HEADER_MAX 48
+
+struct journal {
+	struct ovsdb_storage up;
+	char *path;
+	int fd;
+	uint64_t size;       /* bytes of valid records in the file */
+	uint64_t base_size;  /* size right after the last compaction or open */
+	uint64_t compact_min;
+	uint64_t n_syncs;
+	char *buf;           /* records appended but not yet written */
+	size_t buf_len, buf_cap;
+	bool dirty;          /* written but not synced */
+	char *content;       /* file content during open/replay */
+	size_t content_size;
+	size_t schema_end;   /* offset after the schema record */
+};
+
+static struct journal *journal_cast(const struct ovsdb_storage *st)
+{
+	return (struct journal *)(void *)st;
+}
+
+static uint32_t crc_table[256];
+
+uint32_t journal_crc32c(const void *data, size_t size)
+{
+	if (!crc_table[1]) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+			crc_table[i] = c;
+		}
+	}
+	const unsigned char *p = data;
+	uint32_t crc = 0xffffffffu;
+	for (size_t i = 0; i < size; i++)
+		crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return crc ^ 0xffffffffu;
+}
+
+/* Serialises one record into 'buf' (grown as needed). */
+static int encode(char **buf, size_t *len, size_t *cap, const json_t *record)
+{
+	char *body = json_dumps(record, JSON_COMPACT);
+	if (!body)
+		return -ENOMEM;
+	size_t body_len = strlen(body);
+	char hdr[HEADER_MAX];
+	int hl = snprintf(hdr, sizeof hdr, MAGIC " %zu %08x\n", body_len, journal_crc32c(body, body_len));
+	size_t need = *len + (size_t)hl + body_len + 1;
+	if (need > *cap) {
+		size_t ncap = *cap ? *cap : 4096;
+		while (ncap < need)
+			ncap *= 2;
+		char *n = realloc(*buf, ncap);
+		if (!n) {
+			free(body);
+			return -ENOMEM;
+		}
+		*buf = n;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, hdr, (size_t)hl);
+	memcpy(*buf + *len + hl, body, body_len);
+	(*buf)[*len + hl + body_len] = '\n';
+	*len = need;
+	free(body);
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Writes 'records' to a new file 'path' (through path.tmp and rename), durably. */
+static int write_new_file(const char *path, const char *data, size_t size)
+{
+	char tmp[4096];
+	int rc, fd;
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, data, size);
+	if (!rc && fdatasync(fd))
+		rc = -errno;
+	close(fd);
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (!rc)
+		rc = fsync_dir(path);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int journal_create(const char *path, const json_t *schema)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	if (!access(path, F_OK))
+		return -EEXIST;
+	int rc = encode(&buf, &len, &cap, schema);
+	if (!rc)
+		rc = write_new_file(path, buf, len);
+	free(buf);
+	return rc;
+}
+
+static struct ovsdb_storage *journal_open(const char *path)
+{
+	struct journal *j = calloc(1, sizeof *j);
+	int err = 0;
+	if (!j) {
+		err = ENOMEM;
+		goto out;
+	}
+	j->up.class_ = &ovsdb_journal_class;
+	j->path = strdup(path);
+	j->compact_min = 16u << 20;
+	j->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (j->fd < 0) {
+		err = errno;
+		goto out;
+	}
+	struct stat st;
+	if (fstat(j->fd, &st)) {
+		err = errno;
+		goto out;
+	}
+	j->content_size = (size_t)st.st_size;
+	j->content = malloc(j->content_size + 1);
+	if (!j->content) {
+		err = ENOMEM;
+		goto out;
+	}
+	for (size_t off = 0; off < j->content_size;) {
+		ssize_t r = pread(j->fd, j->content + off, j->content_size - off, (off_t)off);
+		if (r <= 0) {
+			err = r < 0 ? errno : EIO;
+			goto out;
+		}
+		off += (size_t)r;
+	}
+	j->content[j->content_size] = '\0';
+out:
+	if (err) {
+		if (j) {
+			if (j->fd >= 0)
+				close(j->fd);
+			free(j->content);
+			free(j->path);
+			free(j);
+		}
+		errno = err;
+		return NULL;
+	}
+	return &j->up;
+}
+
+/* Parses the record at 'off'.  Returns 0 with *rec (new) and *next, or a reason. */
+static const char *parse_record(const struct journal *j, size_t off, json_t **rec, size_t *next)
+{
+	const char *p = j->content + off, *end = j->content + j->content_size;
+	const char *nl = memchr(p, '\n', (size_t)(end - p) < HEADER_MAX ? (size_t)(end - p) : HEADER_MAX);
+	if (!nl)
+		return "incomplete header";
+	size_t len;
+	unsigned crc;
+	char magic[8];
+	if (sscanf(p, "%7s %zu %8x", magic, &len, &crc) != 3 || strcmp(magic, MAGIC))
+		return "bad header";
+	const char *body = nl + 1;
+	if ((size_t)(end - body) < len + 1)
+		return "record extends past end of file";
+	if (body[len] != '\n')
+		return "record not terminated";
+	if (journal_crc32c(body, len) != crc)
+		return "checksum mismatch";
+	json_error_t jerr;
+	*rec = json_loadb(body, len, 0, &jerr);
+	if (!*rec)
+		return "unparseable JSON";
+	*next = (size_t)(body + len + 1 - j->content);
+	return NULL;
+}
+
+static json_t *journal_read_schema(struct ovsdb_storage *st)
+{
+	struct journal *j = journal_cast(st);
+	json_t *schema = NULL;
+	const char *why = parse_record(j, 0, &schema, &j->schema_end);
+	if (why) {
+		DVS_LOG(ERR, "%s: cannot read the schema record: %s", j->path, why);
+		errno = EINVAL;
+		return NULL;
+	}
+	return schema;
+}
+
+static int journal_replay(struct ovsdb_storage *st, int (*cb)(void *aux, const json_t *record), void *aux)
+{
+	struct journal *j = journal_cast(st);
+	size_t off = j->schema_end;
+	int rc = 0;
+	uint64_t n = 0;
+	while (off < j->content_size) {
+		json_t *rec = NULL;
+		size_t next;
+		const char *why = parse_record(j, off, &rec, &next);
+		if (why) {
+			/* A crash mid-write leaves a torn record; anything after it was never
+			 * acknowledged (acks follow the fsync that covers them). */
+			DVS_LOG(WARN, "%s: %s at offset %zu: truncating %zu bytes of torn or corrupt tail",
+				j->path, why, off, j->content_size - off);
+			if (ftruncate(j->fd, (off_t)off) || fdatasync(j->fd)) {
+				rc = -errno;
+				break;
+			}
+			j->content_size = off;
+			break;
+		}
+		rc = cb(aux, rec);
+		json_decref(rec);
+		if (rc)
+			break;
+		off = next;
+		n++;
+	}
+	free(j->content);
+	j->content = NULL;
+	j->size = j->base_size = off;
+	if (lseek(j->fd, (off_t)off, SEEK_SET) < 0 && !rc)
+		rc = -errno;
+	DVS_LOG(INFO, "%s: replayed %llu records, %llu bytes", j->path, (unsigned long long)n,
+		(unsigned long long)off);
+	return rc;
+}
+
+static int journal_append(struct ovsdb_storage *st, const json_t *record)
+{
+	struct journal *j = journal_cast(st);
+	return encode(&j->buf, &j->buf_len, &j->buf_cap, record);
+}
+
+static int journal_commit(struct ovsdb_storage *st, bool sync)
+{
+	struct journal *j = journal_cast(st);
+	if (j->buf_len) {
+		int rc = write_all(j->fd, j->buf, j->buf_len);
+		if (rc)
+			return rc;
+		j->size += j->buf_len;
+		j->buf_len = 0;
+		j->dirty = true;
+	}
+	if (sync && j->dirty) {
+		if (fdatasync(j->fd))
+			return -errno;
+		j->dirty = false;
+		j->n_syncs++;
+	}
+	return 0;
+}
+
+static int journal_compact(struct ovsdb_storage *st, const json_t *schema, const json_t *snapshot)
+{
+	struct journal *j = journal_cast(st);
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = journal_commit(st, true);
+	if (!rc)
+		rc = encode(&buf, &len, &cap, schema);
+	if (!rc && snapshot)
+		rc = encode(&buf, &len, &cap, snapshot);
+	if (!rc)
+		rc = write_new_file(j->path, buf, len);
+	if (!rc) {
+		int fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+		if (fd < 0) {
+			rc = -errno;
+		} else {
+			close(j->fd);
+			j->fd = fd;
+			DVS_LOG(INFO, "%s: compacted %llu bytes into %zu", j->path, (unsigned long long)j->size, len);
+			j->size = j->base_size = len;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static bool journal_should_compact(const struct ovsdb_storage *st)
+{
+	const struct journal *j = journal_cast(st);
+	uint64_t limit = j->base_size * 4 > j->compact_min ? j->base_size * 4 : j->compact_min;
+	return j->size > limit;
+}
+
+static void journal_close(struct ovsdb_storage *st)
+{
+	struct journal *j = journal_cast(st);
+	journal_commit(st, true);
+	close(j->fd);
+	free(j->buf);
+	free(j->content);
+	free(j->path);
+	free(j);
+}
+
+uint64_t journal_size(const struct ovsdb_storage *st)
+{
+	return journal_cast(st)->size;
+}
+
+uint64_t journal_n_syncs(const struct ovsdb_storage *st)
+{
+	return journal_cast(st)->n_syncs;
+}
+
+void journal_set_compact_min(struct ovsdb_storage *st, uint64_t min_bytes)
+{
+	journal_cast(st)->compact_min = min_bytes;
+}
+
+const struct ovsdb_storage_class ovsdb_journal_class = {
+	.name = "journal",
+	.create = journal_create,
+	.open = journal_open,
+	.close = journal_close,
+	.read_schema = journal_read_schema,
+	.replay = journal_replay,
+	.append = journal_append,
+	.commit = journal_commit,
+	.compact = journal_compact,
+	.should_compact = journal_should_compact,
+};

@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define DVS_LOG_MODULE "dvs.jsonrpc_server"
+#include "jsonrpc_server.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "execution.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "loop.h"
+#include "monitor.h"
+#include "server.h"
+
+struct ovsdb_trigger {
+	struct ovsdb_trigger *next;
+	json_t *id;
+	json_t *params;
+	uint64_t deadline_ms; /* UINT64_MAX: none */
+};
+
+struct ovsdb_lock {
+	struct hmap_node node;
+	char *name;
+	struct ovsdb_session **q; /* q[0] owns the lock, the rest wait in order */
+	size_t n;
+};
+
+static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg);
+
+static json_t *error_reply(json_t *error, const json_t *id)
+{
+	return dvs_jsonrpc_error_reply(error, id);
+}
+
+void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg)
+{
+	if (!msg)
+		return;
+	if (ss->n_out == ss->cap_out) {
+		size_t cap = ss->cap_out ? ss->cap_out * 2 : 8;
+		json_t **q = realloc(ss->outq, cap * sizeof *q);
+		if (!q) {
+			json_decref(msg);
+			ss->dead = true;
+			return;
+		}
+		ss->outq = q;
+		ss->cap_out = cap;
+	}
+	ss->outq[ss->n_out++] = msg;
+}
+
+struct ovsdb_session *ovsdb_session_create(struct ovsdb_server *s, int fd, const char *name)
+{
+	struct ovsdb_session *ss = calloc(1, sizeof *ss);
+	if (!ss) {
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ss->server = s;
+	ss->rpc = dvs_jsonrpc_open(fd, s->opts.max_msg_size, s->opts.max_backlog);
+	if (!ss->rpc) {
+		int e = errno;
+		close(fd);
+		free(ss);
+		errno = e;
+		return NULL;
+	}
+	dvs_jsonrpc_set_name(ss->rpc, name);
+	int rc = dvs_loop_add_fd(s->loop, fd, DVS_LOOP_IN, session_io, ss);
+	if (rc) {
+		dvs_jsonrpc_close(ss->rpc);
+		free(ss);
+		errno = -rc;
+		return NULL;
+	}
+	ss->next = s->sessions;
+	if (s->sessions)
+		s->sessions->prev = ss;
+	s->sessions = ss;
+	s->n_sessions++;
+	return ss;
+}
+
+/* ---- locks ---- */
+
+static struct ovsdb_lock *lock_find(struct ovsdb_server *s, const char *name, bool create)
+{
+	uint32_t h = hash_bytes(name, strlen(name), 0);
+	HMAP_FOR_EACH_WITH_HASH (n, h, &s->locks) {
+		struct ovsdb_lock *l = HMAP_CONTAINER(n, struct ovsdb_lock, node);
+		if (!strcmp(l->name, name))
+			return l;
+	}
+	if (!create)
+		return NULL;
+	struct ovsdb_lock *l = calloc(1, sizeof *l);
+	if (!l || !(l->name = strdup(name))) {
+		free(l);
+		return NULL;
+	}
+	hmap_insert(&s->locks, &l->node, h);
+	return l;
+}
+
+static long lock_pos(const struct ovsdb_lock *l, const struct ovsdb_session *ss)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->q[i] == ss)
+			return (long)i;
+	return -1;
+}
+
+static int lock_insert(struct ovsdb_lock *l, struct ovsdb_session *ss, size_t pos)
+{
+	struct ovsdb_session **q = realloc(l->q, (l->n + 1) * sizeof *q);
+	if (!q)
+		return -ENOMEM;
+	l->q = q;
+	memmove(&q[pos + 1], &q[pos], (l->n - pos) * sizeof *q);
+	q[pos] = ss;
+	l->n++;
+	return 0;
+}
+
+/* Removes 'ss' from the lock's queue; tells the next waiter if ownership moved. */
+static void lock_remove(struct ovsdb_server *s, struct ovsdb_lock *l, struct ovsdb_session *ss)
+{
+	long i = lock_pos(l, ss);
+	if (i < 0)
+		return;
+	memmove(&l->q[i], &l->q[i + 1], (l->n - (size_t)i - 1) * sizeof *l->q);
+	l->n--;
+	if (i == 0 && l->n)
+		ovsdb_session_queue(l->q[0], dvs_jsonrpc_notification("locked", json_pack("[s]", l->name)));
+	if (!l->n) {
+		hmap_remove(&s->locks, &l->node);
+		free(l->q);
+		free(l->name);
+		free(l);
+	}
+}
+
+bool ovsdb_session_has_lock(void *ss_, const char *name)
+{
+	struct ovsdb_session *ss = ss_;
+	struct ovsdb_lock *l = lock_find(ss->server, name, false);
+	return l && l->n && l->q[0] == ss;
+}
+
+static json_t *lock_method(struct ovsdb_session *ss, const char *method, const json_t *params, json_t **error)
+{
+	const char *name = json_string_value(json_array_get(params, 0));
+	if (!name || json_array_size(params) != 1) {
+		*error = ovsdb_error("syntax error", "%s expects [lock-name]", method);
+		return NULL;
+	}
+	struct ovsdb_server *s = ss->server;
+	struct ovsdb_lock *l = lock_find(s, name, strcmp(method, "unlock") != 0);
+	if (!strcmp(method, "unlock")) {
+		if (!l || lock_pos(l, ss) < 0) {
+			*error = ovsdb_error("not owner", "lock %s was not requested by this session", name);
+			return NULL;
+		}
+		lock_remove(s, l, ss);
+		return json_object();
+	}
+	if (!l) {
+		*error = ovsdb_error("resources exhausted", "out of memory");
+		return NULL;
+	}
+	if (!strcmp(method, "lock")) {
+		if (lock_pos(l, ss) >= 0) {
+			*error = ovsdb_error("duplicate lock", "lock %s already requested by this session", name);
+			return NULL;
+		}
+		if (lock_insert(l, ss, l->n)) {
+			*error = ovsdb_error("resources exhausted", "out of memory");
+			return NULL;
+		}
+		return json_pack("{s:b}", "locked", l->q[0] == ss);
+	}
+	/* steal: take ownership now; the victim keeps waiting, right behind. */
+	long pos = lock_pos(l, ss);
+	if (pos == 0)
+		return json_pack("{s:b}", "locked", 1);
+	if (pos > 0) {
+		memmove(&l->q[pos], &l->q[pos + 1], (l->n - (size_t)pos - 1) * sizeof *l->q);
+		l->n--;
+	}
+	if (lock_insert(l, ss, 0)) {
+		*error = ovsdb_error("resources exhausted", "out of memory");
+		return NULL;
+	}
+	if (l->n > 1)
+		ovsdb_session_queue(l->q[1], dvs_jsonrpc_notification("stolen", json_pack("[s]", name)));
+	return json_pack("{s:b}", "locked", 1);
+}
+
+/* ---- methods ---- */
+
+static bool check_db(struct ovsdb_session *ss, const json_t *name, json_t **error)
+{
+	const char *n = json_string_value(name);
+	if (!n) {
+		*error = ovsdb_error("syntax error", "expected a database name");
+		return false;
+	}
+	if (strcmp(n, ss->server->db->schema->name)) {
+		*error = ovsdb_error("unknown database", "%s is not a database served here", n);
+		return false;
+	}
+	return true;
+}
+
+static struct ovsdb_monitor *find_monitor(const struct ovsdb_session *ss, const json_t *id, size_t *idx)
+{
+	for (size_t i = 0; i < ss->n_monitors; i++) {
+		if (json_equal(ss->monitors[i]->id, id)) {
+			if (idx)
+				*idx = i;
+			return ss->monitors[i];
+		}
+	}
+	return NULL;
+}
+
+/* Runs a transact request; returns its reply, or NULL if it now waits (trigger kept). */
+static json_t *run_transact(struct ovsdb_session *ss, const json_t *params, bool timed_out)
+{
+	struct ovsdb_exec_opts opts = { ovsdb_session_has_lock, ss, timed_out };
+	struct ovsdb_exec_result res;
+	ovsdb_execute(ss->server->db, params, &opts, &res);
+	if (res.txn)
+		ovsdb_server_publish(ss->server, res.txn, res.durable);
+	return res.reply;
+}
+
+static void add_trigger(struct ovsdb_session *ss, const json_t *id, const json_t *params, int64_t timeout)
+{
+	struct ovsdb_trigger *t = calloc(1, sizeof *t), **p;
+	if (!t) {
+		ss->dead = true;
+		return;
+	}
+	t->id = json_deep_copy(id);
+	t->params = json_deep_copy(params);
+	t->deadline_ms = timeout < 0 ? UINT64_MAX : dvs_now_ms() + (uint64_t)timeout;
+	for (p = &ss->triggers; *p; p = &(*p)->next)
+		;
+	*p = t;
+}
+
+static void trigger_free(struct ovsdb_trigger *t)
+{
+	json_decref(t->id);
+	json_decref(t->params);
+	free(t);
+}
+
+static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
+{
+	if (!json_is_array(params) || !json_array_size(params)) {
+		*error = ovsdb_error("syntax error", "transact expects [db-name, operation...]");
+		return NULL;
+	}
+	if (!check_db(ss, json_array_get(params, 0), error))
+		return NULL;
+	struct ovsdb_exec_opts opts = { ovsdb_session_has_lock, ss, false };
+	struct ovsdb_exec_result res;
+	ovsdb_execute(ss->server->db, params, &opts, &res);
+	if (res.txn)
+		ovsdb_server_publish(ss->server, res.txn, res.durable);
+	if (res.must_wait) {
+		add_trigger(ss, id, params, res.wait_timeout_ms);
+		return NULL; /* no reply yet, no error */
+	}
+	return res.reply;
+}
+
+static json_t *method_monitor(struct ovsdb_session *ss, const json_t *params, json_t **error,
+			      enum ovsdb_monitor_version v)
+{
+	if (!json_is_array(params) || json_array_size(params) != 3) {
+		*error = ovsdb_error("syntax error", "monitor expects [db-name, monitor-id, requests]");
+		return NULL;
+	}
+	if (!check_db(ss, json_array_get(params, 0), error))
+		return NULL;
+	const json_t *mid = json_array_get(params, 1);
+	if (find_monitor(ss, mid, NULL)) {
+		*error = ovsdb_error("duplicate monitor ID", "this session already has a monitor with that id");
+		return NULL;
+	}
+	struct ovsdb_monitor *m = ovsdb_monitor_create(ss->server->db, mid, json_array_get(params, 2), v, error);
+	if (!m)
+		return NULL;
+	struct ovsdb_monitor **ms = realloc(ss->monitors, (ss->n_monitors + 1) * sizeof *ms);
+	if (!ms) {
+		ovsdb_monitor_destroy(m);
+		*error = ovsdb_error("resources exhausted", "out of memory");
+		return NULL;
+	}
+	ss->monitors = ms;
+	ss->monitors[ss->n_monitors++] = m;
+	return ovsdb_monitor_initial(m);
+}
+
+static json_t *method_monitor_cond_change(struct ovsdb_session *ss, const json_t *params, json_t **error)
+{
+	if (!json_is_array(params) || json_array_size(params) != 3) {
+		*error = ovsdb_error("syntax error", "monitor_cond_change expects [old-id, new-id, requests]");
+		return NULL;
+	}
+	struct ovsdb_monitor *m = find_monitor(ss, json_array_get(params, 0), NULL);
+	const json_t *new_id = json_array_get(params, 1);
+	if (!m) {
+		*error = ovsdb_error("unknown monitor", "no monitor with that id");
+		return NULL;
+	}
+	struct ovsdb_monitor *other = find_monitor(ss, new_id, NULL);
+	if (other && other != m) {
+		*error = ovsdb_error("duplicate monitor ID", "new monitor id already in use");
+		return NULL;
+	}
+	json_t *updates = NULL;
+	if ((*error = ovsdb_monitor_change_cond(m, json_array_get(params, 2), &updates)))
+		return NULL;
+	json_decref(m->id);
+	m->id = json_deep_copy(new_id);
+	/* The update from the condition change precedes the reply (OVS ovsdb-server(7)). */
+	if (updates)
+		ovsdb_session_queue(ss, dvs_jsonrpc_notification("update2", json_pack("[Oo]", m->id, updates)));
+	return json_object();
+}
+
+static json_t *method_monitor_cancel(struct ovsdb_session *ss, const json_t *params, json_t **error)
+{
+	size_t i;
+	if (!json_is_array(params) || json_array_size(params) != 1 ||
+	    !find_monitor(ss, json_array_get(params, 0), &i)) {
+		*error = ovsdb_error("unknown monitor", "no monitor with that id");
+		return NULL;
+	}
+	ovsdb_monitor_destroy(ss->monitors[i]);
+	memmove(&ss->monitors[i], &ss->monitors[i + 1], (ss->n_monitors - i - 1) * sizeof *ss->monitors);
+	ss->n_monitors--;
+	return json_object();
+}
+
+static void method_cancel(struct ovsdb_session *ss, const json_t *params)
+{
+	const json_t *target = json_array_get(params, 0);
+	for (struct ovsdb_trigger **p = &ss->triggers; *p; p = &(*p)->next) {
+		if (json_equal((*p)->id, target)) {
+			struct ovsdb_trigger *t = *p;
+			*p = t->next;
+			ovsdb_session_queue(ss, error_reply(json_pack("{s:s}", "error", "canceled"), t->id));
+			trigger_free(t);
+			return;
+		}
+	}
+}
+
+static void handle_request(struct ovsdb_session *ss, json_t *msg)
+{
+	const char *method = json_string_value(json_object_get(msg, "method"));
+	const json_t *params = json_object_get(msg, "params");
+	const json_t *id = json_object_get(msg, "id");
+	json_t *result = NULL, *error = NULL;
+	struct ovsdb_server *s = ss->server;
+
+	if (!method) {
+		/* A reply from the client, e.g. to nothing we sent: ignore it (OVS does). */
+		if (json_object_get(msg, "result") || json_object_get(msg, "error"))
+			return;
+		ovsdb_session_queue(ss, error_reply(ovsdb_error("syntax error", "message has no \"method\""), id));
+		return;
+	}
+	if (!json_is_array(params)) {
+		error = ovsdb_error("syntax error", "\"params\" must be an array");
+	} else if (!strcmp(method, "echo")) {
+		result = json_deep_copy(params);
+	} else if (!strcmp(method, "list_dbs")) {
+		result = json_pack("[s]", s->db->schema->name);
+	} else if (!strcmp(method, "get_schema")) {
+		if (check_db(ss, json_array_get(params, 0), &error))
+			result = json_incref(s->schema_json);
+	} else if (!strcmp(method, "transact")) {
+		result = method_transact(ss, params, id, &error);
+		if (!result && !error)
+			return; /* waiting */
+	} else if (!strcmp(method, "monitor")) {
+		result = method_monitor(ss, params, &error, OVSDB_MONITOR_V1);
+	} else if (!strcmp(method, "monitor_cond")) {
+		result = method_monitor(ss, params, &error, OVSDB_MONITOR_V2);
+	} else if (!strcmp(method, "monitor_cond_change")) {
+		result = method_monitor_cond_change(ss, params, &error);
+	} else if (!strcmp(method, "monitor_cancel")) {
+		result = method_monitor_cancel(ss, params, &error);
+	} else if (!strcmp(method, "lock") || !strcmp(method, "steal") || !strcmp(method, "unlock")) {
+		result = lock_method(ss, method, params, &error);
+	} else if (!strcmp(method, "cancel")) {
+		method_cancel(ss, params);
+		return;
+	} else if (!strcmp(method, "dvs_compact")) {
+		/* Not in RFC 7047: asks for a compaction at the end of this iteration. */
+		s->compact_requested = true;
+		result = json_object();
+	} else {
+		error = ovsdb_error("unknown method", "%s", method);
+	}
+	if (json_is_null(id) || !id) {
+		/* A notification gets no reply, even on error. */
+		json_decref(result);
+		json_decref(error);
+		return;
+	}
+	ovsdb_session_queue(ss, error ? error_reply(error, id) : dvs_jsonrpc_reply(result, id));
+}
+
+static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct ovsdb_session *ss = arg;
+	if (ss->dead)
+		return;
+	if (events & DVS_LOOP_OUT) {
+		int rc = dvs_jsonrpc_flush(ss->rpc);
+		if (rc && rc != -EAGAIN) {
+			ss->dead = true;
+			return;
+		}
+	}
+	if (!(events & (DVS_LOOP_IN | DVS_LOOP_ERR)) || ss->closing)
+		return;
+	/* Read in rounds, draining complete messages in between, so the input buffer stays
+	 * bounded by the message size limit; stop after a few rounds to be fair to others. */
+	for (int round = 0; round < 16; round++) {
+		int rc = dvs_jsonrpc_read(ss->rpc);
+		json_t *msg;
+		int r;
+		while ((r = dvs_jsonrpc_recv(ss->rpc, &msg)) == 0) {
+			handle_request(ss, msg);
+			json_decref(msg);
+		}
+		if (r == -EPROTO || r == -EMSGSIZE) {
+			DVS_LOG_RL(WARN, "%s: %s; closing", dvs_jsonrpc_name(ss->rpc), dvs_jsonrpc_error(ss->rpc));
+			json_t *e = r == -EPROTO
+				? ovsdb_error("syntax error", "%s", dvs_jsonrpc_error(ss->rpc))
+				: ovsdb_error("resources exhausted", "%s", dvs_jsonrpc_error(ss->rpc));
+			ovsdb_session_queue(ss, error_reply(e, NULL));
+			ss->closing = true;
+			return;
+		}
+		if (rc == -EAGAIN)
+			return;
+		if (rc) {
+			ss->dead = true;
+			return;
+		}
+	}
+}
+
+int ovsdb_session_flush(struct ovsdb_session *ss)
+{
+	int rc = 0;
+	size_t i;
+	for (i = 0; i < ss->n_out && !rc; i++)
+		rc = dvs_jsonrpc_send(ss->rpc, ss->outq[i]);
+	for (size_t k = 0; k < ss->n_out; k++)
+		json_decref(ss->outq[k]);
+	ss->n_out = 0;
+	if (rc == -ENOBUFS) {
+		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
+			   dvs_jsonrpc_name(ss->rpc), dvs_jsonrpc_backlog(ss->rpc));
+		return rc;
+	}
+	if (rc)
+		return rc;
+	bool want_out = dvs_jsonrpc_backlog(ss->rpc) > 0;
+	if (want_out != ss->want_out) {
+		uint32_t ev = (ss->closing ? 0 : DVS_LOOP_IN) | (want_out ? DVS_LOOP_OUT : 0);
+		dvs_loop_mod_fd(ss->server->loop, dvs_jsonrpc_fd(ss->rpc), ev);
+		ss->want_out = want_out;
+	}
+	if (ss->closing && !want_out)
+		return -ECONNRESET;
+	return 0;
+}
+
+void ovsdb_share_cache_clear(struct ovsdb_share_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		json_decref(c->e[i].updates);
+	c->n = 0;
+}
+
+void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn,
+			   struct ovsdb_share_cache *cache)
+{
+	for (size_t i = 0; i < ss->n_monitors; i++) {
+		struct ovsdb_monitor *m = ss->monitors[i];
+		json_t *updates = NULL;
+		bool cached = false;
+		for (size_t k = 0; m->share_key && k < cache->n; k++) {
+			if (!strcmp(cache->e[k].key, m->share_key)) {
+				updates = json_incref(cache->e[k].updates);
+				cached = true;
+				break;
+			}
+		}
+		if (!cached) {
+			updates = ovsdb_monitor_txn_updates(m, txn);
+			if (m->share_key) {
+				if (cache->n == cache->cap) {
+					cache->cap = cache->cap ? cache->cap * 2 : 8;
+					cache->e = realloc(cache->e, cache->cap * sizeof *cache->e);
+					if (!cache->e)
+						abort();
+				}
+				cache->e[cache->n].key = m->share_key;
+				cache->e[cache->n++].updates = json_incref(updates);
+			}
+		}
+		if (updates)
+			ovsdb_session_queue(ss, dvs_jsonrpc_notification(
+						m->version == OVSDB_MONITOR_V1 ? "update" : "update2",
+						json_pack("[Oo]", m->id, updates)));
+	}
+}
+
+void ovsdb_session_run_triggers(struct ovsdb_session *ss, uint64_t now_ms)
+{
+	struct ovsdb_trigger **p = &ss->triggers;
+	while (*p) {
+		struct ovsdb_trigger *t = *p;
+		bool timed_out = now_ms >= t->deadline_ms;
+		json_t *reply = run_transact(ss, t->params, timed_out);
+		if (!reply) {
+			p = &t->next;
+			continue;
+		}
+		ovsdb_session_queue(ss, dvs_jsonrpc_reply(reply, t->id));
+		*p = t->next;
+		trigger_free(t);
+	}
+}
+
+int64_t ovsdb_session_next_deadline(const struct ovsdb_session *ss, uint64_t now_ms)
+{
+	int64_t best = -1;
+	for (const struct ovsdb_trigger *t = ss->triggers; t; t = t->next) {
+		if (t->deadline_ms == UINT64_MAX)
+			continue;
+		int64_t d = t->deadline_ms > now_ms ? (int64_t)(t->deadline_ms - now_ms) : 0;
+		if (best < 0 || d < best)
+			best = d;
+	}
+	return best;
+}
+
+void ovsdb_session_destroy(struct ovsdb_session *ss)
+{
+	if (!ss)
+		return;
+	struct ovsdb_server *s = ss->server;
+	HMAP_FOR_EACH_SAFE (n, &s->locks) {
+		struct ovsdb_lock *l = HMAP_CONTAINER(n, struct ovsdb_lock, node);
+		lock_remove(s, l, ss);
+	}
+	for (size_t i = 0; i < ss->n_monitors; i++)
+		ovsdb_monitor_destroy(ss->monitors[i]);
+	free(ss->monitors);
+	while (ss->triggers) {
+		struct ovsdb_trigger *t = ss->triggers;
+		ss->triggers = t->next;
+		trigger_free(t);
+	}
+	for (size_t i = 0; i < ss->n_out; i++)
+		json_decref(ss->outq[i]);
+	free(ss->outq);
+	if (ss->prev)
+		ss->prev->next = ss->next;
+	else
+		s->sessions = ss->next;
+	if (ss->next)
+		ss->next->prev = ss->prev;
+	s->n_sessions--;
+	dvs_loop_del_fd(s->loop, dvs_jsonrpc_fd(ss->rpc));
+	dvs_jsonrpc_close(ss->rpc);
+	free(ss);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* One client session of dvs-db: the RFC 7047 methods (list_dbs, get_schema, transact,
+ * cancel, monitor, monitor_cond, monitor_cond_change, monitor_cancel, lock, steal, unlock,
+ * echo), its monitors, its pending "wait" transactions and its locks.  Outgoing messages
+ * are queued and only sent by ovsdb_session_flush() after the iteration's commit is
+ * durable (server.c). */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dvs_jsonrpc;
+struct ovsdb_server;
+struct ovsdb_monitor;
+struct ovsdb_txn;
+struct ovsdb_trigger;
+
+struct ovsdb_session {
+	struct ovsdb_session *next, *prev;
+	struct ovsdb_server *server;
+	struct dvs_jsonrpc *rpc;
+	json_t **outq; /* messages held until the iteration's commit is durable */
+	size_t n_out, cap_out;
+	struct ovsdb_monitor **monitors;
+	size_t n_monitors;
+	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */
+	bool closing; /* protocol error: flush what is queued, then close */
+	bool dead;    /* close at the end of the iteration */
+	bool want_out;/* registered for DVS_LOOP_OUT */
+};
+
+/* Wraps an accepted socket ('fd' is owned).  NULL with errno on failure. */
+struct ovsdb_session *ovsdb_session_create(struct ovsdb_server *s, int fd, const char *name);
+/* Releases locks (passing them on), monitors and triggers, closes the socket. */
+void ovsdb_session_destroy(struct ovsdb_session *ss);
+/* Queues 'msg' (stolen) for the next flush. */
+void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg);
+/* Sends queued messages.  Returns 0, or -errno when the session must be closed
+ * (-ENOBUFS: the client does not read and its backlog hit the limit). */
+int ovsdb_session_flush(struct ovsdb_session *ss);
+
+/* Per-commit cache of notifications shared by identical monitors. */
+struct ovsdb_share_cache {
+	size_t n, cap;
+	struct {
+		const char *key;
+		json_t *updates; /* NULL: nothing for this kind of monitor */
+	} *e;
+};
+void ovsdb_share_cache_clear(struct ovsdb_share_cache *c);
+/* Queues this session's monitor notifications for committed 'txn'. */
+void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn,
+			   struct ovsdb_share_cache *cache);
+/* Re-runs pending "wait" transactions (after a commit, or at a deadline). */
+void ovsdb_session_run_triggers(struct ovsdb_session *ss, uint64_t now_ms);
+/* Milliseconds until the earliest trigger deadline, or -1. */
+int64_t ovsdb_session_next_deadline(const struct ovsdb_session *ss, uint64_t now_ms);
+/* Lock ownership, for the "assert" operation. */
+bool ovsdb_session_has_lock(void *ss, const char *name);

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static json_t *parse_select(struct ovsdb_monitor_table *mt, const json_t *sel)
+{
+	int initial = 1, insert = 1, delete_ = 1, modify = 1;
+	json_error_t jerr;
+	if (sel && json_unpack_ex((json_t *)sel, &jerr, JSON_STRICT, "{s?b, s?b, s?b, s?b}", "initial", &initial,
+				  "insert", &insert, "delete", &delete_, "modify", &modify))
+		return ovsdb_error("syntax error", "monitor select: %s", jerr.text);
+	mt->initial |= initial;
+	mt->insert |= insert;
+	mt->delete_ |= delete_;
+	mt->modify |= modify;
+	return NULL;
+}
+
+static json_t *parse_request(struct ovsdb_monitor_table *mt, const json_t *req, enum ovsdb_monitor_version v,
+			     bool first)
+{
+	json_t *columns = NULL, *sel = NULL, *where = NULL, *err;
+	json_error_t jerr;
+	int rc = v == OVSDB_MONITOR_V1
+		? json_unpack_ex((json_t *)req, &jerr, JSON_STRICT, "{s?o, s?o}", "columns", &columns, "select", &sel)
+		: json_unpack_ex((json_t *)req, &jerr, JSON_STRICT, "{s?o, s?o, s?o}", "columns", &columns,
+				 "select", &sel, "where", &where);
+	if (rc)
+		return ovsdb_error("syntax error", "monitor request for table %s: %s", mt->table->schema->name, jerr.text);
+	struct ovsdb_column_set cs;
+	if ((err = ovsdb_column_set_from_json(&cs, mt->table->schema, columns, false)))
+		return err;
+	/* Several requests for one table: monitor the union of their columns. */
+	if (first) {
+		mt->columns = cs;
+	} else {
+		uint32_t *idx = realloc(mt->columns.idx, (mt->columns.n + cs.n + 1) * sizeof *idx);
+		if (!idx) {
+			ovsdb_column_set_destroy(&cs);
+			return ovsdb_error("resources exhausted", "out of memory");
+		}
+		mt->columns.idx = idx;
+		for (uint32_t i = 0; i < cs.n; i++)
+			if (!ovsdb_column_set_contains(&mt->columns, cs.idx[i]))
+				mt->columns.idx[mt->columns.n++] = cs.idx[i];
+		ovsdb_column_set_destroy(&cs);
+	}
+	if ((err = parse_select(mt, sel)))
+		return err;
+	if (where) {
+		ovsdb_condition_destroy(&mt->cond);
+		if ((err = ovsdb_condition_from_json(&mt->cond, mt->table->schema, where, NULL, true)))
+			return err;
+	}
+	return NULL;
+}
+
+struct ovsdb_monitor *ovsdb_monitor_create(struct ovsdb_db *db, const json_t *id, const json_t *requests,
+					   enum ovsdb_monitor_version version, json_t **error)
+{
+	json_t *err = NULL;
+	struct ovsdb_monitor *m = calloc(1, sizeof *m);
+	if (!m || !json_is_object(requests)) {
+		err = m ? ovsdb_error("syntax error", "monitor requests must be an object")
+			: ovsdb_error("resources exhausted", "out of memory");
+		goto out;
+	}
+	m->id = json_deep_copy(id);
+	m->version = version;
+	m->tables = calloc(json_object_size(requests) + 1, sizeof *m->tables);
+	bool has_cond = false;
+	const char *tname;
+	json_t *req;
+	json_object_foreach ((json_t *)requests, tname, req) {
+		struct ovsdb_table *table = ovsdb_db_find_table(db, tname);
+		if (!table) {
+			err = ovsdb_error("unknown table", "No table named %s.", tname);
+			goto out;
+		}
+		struct ovsdb_monitor_table *mt = &m->tables[m->n_tables++];
+		mt->table = table;
+		if (json_is_array(req)) {
+			if (!json_array_size(req) && (err = parse_request(mt, json_object(), version, true)))
+				goto out;
+			size_t i;
+			json_t *r;
+			json_array_foreach (req, i, r)
+				if ((err = parse_request(mt, r, version, i == 0)))
+					goto out;
+		} else if ((err = parse_request(mt, req, version, true))) {
+			goto out;
+		}
+		has_cond |= mt->cond.n > 0;
+	}
+	if (!has_cond) {
+		json_auto_t *k = json_pack("[iO]", (int)version, requests);
+		m->share_key = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+out:
+	if (err) {
+		ovsdb_monitor_destroy(m);
+		*error = err;
+		return NULL;
+	}
+	return m;
+}
+
+void ovsdb_monitor_destroy(struct ovsdb_monitor *m)
+{
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		ovsdb_column_set_destroy(&m->tables[i].columns);
+		ovsdb_condition_destroy(&m->tables[i].cond);
+	}
+	free(m->tables);
+	free(m->share_key);
+	json_decref(m->id);
+	free(m);
+}
+
+static void add_row_update(json_t **updates, const struct ovsdb_monitor_table *mt, const struct uuid *u,
+			   json_t *row_update)
+{
+	if (!*updates)
+		*updates = json_object();
+	json_t *t = json_object_get(*updates, mt->table->schema->name);
+	if (!t) {
+		t = json_object();
+		json_object_set_new(*updates, mt->table->schema->name, t);
+	}
+	char buf[UUID_LEN + 1];
+	uuid_to_string(u, buf);
+	json_object_set_new(t, buf, row_update);
+}
+
+static bool row_matches(const struct ovsdb_monitor_table *mt, const struct ovsdb_row *row)
+{
+	return row && ovsdb_condition_match_any(&mt->cond, row);
+}
+
+json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m)
+{
+	json_t *updates = NULL;
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		if (!mt->initial)
+			continue;
+		HMAP_FOR_EACH (n, &mt->table->rows) {
+			const struct ovsdb_row *row = HMAP_CONTAINER(n, struct ovsdb_row, node);
+			if (!row_matches(mt, row))
+				continue;
+			json_t *ru = m->version == OVSDB_MONITOR_V1
+				? json_pack("{s:o}", "new", ovsdb_row_to_json(row, &mt->columns, false))
+				: json_pack("{s:o}", "initial", ovsdb_row_to_json(row, &mt->columns, true));
+			add_row_update(&updates, mt, ovsdb_row_uuid(row), ru);
+		}
+	}
+	return updates ? updates : json_object();
+}
+
+static bool columns_changed(const struct ovsdb_monitor_table *mt, const struct ovsdb_txn_row *tr)
+{
+	for (uint32_t i = 0; i < mt->columns.n; i++) {
+		uint32_t c = mt->columns.idx[i];
+		/* _version changes whenever any column does. */
+		if (c == OVSDB_COL_VERSION || tr->changed[c])
+			return true;
+	}
+	return false;
+}
+
+static json_t *row_update(const struct ovsdb_monitor *m, const struct ovsdb_monitor_table *mt,
+			  const struct ovsdb_txn_row *tr)
+{
+	bool old_match = row_matches(mt, tr->old), new_match = row_matches(mt, tr->new_);
+	const struct ovsdb_column_set *cs = &mt->columns;
+	const struct ovsdb_table_schema *ts = mt->table->schema;
+	if (old_match && new_match) {
+		if (!mt->modify || !columns_changed(mt, tr))
+			return NULL;
+		json_t *diff = json_object();
+		if (m->version == OVSDB_MONITOR_V1) {
+			for (uint32_t i = 0; i < cs->n; i++) {
+				const struct ovsdb_column *col = &ts->cols[cs->idx[i]];
+				if (col->idx == OVSDB_COL_VERSION || tr->changed[col->idx])
+					json_object_set_new(diff, col->name,
+							    ovsdb_datum_to_json(&tr->old->fields[col->idx], &col->type));
+			}
+			return json_pack("{s:o, s:o}", "old", diff, "new", ovsdb_row_to_json(tr->new_, cs, false));
+		}
+		for (uint32_t i = 0; i < cs->n; i++) {
+			const struct ovsdb_column *col = &ts->cols[cs->idx[i]];
+			if (col->idx == OVSDB_COL_VERSION || tr->changed[col->idx])
+				json_object_set_new(diff, col->name,
+						    ovsdb_datum_diff_to_json(&tr->old->fields[col->idx],
+									     &tr->new_->fields[col->idx], &col->type));
+		}
+		return json_pack("{s:o}", "modify", diff);
+	}
+	if (new_match) {
+		if (!mt->insert)
+			return NULL;
+		return m->version == OVSDB_MONITOR_V1
+			? json_pack("{s:o}", "new", ovsdb_row_to_json(tr->new_, cs, false))
+			: json_pack("{s:o}", "insert", ovsdb_row_to_json(tr->new_, cs, true));
+	}
+	if (old_match) {
+		if (!mt->delete_)
+			return NULL;
+		return m->version == OVSDB_MONITOR_V1
+			? json_pack("{s:o}", "old", ovsdb_row_to_json(tr->old, cs, false))
+			: json_pack("{s:n}", "delete");
+	}
+	return NULL;
+}
+
+json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
+{
+	json_t *updates = NULL;
+	for (uint32_t i = 0; i < txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = txn->list[i];
+		if (!ovsdb_txn_row_is_change(tr))
+			continue;
+		for (uint32_t t = 0; t < m->n_tables; t++) {
+			const struct ovsdb_monitor_table *mt = &m->tables[t];
+			if (mt->table != tr->table)
+				continue;
+			json_t *ru = row_update(m, mt, tr);
+			if (ru)
+				add_row_update(&updates, mt, &tr->uuid, ru);
+		}
+	}
+	return updates;
+}
+
+json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates)
+{
+	*updates = NULL;
+	if (m->version != OVSDB_MONITOR_V2)
+		return ovsdb_error("syntax error", "monitor_cond_change needs a monitor_cond monitor");
+	if (!json_is_object(requests))
+		return ovsdb_error("syntax error", "condition change requests must be an object");
+	/* Parse everything first so a bad request changes nothing. */
+	size_t n = json_object_size(requests);
+	struct ovsdb_condition *conds = calloc(n + 1, sizeof *conds);
+	struct ovsdb_monitor_table **mts = calloc(n + 1, sizeof *mts);
+	json_t *err = NULL;
+	size_t k = 0;
+	const char *tname;
+	json_t *req;
+	json_object_foreach ((json_t *)requests, tname, req) {
+		struct ovsdb_monitor_table *mt = NULL;
+		for (uint32_t i = 0; i < m->n_tables; i++)
+			if (!strcmp(m->tables[i].table->schema->name, tname))
+				mt = &m->tables[i];
+		if (!mt) {
+			err = ovsdb_error("syntax error", "table %s is not monitored", tname);
+			goto out;
+		}
+		const json_t *r = json_is_array(req) ? json_array_get(req, 0) : req;
+		json_t *where = NULL, *columns = NULL;
+		json_error_t jerr;
+		if (!r || json_unpack_ex((json_t *)r, &jerr, JSON_STRICT, "{s?o, s?o}", "columns", &columns,
+					 "where", &where)) {
+			err = ovsdb_error("syntax error", "condition change for table %s: %s", tname,
+					  r ? jerr.text : "empty request");
+			goto out;
+		}
+		if ((err = ovsdb_condition_from_json(&conds[k], mt->table->schema, where, NULL, true)))
+			goto out;
+		mts[k++] = mt;
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct ovsdb_monitor_table *mt = mts[i];
+		HMAP_FOR_EACH (node, &mt->table->rows) {
+			const struct ovsdb_row *row = HMAP_CONTAINER(node, struct ovsdb_row, node);
+			bool was = ovsdb_condition_match_any(&mt->cond, row);
+			bool is = ovsdb_condition_match_any(&conds[i], row);
+			if (is && !was && mt->insert)
+				add_row_update(updates, mt, ovsdb_row_uuid(row),
+					       json_pack("{s:o}", "insert", ovsdb_row_to_json(row, &mt->columns, true)));
+			else if (was && !is && mt->delete_)
+				add_row_update(updates, mt, ovsdb_row_uuid(row), json_pack("{s:n}", "delete"));
+		}
+		ovsdb_condition_destroy(&mt->cond);
+		mt->cond = conds[i];
+		conds[i].n = 0;
+		conds[i].clauses = NULL;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		ovsdb_condition_destroy(&conds[i]);
+	free(conds);
+	free(mts);
+	return err;
+}

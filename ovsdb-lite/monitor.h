@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Monitors: "monitor" (RFC 7047 4.1.5, <table-updates>, "update" notifications) and OVS's
+ * "monitor_cond" extension (<table-updates2>, "update2", per-table conditions that
+ * "monitor_cond_change" replaces).  A monitor turns a committed transaction into the
+ * notification its client should get; the session code (jsonrpc_server.c) sends it. */
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "condition.h"
+#include "table.h"
+#include "transaction.h"
+
+enum ovsdb_monitor_version {
+	OVSDB_MONITOR_V1, /* monitor / update */
+	OVSDB_MONITOR_V2, /* monitor_cond / update2 */
+};
+
+struct ovsdb_monitor_table {
+	struct ovsdb_table *table;
+	struct ovsdb_column_set columns;
+	bool initial, insert, delete_, modify;
+	struct ovsdb_condition cond; /* V2 only; a row matches if any clause holds */
+};
+
+struct ovsdb_monitor {
+	json_t *id; /* the client's <json-value> */
+	enum ovsdb_monitor_version version;
+	struct ovsdb_monitor_table *tables;
+	uint32_t n_tables;
+	/* Monitors with equal keys produce identical updates (no conditions), so a commit
+	 * builds each distinct notification once.  NULL when conditions make it unique. */
+	char *share_key;
+};
+
+/* Parses a monitor request.  Returns the monitor, or NULL with *error (new). */
+struct ovsdb_monitor *ovsdb_monitor_create(struct ovsdb_db *db, const json_t *id, const json_t *requests,
+					   enum ovsdb_monitor_version version, json_t **error);
+void ovsdb_monitor_destroy(struct ovsdb_monitor *m);
+/* The reply to the monitor request: current contents selected by "initial". (new) */
+json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m);
+/* The <table-updates>/<table-updates2> for a committed transaction, or NULL if nothing this
+ * monitor selects changed. (new) */
+json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn);
+/* Replaces conditions (monitor_cond_change).  On success returns NULL and sets *updates to
+ * the inserts/deletes the change implies (new, or NULL if none); else a new error. */
+json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates);

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define DVS_LOG_MODULE "dvs.server"
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "journal.h"
+#include "jsonrpc.h"
+#include "jsonrpc_server.h"
+#include "log.h"
+#include "loop.h"
+#include "schema.h"
+#include "transaction.h"
+
+static int replay_cb(void *aux, const json_t *record)
+{
+	struct ovsdb_server *s = aux;
+	json_t *err = ovsdb_txn_replay(s->db, record);
+	if (err) {
+		char *txt = json_dumps(err, JSON_COMPACT);
+		DVS_LOG(ERR, "journal replay failed: %s", txt ? txt : "?");
+		free(txt);
+		json_decref(err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct ovsdb_server *ovsdb_server_create(struct dvs_loop *loop, struct ovsdb_storage *storage,
+					 const struct ovsdb_server_opts *opts)
+{
+	struct ovsdb_server *s = calloc(1, sizeof *s);
+	json_t *error = NULL;
+	int err = 0;
+	if (!s) {
+		ovsdb_storage_close(storage);
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->loop = loop;
+	s->storage = storage;
+	s->opts = *opts;
+	hmap_init(&s->locks);
+	s->schema_json = storage->class_->read_schema(storage);
+	if (!s->schema_json) {
+		err = errno ? errno : EINVAL;
+		goto out;
+	}
+	struct ovsdb_schema *schema = ovsdb_schema_from_json(s->schema_json, &error);
+	if (!schema) {
+		char *txt = json_dumps(error, JSON_COMPACT);
+		DVS_LOG(ERR, "stored schema is invalid: %s", txt ? txt : "?");
+		free(txt);
+		json_decref(error);
+		err = EINVAL;
+		goto out;
+	}
+	s->db = ovsdb_db_create(schema);
+	if (!s->db) {
+		ovsdb_schema_destroy(schema);
+		err = ENOMEM;
+		goto out;
+	}
+	if (opts->compact_min && storage->class_ == &ovsdb_journal_class)
+		journal_set_compact_min(storage, opts->compact_min);
+	int rc = storage->class_->replay(storage, replay_cb, s);
+	if (rc) {
+		err = -rc;
+		goto out;
+	}
+	ovsdb_db_recount_refs(s->db);
+out:
+	if (err) {
+		ovsdb_server_destroy(s);
+		errno = err;
+		return NULL;
+	}
+	return s;
+}
+
+void ovsdb_server_destroy(struct ovsdb_server *s)
+{
+	if (!s)
+		return;
+	while (s->sessions) {
+		ovsdb_session_flush(s->sessions);
+		ovsdb_session_destroy(s->sessions);
+	}
+	for (size_t i = 0; i < s->n_listen; i++) {
+		dvs_loop_del_fd(s->loop, s->listen_fds[i]);
+		close(s->listen_fds[i]);
+		if (!strncmp(s->listen_names[i], "punix:", 6))
+			unlink(s->listen_names[i] + 6);
+		free(s->listen_names[i]);
+	}
+	free(s->listen_fds);
+	free(s->listen_names);
+	hmap_destroy(&s->locks);
+	ovsdb_storage_close(s->storage);
+	ovsdb_db_destroy(s->db);
+	json_decref(s->schema_json);
+	free(s);
+}
+
+static void accept_cb(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct ovsdb_server *s = arg;
+	const char *lname = "?";
+	for (size_t i = 0; i < s->n_listen; i++)
+		if (s->listen_fds[i] == fd)
+			lname = s->listen_names[i];
+	for (int i = 0; i < 64; i++) {
+		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				DVS_LOG_RL(WARN, "%s: accept: %s", lname, strerror(errno));
+			return;
+		}
+		char name[256];
+		snprintf(name, sizeof name, "%s#%d", lname, c);
+		if (!ovsdb_session_create(s, c, name))
+			DVS_LOG_RL(WARN, "%s: cannot create session: %s", lname, strerror(errno));
+	}
+}
+
+int ovsdb_server_add_remote(struct ovsdb_server *s, const char *remote)
+{
+	if (strncmp(remote, "punix:", 6) && strncmp(remote, "ptcp:", 5))
+		return -EINVAL;
+	int fd = dvs_stream_listen(remote);
+	if (fd < 0)
+		return fd;
+	int *fds = realloc(s->listen_fds, (s->n_listen + 1) * sizeof *fds);
+	char **names = fds ? realloc(s->listen_names, (s->n_listen + 1) * sizeof *names) : NULL;
+	if (fds)
+		s->listen_fds = fds;
+	if (names)
+		s->listen_names = names;
+	int rc = dvs_loop_add_fd(s->loop, fd, DVS_LOOP_IN, accept_cb, s);
+	if (!fds || !names || rc) {
+		close(fd);
+		return rc ? rc : -ENOMEM;
+	}
+	s->listen_fds[s->n_listen] = fd;
+	s->listen_names[s->n_listen++] = strdup(remote);
+	DVS_LOG(INFO, "listening on %s", remote);
+	return 0;
+}
+
+void ovsdb_server_publish(struct ovsdb_server *s, struct ovsdb_txn *txn, bool durable)
+{
+	json_t *rec = ovsdb_txn_to_journal(txn);
+	if (rec) {
+		int rc = ovsdb_storage_append(s->storage, rec);
+		json_decref(rec);
+		if (rc) {
+			/* Memory is ahead of storage now: stopping is the only honest answer. */
+			DVS_LOG(ERR, "cannot append to storage: %s; exiting", strerror(-rc));
+			exit(EXIT_FAILURE);
+		}
+		s->need_commit = true;
+		s->need_sync |= durable;
+	}
+	s->committed = true;
+	s->n_commits++;
+	struct ovsdb_share_cache cache = { 0, 0, NULL };
+	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
+		if (ss->n_monitors)
+			ovsdb_session_publish(ss, txn, &cache);
+	ovsdb_share_cache_clear(&cache);
+	free(cache.e);
+	ovsdb_txn_destroy(txn);
+}
+
+int ovsdb_server_compact(struct ovsdb_server *s)
+{
+	json_auto_t *snapshot = ovsdb_db_to_json(s->db);
+	int rc = s->storage->class_->compact(s->storage, s->schema_json, snapshot);
+	if (rc)
+		DVS_LOG(ERR, "compaction failed: %s", strerror(-rc));
+	return rc;
+}
+
+int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
+{
+	uint64_t now = dvs_now_ms();
+	int64_t wait = max_wait_ms;
+	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next) {
+		int64_t d = ovsdb_session_next_deadline(ss, now);
+		if (d >= 0 && (wait < 0 || d < wait))
+			wait = d;
+	}
+	int rc = dvs_loop_run_once(s->loop, (int)wait);
+	if (rc < 0 && rc != -EINTR)
+		return rc;
+
+	/* Deadlines of "wait"s, and re-runs after a commit, may commit more: do them before
+	 * the storage commit so they share it. */
+	now = dvs_now_ms();
+	for (int pass = 0; pass < 4; pass++) {
+		bool committed = s->committed;
+		s->committed = false;
+		for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
+			if (ss->triggers && (committed || ovsdb_session_next_deadline(ss, now) == 0))
+				ovsdb_session_run_triggers(ss, now);
+		if (!s->committed)
+			break;
+	}
+
+	if (s->need_commit) {
+		rc = ovsdb_storage_commit(s->storage, s->opts.sync_always || s->need_sync);
+		if (rc) {
+			DVS_LOG(ERR, "storage commit failed: %s", strerror(-rc));
+			return rc;
+		}
+		s->n_batches++;
+		s->need_commit = s->need_sync = false;
+	}
+
+	struct ovsdb_session *next;
+	for (struct ovsdb_session *ss = s->sessions; ss; ss = next) {
+		next = ss->next;
+		if (!ss->dead && ovsdb_session_flush(ss))
+			ss->dead = true;
+		if (ss->dead)
+			ovsdb_session_destroy(ss);
+	}
+
+	if (s->compact_requested || s->storage->class_->should_compact(s->storage)) {
+		s->compact_requested = false;
+		/* A failed compaction leaves the old journal in place and working. */
+		ovsdb_server_compact(s);
+	}
+	return 0;
+}
