@@ -41,8 +41,9 @@ int dvs_jsonrpc_fd(const struct dvs_jsonrpc *c);
 const char *dvs_jsonrpc_name(const struct dvs_jsonrpc *c);
 void dvs_jsonrpc_set_name(struct dvs_jsonrpc *c, const char *name);
 
-/* Reads what the socket has (non-blocking) into the input buffer.  Returns 0, -EAGAIN (nothing
- * more now), -EPIPE (peer closed), or another -errno. */
+/* One non-blocking read(2) of up to 64 KiB into the input buffer.  Returns 0, -EAGAIN (nothing
+ * more now), -EPIPE (peer closed), or another -errno.  Typical use on a readable fd: read once,
+ * then dvs_jsonrpc_recv() until -EAGAIN (a level-triggered loop calls again if more is there). */
 int dvs_jsonrpc_read(struct dvs_jsonrpc *c);
 /* Takes the next complete message out of the input buffer.  Returns 0 with *msg (new
  * reference), -EAGAIN if no complete message is buffered, -EPROTO for malformed JSON or a
@@ -59,7 +60,8 @@ int dvs_jsonrpc_flush(struct dvs_jsonrpc *c);
 size_t dvs_jsonrpc_backlog(const struct dvs_jsonrpc *c);
 
 /* Blocking request/response for simple clients (dvsctl): sends 'method' with 'params'
- * (stolen), waits up to 'timeout_ms' for the reply with the same id, ignoring notifications.
+ * (stolen; NULL means []), waits up to 'timeout_ms' (-1: forever) for the reply with the same
+ * id, skipping notifications and stale replies and answering the peer's "echo" requests.
  * Returns 0 with *result (new) or 1 with *error (new; the JSON-RPC "error" member), or -errno
  * (-ETIMEDOUT, -EPIPE, -EPROTO). */
 int dvs_jsonrpc_call(struct dvs_jsonrpc *c, const char *method, json_t *params, int timeout_ms,
