@@ -135,17 +135,22 @@ on_cond_reply(void *arg, int status, const json_t *result, const json_t *error)
 static void
 send_cond_changes(struct dvs_idl *idl)
 {
-	json_t *reqs = json_object();
+	json_t *reqs;
+	bool dirty = false;
 
+	for (size_t i = 0; i < idl->n_tables; i++)
+		dirty |= idl->tables[i].cond_dirty && idl->tables[i].usable;
+	if (!dirty)
+		return;
 	if (idl->fallback) {
 		/* Plain monitor: no server-side conditions.  Start a fresh monitor under the new
 		 * filters; its snapshot is diffed against the replica. */
 		dvs_client_request(idl->client, "monitor_cancel", json_pack("[O]", idl->monitor_id),
 				   NULL, NULL);
-		json_decref(reqs);
 		send_monitor(idl);
 		return;
 	}
+	reqs = json_object();
 	for (size_t i = 0; i < idl->n_tables; i++) {
 		struct mtable *t = &idl->tables[i];
 
@@ -447,6 +452,14 @@ bool
 dvs_idl_is_synced(const struct dvs_idl *idl)
 {
 	return idl->synced;
+}
+
+void
+dvs_idl_force_plain_monitor(struct dvs_idl *idl)
+{
+	idl->fallback = true;
+	if (idl->state != IDL_DOWN)
+		dvs_client_reconnect(idl->client);
 }
 
 bool

@@ -44,6 +44,9 @@ struct dvs_client *dvs_idl_client(struct dvs_idl *idl);
 /* True when the replica reflects the server as of the current session: the monitor reply
  * was applied and every condition change was acknowledged. */
 bool dvs_idl_is_synced(const struct dvs_idl *idl);
+/* Uses a plain RFC "monitor" with local filtering from the next session on, as if the server
+ * lacked monitor_cond: for servers known to lack it, and for tests of the fallback. */
+void dvs_idl_force_plain_monitor(struct dvs_idl *idl);
 /* True if the server lacked monitor_cond and the IDL fell back to a filtered "monitor". */
 bool dvs_idl_is_fallback(const struct dvs_idl *idl);
 /* Called when dvs_idl_is_synced() becomes true or false. */

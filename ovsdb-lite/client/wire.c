@@ -247,9 +247,11 @@ dvs_wire_apply_diff(const struct dvs_wire_column *col, const json_t *old, const 
 	size_t i;
 	ssize_t at;
 
+	/* "For columns with single value, the difference is the value of the new column." */
+	if (col->single)
+		return dvs_wire_canon(col, diff);
 	switch (col->kind) {
 	case DVS_WIRE_SCALAR:
-		/* "For columns with single value, the difference is the value of the new column." */
 		return dvs_wire_canon(col, diff);
 	case DVS_WIRE_SET:
 		/* The symmetric difference: toggle each element. */
@@ -362,6 +364,7 @@ dvs_wire_column_parse(struct dvs_wire_column *col, const char *name, const json_
 		col->kind = DVS_WIRE_SCALAR;
 	else
 		col->kind = DVS_WIRE_SET;
+	col->single = !has_value && max == 1;
 	col->dflt = col->kind == DVS_WIRE_SCALAR ? atom_default(col->key_type)
 		  : json_pack("[s[]]", col->kind == DVS_WIRE_MAP ? "map" : "set");
 	col->name = strdup(name);

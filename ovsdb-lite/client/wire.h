@@ -22,6 +22,7 @@ struct dvs_wire_column {
 	enum dvs_wire_kind kind;
 	char key_type[8];   /* "integer", "real", "boolean", "string", "uuid" */
 	char value_type[8]; /* maps only */
+	bool single;        /* at most one value (max 1, no value type): update2 diffs replace */
 	json_t *dflt;     /* the value a server omits in "initial"/"insert" rows (owned) */
 };
 
@@ -35,7 +36,10 @@ void dvs_wire_column_fini(struct dvs_wire_column *col);
  * by key, a one-element set as a bare atom.  NULL if 'datum' is malformed for 'col'. */
 json_t *dvs_wire_canon(const struct dvs_wire_column *col, const json_t *datum);
 
-/* Applies an update2 "modify" difference (ovsdb-server(7) 4.1.14) to 'old' (canonical).
+/* Applies an update2 "modify" difference (ovsdb-server(7) 4.1.14) to 'old' (canonical): the
+ * new value for a column of at most one value (an optional one included: ovsdb-server 3.1
+ * sends 20 for 10 -> 20 and ["set", []] for 10 -> none), the symmetric difference for other
+ * sets, the changed pairs for maps.
  * Returns the new datum (new reference, canonical), or NULL if 'diff' is malformed. */
 json_t *dvs_wire_apply_diff(const struct dvs_wire_column *col, const json_t *old, const json_t *diff);
 

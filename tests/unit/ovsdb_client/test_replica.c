@@ -160,8 +160,8 @@ test_replica_update2_modify_applies_diff_with_old_and_new(void **state)
 
 	assert_int_equal(apply(r, "{\"Port\": {\"" U1 "\": {\"insert\": {\"key\": \"a\", \"host\": \"h1\","
 			 " \"tags\": [\"set\", [1, 2]], \"ids\": [\"map\", [[\"x\", \"1\"]]]}}}}", 2, false), 0);
-	/* host h1 -> h2 (optional: both in the diff), tag 2 out and 5 in, x changes, y added. */
-	assert_int_equal(apply(r, "{\"Port\": {\"" U1 "\": {\"modify\": {\"host\": [\"set\", [\"h1\", \"h2\"]],"
+	/* host h1 -> h2 (optional: the new value), tag 2 out and 5 in, x changes, y added. */
+	assert_int_equal(apply(r, "{\"Port\": {\"" U1 "\": {\"modify\": {\"host\": \"h2\","
 			 " \"tags\": [\"set\", [2, 5]], \"ids\": [\"map\", [[\"x\", \"9\"], [\"y\", \"2\"]]],"
 			 " \"up\": true}}}}", 2, false), 0);
 	assert_string_equal(l.text, "Port insert 1;Port modify 1;");

