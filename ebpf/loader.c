@@ -190,6 +190,7 @@ static int adopt_map(struct dvs_xdp *x, uint32_t id)
 		slot = &x->stats_fd;
 	}
 out:
+	/* Maps that are not ours (the .rodata of the config block) are just closed. */
 	if (slot && *slot < 0 && !err) {
 		*slot = fd;
 		return 0;
