@@ -99,6 +99,9 @@ def start_server(build, dbfile, sock, schema=None, extra=(), log=None):
     cmd += list(extra) + [dbfile]
     logf = open(log, "ab") if log else subprocess.DEVNULL
     p = subprocess.Popen(cmd, stderr=logf, stdout=logf)
+    # The shell wrapper kills what is listed here if the test dies half way.
+    with open(os.path.join(os.path.dirname(sock), "pids"), "a") as f:
+        f.write("%d\n" % p.pid)
     connect(sock).close()
     return p
 
