@@ -247,9 +247,29 @@ dvs_wire_apply_diff(const struct dvs_wire_column *col, const json_t *old, const 
 	size_t i;
 	ssize_t at;
 
-	/* "For columns with single value, the difference is the value of the new column." */
-	if (col->single)
-		return dvs_wire_canon(col, diff);
+	/* "For columns with single value, the difference is the value of the new column", and
+	 * ovsdb-server 3.1 applies that to optional columns too (10 -> 20 is sent as 20,
+	 * 10 -> none as ["set", []]).  A server that reads the RFC's set rule literally sends
+	 * the symmetric difference instead ([10, 20]; 10 for 10 -> none).  The two never
+	 * collide for a column of at most one value, so accept both: two elements toggle, one
+	 * element equal to the old value removes it, anything else is the new value. */
+	if (col->single && col->kind == DVS_WIRE_SET) {
+		size_t n_diff;
+
+		d = set_elems(diff, &tmp_diff);
+		items = set_elems(old, &tmp_old);
+		n_diff = json_array_size(d);
+		if (n_diff == 1 && json_array_size(items) == 1 &&
+		    !atom_cmp(json_array_get(d, 0), json_array_get(items, 0)))
+			r = json_pack("[s[]]", "set");
+		else if (n_diff != 2)
+			r = dvs_wire_canon(col, diff);
+		json_decref(tmp_diff);
+		json_decref(tmp_old);
+		tmp_diff = tmp_old = NULL;
+		if (n_diff != 2)
+			return r;
+	}
 	switch (col->kind) {
 	case DVS_WIRE_SCALAR:
 		return dvs_wire_canon(col, diff);

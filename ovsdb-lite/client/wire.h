@@ -37,10 +37,10 @@ void dvs_wire_column_fini(struct dvs_wire_column *col);
 json_t *dvs_wire_canon(const struct dvs_wire_column *col, const json_t *datum);
 
 /* Applies an update2 "modify" difference (ovsdb-server(7) 4.1.14) to 'old' (canonical): the
- * new value for a column of at most one value (an optional one included: ovsdb-server 3.1
- * sends 20 for 10 -> 20 and ["set", []] for 10 -> none), the symmetric difference for other
- * sets, the changed pairs for maps.
- * Returns the new datum (new reference, canonical), or NULL if 'diff' is malformed. */
+ * new value for a scalar, the symmetric difference for a set, the changed pairs for a map.
+ * An optional column (at most one value) accepts both the new value, as ovsdb-server 3.1
+ * sends it, and the symmetric difference.  Returns the new datum (new reference, canonical),
+ * or NULL if 'diff' is malformed. */
 json_t *dvs_wire_apply_diff(const struct dvs_wire_column *col, const json_t *old, const json_t *diff);
 
 /* Evaluates a monitor condition: an array of clauses [column, function, value] and booleans,

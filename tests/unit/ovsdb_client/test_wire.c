@@ -124,6 +124,19 @@ test_wire_diff_set_is_symmetric_difference(void **state)
 	d = J("[\"set\", []]");
 	assert_json(dvs_wire_apply_diff(&opt, old, d), "[\"set\", []]");
 	json_decref(d);
+	/* The same changes as a literal reading of the RFC's set rule writes them. */
+	d = J("[\"set\", [10, 20]]");
+	assert_json(dvs_wire_apply_diff(&opt, old, d), "20");
+	json_decref(d);
+	d = J("10");
+	assert_json(dvs_wire_apply_diff(&opt, old, d), "[\"set\", []]");
+	json_decref(d);
+	json_decref(old);
+	/* none -> 5: both spellings are 5. */
+	old = J("[\"set\", []]");
+	d = J("5");
+	assert_json(dvs_wire_apply_diff(&opt, old, d), "5");
+	json_decref(d);
 	json_decref(old);
 	dvs_wire_column_fini(&s);
 	dvs_wire_column_fini(&opt);
