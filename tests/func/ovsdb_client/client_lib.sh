@@ -82,9 +82,11 @@ if command -v ovsdb-client >/dev/null; then
 fi
 
 rc=0
-for sc in basic cond cond-plain resync backoff; do
+# DBC_SCENARIOS picks scenarios; DBC_WRAP runs the driver under a tool (e.g. "valgrind -q
+# --leak-check=full --error-exitcode=9").
+for sc in ${DBC_SCENARIOS:-basic cond cond-plain resync backoff}; do
   echo "== $sc"
-  if ! timeout 60 "$DRIVER" "$sc" unix:"$DBC_DIR/db.sock" unix:"$DBC_DIR/admin.sock"; then
+  if ! timeout 120 ${DBC_WRAP:-} "$DRIVER" "$sc" unix:"$DBC_DIR/db.sock" unix:"$DBC_DIR/admin.sock"; then
     echo "FAILED: scenario $sc ($DBC_SERVER)"; rc=1
     tail -5 "$DBC_DIR/server.log" || true
   fi
