@@ -49,6 +49,7 @@ struct dvs_client {
 	struct dvs_timer *probe; /* armed while connected, if probing */
 	uint64_t last_rx_ms;
 	bool probe_sent;
+	uint64_t probe_sent_ms;
 	bool heard; /* the server said something this session: reset the backoff */
 
 	uint32_t backoff_ms;
@@ -240,7 +241,12 @@ on_probe(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 {
 	struct dvs_client *c = arg;
 
-	if (dvs_now_ms() - c->last_rx_ms < c->opts.probe_interval_ms)
+	uint64_t now = dvs_now_ms();
+
+	if (now - c->last_rx_ms < c->opts.probe_interval_ms)
+		return;
+	/* The echo gets a full interval to come back. */
+	if (c->probe_sent && now - c->probe_sent_ms < c->opts.probe_interval_ms)
 		return;
 	if (c->probe_sent) {
 		DVS_LOG(WARN, "%s: no answer to an echo in %u ms", c->addr, c->opts.probe_interval_ms);
@@ -250,6 +256,7 @@ on_probe(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 		return;
 	}
 	c->probe_sent = true;
+	c->probe_sent_ms = now;
 	dvs_client_request(c, "echo", json_array(), NULL, NULL);
 }
 

@@ -93,4 +93,6 @@ for sc in ${DBC_SCENARIOS:-basic cond cond-plain resync backoff}; do
   # A scenario may leave the server stopped (backoff restarts it); make sure it is up.
   [ -S "$DBC_DIR/db.sock" ] || server_start all
 done
+echo "== probe"
+timeout 30 ${DBC_WRAP:-} "$DRIVER" probe "$DBC_DIR/silent.sock" || { echo "FAILED: scenario probe"; rc=1; }
 exit $rc

@@ -2,6 +2,7 @@
 /* Functional driver for the ovsdb-lite client library, run by client_lib.sh against a real
  * server (OVS's ovsdb-server or dvs-db) with the DVS schema.
  *   ovsdb_client_driver basic|cond|cond-plain|resync|backoff ADDR [ADMIN_ADDR]
+ *   ovsdb_client_driver probe SOCKET_PATH   (no server needed)
  * Scenarios that restart the server call "$DBC_HOOK stop|start|start-admin".  Prints what it
  * checks; exits 0 when every check passed, 1 otherwise. */
 
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "jsonrpc.h"
 #include "log.h"
 #include "loop.h"
 #include "ovsdb-lite/client/idl.h"
@@ -326,6 +330,20 @@ scenario_basic(const char *addr)
 	dvs_txn_destroy(txn);
 	dvs_client_destroy(c);
 
+	/* A live server answers the echo probes: an idle session with a 100 ms probe stays up. */
+	{
+		struct dvs_client_opts popts = {.probe_interval_ms = 100};
+		struct dvs_client_stats st;
+
+		c = dvs_client_create(loop, addr, &popts, NULL, NULL);
+		run_until(client_up, c, 3000);
+		run_for(800);
+		dvs_client_get_stats(c, &st);
+		CHECK(dvs_client_is_connected(c) && st.n_connects == 1,
+		      "idle session with 100 ms echo probes stays up for 800 ms");
+		dvs_client_destroy(c);
+	}
+
 	/* The IDL: full monitor, then changes arrive as callbacks with old and new. */
 	idl = idl_for(addr, NULL);
 	dvs_idl_monitor(idl, "PortGroup", NULL, NULL);
@@ -596,13 +614,68 @@ scenario_backoff(const char *addr)
 	dvs_client_destroy(c);
 }
 
+/* ---- scenario: inactivity probe ---- */
+
+struct probe_ctx {
+	int downs;
+	int last_err;
+};
+
+static void
+probe_down(void *arg, struct dvs_client *c, int err)
+{
+	struct probe_ctx *p = arg;
+
+	p->downs++;
+	p->last_err = err;
+}
+
+static bool
+probe_dropped(void *arg)
+{
+	return ((struct probe_ctx *)arg)->downs > 0;
+}
+
+/* A "server" that accepts and then never answers: the client must notice within two probe
+ * intervals and drop the session, not hang on it. */
+static void
+scenario_probe(const char *path)
+{
+	struct dvs_client_opts opts = {.backoff_min_ms = 1000, .backoff_max_ms = 1000,
+				       .probe_interval_ms = 200};
+	struct dvs_client_cbs cbs = {.disconnected = probe_down};
+	struct probe_ctx p = {0};
+	int lfd = dvs_unix_listen(path), cfd;
+	struct dvs_client *c;
+	char addr[300];
+	uint64_t t0;
+
+	CHECK(lfd >= 0, "listening on %s", path);
+	snprintf(addr, sizeof(addr), "unix:%s", path);
+	c = dvs_client_create(loop, addr, &opts, &cbs, &p);
+	CHECK(run_until(client_up, c, 2000), "connected to the silent server");
+	cfd = accept(lfd, NULL, NULL);
+	t0 = dvs_now_ms();
+	CHECK(run_until(probe_dropped, &p, 2000), "silent server dropped");
+	printf("info: dropped %llu ms after connecting (probe interval 200 ms)\n",
+	       (unsigned long long)(dvs_now_ms() - t0));
+	CHECK(p.last_err == -ETIMEDOUT && dvs_now_ms() - t0 >= 2 * 200 &&
+	      dvs_now_ms() - t0 <= 3 * 200 + 100,
+	      "by the echo probe (-ETIMEDOUT): silence, then an unanswered echo, 2-3 intervals");
+	dvs_client_destroy(c);
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	unlink(path);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *sc = argc > 1 ? argv[1] : "", *addr = argc > 2 ? argv[2] : NULL;
 
 	if (!addr) {
-		fprintf(stderr, "usage: %s basic|cond|cond-plain|resync|backoff ADDR [ADMIN_ADDR]\n", argv[0]);
+		fprintf(stderr, "usage: %s basic|cond|cond-plain|resync|backoff ADDR [ADMIN_ADDR] | probe PATH\n", argv[0]);
 		return 2;
 	}
 	dvs_log_init("ovsdb_client_driver", getenv("DBC_DEBUG") ? DVS_LOG_DEBUG : DVS_LOG_WARN);
@@ -617,6 +690,8 @@ main(int argc, char **argv)
 		scenario_resync(addr, argv[3]);
 	else if (!strcmp(sc, "backoff"))
 		scenario_backoff(addr);
+	else if (!strcmp(sc, "probe"))
+		scenario_probe(addr);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", sc);
 		return 2;
