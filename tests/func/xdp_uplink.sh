@@ -158,7 +158,13 @@ ip -n "$P" neigh flush dev "$PE"
 ip netns exec "$P" ping -c 3 -i 0.2 -W 1 -q $VTEP >"$TMP/ping" ||
 	fail "dpdk: ping to the host address failed while DPDK owns the XSK"
 send_vxlan
-sleep 1.5 # two stats periods: testpmd has polled the ring
+# testpmd prints its cumulative port counters every second; on a loaded 2-core machine its
+# poll lcore may be descheduled for a while, so wait (bounded) rather than sleep a fixed time.
+for _ in $(seq 150); do
+	n=$(grep 'RX-packets:' "$TMP/testpmd" | tail -n 1 | sed 's/.*RX-packets: *\([0-9]*\).*/\1/')
+	[ "${n:-0}" -ge $N_KNOWN ] && break
+	sleep 0.1
+done
 ip netns exec "$H" "$STAT" show --dev "$UP" --json >"$TMP/show.dpdk"
 steered=$(counter steered-vxlan <"$TMP/show.dpdk")
 stop_pid "$TP_PID" INT
