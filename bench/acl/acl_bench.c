@@ -5,9 +5,10 @@
  * round by round (A B C A B C ...) so machine noise hits them alike, and prints the median
  * Mpps per set and the 10k/10 ratio.  Single-threaded; run it on an otherwise idle core.
  *
- *   acl_bench [--rounds N] [--bursts N] [--flows N] [--only RULES] [--simd 128|256|512] [--dump]
+ *   acl_bench [--rounds N] [--bursts N] [--flows N] [--only RULES] [--simd 128|256|512]
+ *             [--rules random|grouped] [--dump]
  *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=bench_run \
- *       acl_bench --only 10000 --rounds 1 --bursts 2000 --simd 256     (Ir / (bursts*32) = instr/packet)
+ *       acl_bench --only 10000 --rounds 1 --bursts 2000 --simd 128     (Ir / (bursts*32) = instr/packet)
  */
 
 #include <arpa/inet.h>
@@ -43,8 +44,25 @@ rnd(void)
 	return (uint32_t)s;
 }
 
-/* Production-like rules: source prefix inside 10/8, destination prefix inside 172.16/12,
- * TCP or UDP, a destination port range.  Rule i < n/8 gets a prefix the traffic uses. */
+/* Two rule shapes (--rules):
+ *   random:  every rule its own source /24 in 10/8, destination /20../24 in 172.16/12, TCP or
+ *            UDP and a destination port range: no two rules share structure (worst case for
+ *            the trie's memory);
+ *   grouped: what firewall policies expand to: address groups x services.  Rule i takes
+ *            source group i % 20, destination group (i / 20) % 25 and service i / 500, each
+ *            group a /24 and each service a protocol and port range. */
+static int grouped;
+
+static void
+set_prefix(struct acl_prefix *p, uint32_t host_order, uint8_t len)
+{
+	uint32_t be = htonl(len ? host_order & (~0u << (32 - len)) : 0);
+
+	p->family = 4;
+	p->len = len;
+	memcpy(p->addr, &be, 4);
+}
+
 static void
 make_rules(struct acl_ruleset *rs, unsigned n)
 {
@@ -53,8 +71,6 @@ make_rules(struct acl_ruleset *rs, unsigned n)
 	rs->rules = calloc(n, sizeof(*rs->rules));
 	for (unsigned i = 0; i < n; i++) {
 		struct acl_rule *r = &rs->rules[i];
-		uint32_t src = (10u << 24) | (rnd() & 0x00ffff00), dst = (172u << 24) | (16u << 16) |
-									  (rnd() & 0x000fff00);
 
 		acl_rule_init(r);
 		r->id = i;
@@ -62,21 +78,27 @@ make_rules(struct acl_ruleset *rs, unsigned n)
 		r->dir = ACL_DIR_FROM_PORT;
 		r->action = (uint8_t)(i % 2 ? ACL_ACTION_ALLOW : ACL_ACTION_DROP);
 		r->has_src = r->has_dst = true;
-		r->src.family = r->dst.family = 4;
-		r->src.len = 24;
-		r->dst.len = (uint8_t)(20 + rnd() % 5);
-		dst &= ~0u << (32 - r->dst.len);
-		src = htonl(src);
-		dst = htonl(dst);
-		memcpy(r->src.addr, &src, 4);
-		memcpy(r->dst.addr, &dst, 4);
+		if (grouped) {
+			unsigned svc = i / 500;
+
+			set_prefix(&r->src, (10u << 24) | (i % 20) << 8, 24);
+			set_prefix(&r->dst, (172u << 24) | (16u << 16) | ((i / 20) % 25) << 8, 24);
+			r->proto = svc % 2 ? 6 : 17;
+			r->dport_min = (uint16_t)(1000 + 100 * svc);
+			r->dport_max = (uint16_t)(r->dport_min + svc % 4 * 10);
+			continue;
+		}
+		set_prefix(&r->src, (10u << 24) | (rnd() & 0x00ffff00), 24);
+		set_prefix(&r->dst, (172u << 24) | (16u << 16) | (rnd() & 0x000fff00),
+			   (uint8_t)(20 + rnd() % 5));
 		r->proto = rnd() % 2 ? 6 : 17;
 		r->dport_min = (uint16_t)(rnd() % 10000);
 		r->dport_max = (uint16_t)(r->dport_min + rnd() % 50);
 	}
 }
 
-/* Flows: every 8th one is aimed inside rule (i/8 % n_target)'s match; the rest random. */
+/* Flows: every 8th one is aimed inside rule (i/8 % n_target)'s match; the rest random (in the
+ * grouped shape the random ones hit a group often too: that is the point of groups). */
 static void
 make_packets(struct dp_meta *m, const struct acl_ruleset *target)
 {
@@ -141,9 +163,9 @@ main(int argc, char **argv)
 	struct acl_ruleset rs[DVS_ARRAY_SIZE(sizes)];
 	double mpps[DVS_ARRAY_SIZE(sizes)][MAX_ROUNDS], med[DVS_ARRAY_SIZE(sizes)] = {0};
 	unsigned idx[DVS_ARRAY_SIZE(sizes)];
-	const struct dp_meta **ptrs;
+	const struct dp_meta **ptrs[DVS_ARRAY_SIZE(sizes)] = {NULL};
 	struct acl_result res[BURST];
-	struct dp_meta *meta;
+	struct dp_meta *meta[DVS_ARRAY_SIZE(sizes)] = {NULL};
 	char runtime_dir[256];
 	struct dvs_err e = {0};
 	uint64_t hz, sink = 0;
@@ -156,9 +178,10 @@ main(int argc, char **argv)
 		{"dump", no_argument, NULL, 'd'},
 		{"flows", required_argument, NULL, 'f'},
 		{"simd", required_argument, NULL, 's'},
+		{"rules", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	while ((opt = getopt_long(argc, argv, "r:b:o:df:s:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:b:o:df:s:R:", opts, NULL)) != -1) {
 		if (opt == 'r')
 			rounds = (unsigned)atoi(optarg);
 		else if (opt == 'b')
@@ -169,7 +192,9 @@ main(int argc, char **argv)
 			dump = 1;
 		else if (opt == 'f')
 			N_PKTS = (unsigned)atoi(optarg);
-		else if (opt == 's') /* 256 under valgrind: it has no AVX-512 */
+		else if (opt == 'R' && (!strcmp(optarg, "random") || !strcmp(optarg, "grouped")))
+			grouped = !strcmp(optarg, "grouped");
+		else if (opt == 's') /* 128 under valgrind: it has no AVX-512 */
 			snprintf(simd, sizeof(simd), "--force-max-simd-bitwidth=%s", optarg);
 		else {
 			fprintf(stderr, "usage: %s [--rounds N] [--bursts N] [--only 10|1000|10000]\n",
@@ -190,8 +215,6 @@ main(int argc, char **argv)
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	hz = rte_get_tsc_hz();
-	meta = calloc(N_PKTS, sizeof(*meta));
-	ptrs = calloc(N_PKTS + BURST, sizeof(*ptrs));
 	for (unsigned s = 0; s < DVS_ARRAY_SIZE(sizes); s++) {
 		uint64_t t0;
 
@@ -213,17 +236,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "acl_bench: --only takes 10, 1000 or 10000\n");
 		goto out;
 	}
-	/* The same traffic for every set, aimed at the largest set's rules (the 10-rule set
-	 * then matches less: the comparison favours the small set, if anything). */
-	make_packets(meta, &rs[idx[n_sizes - 1]]);
-	for (unsigned i = 0; i < N_PKTS + BURST; i++)
-		ptrs[i] = &meta[i % N_PKTS];
+	/* Each set gets the same kind of traffic: 1 flow in 8 aimed at one of its rules. */
+	for (unsigned k = 0; k < n_sizes; k++) {
+		unsigned s = idx[k];
+
+		meta[s] = calloc(N_PKTS, sizeof(*meta[s]));
+		ptrs[s] = calloc(N_PKTS + BURST, sizeof(*ptrs[s]));
+		make_packets(meta[s], &rs[s]);
+		for (unsigned i = 0; i < N_PKTS + BURST; i++)
+			ptrs[s][i] = &meta[s][i % N_PKTS];
+	}
 	for (unsigned r = 0; r < rounds; r++)
 		for (unsigned k = 0; k < n_sizes; k++) {
 			unsigned s = idx[k];
 			uint64_t t0 = rte_rdtsc();
 
-			sink += bench_run(acl[s], ptrs, bursts, res);
+			sink += bench_run(acl[s], ptrs[s], bursts, res);
 			mpps[s][r] = (double)bursts * BURST / ((double)(rte_rdtsc() - t0) / hz) / 1e6;
 		}
 	for (unsigned k = 0; k < n_sizes; k++) {
@@ -246,9 +274,9 @@ out:
 	for (unsigned s = 0; s < DVS_ARRAY_SIZE(sizes); s++) {
 		acl_destroy(acl[s]);
 		acl_ruleset_free(&rs[s]);
+		free(meta[s]);
+		free(ptrs[s]);
 	}
-	free(meta);
-	free(ptrs);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);
 	return ret;

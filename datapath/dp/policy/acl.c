@@ -175,16 +175,15 @@ rule_in_family(const struct acl_rule *r, uint8_t family)
 	return r->family == 0 || r->family == family;
 }
 
-static const struct acl_rule *sort_rules;
-
-/* Best first: higher priority, then the rule given first. */
+/* Best first: higher priority, then the rule given first.  'ctx' is the rules array. */
 static int
-rank_cmp(const void *a, const void *b)
+rank_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct acl_rule *rules = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (sort_rules[x].priority != sort_rules[y].priority)
-		return sort_rules[x].priority > sort_rules[y].priority ? -1 : 1;
+	if (rules[x].priority != rules[y].priority)
+		return rules[x].priority > rules[y].priority ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -330,8 +329,7 @@ acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket, struct 
 		acl->verdicts[i] = (struct acl_result){i, acl->rules[i].action, acl->rules[i].stateful};
 		order[i] = i;
 	}
-	sort_rules = acl->rules; /* control thread only: qsort has no context argument */
-	qsort(order, rs->n_rules, sizeof(*order), rank_cmp);
+	qsort_r(order, rs->n_rules, sizeof(*order), rank_cmp, acl->rules);
 	for (int d = 0; d < ACL_DIR_COUNT; d++) {
 		ret = build_ctx(acl, order, d, 4, socket, &acl->dir[d].v4, err);
 		if (ret == 0)
@@ -475,9 +473,10 @@ acl_hits(const struct acl *acl, uint32_t rule, enum acl_dir dir)
 }
 
 static int
-id_cmp(const void *a, const void *b)
+id_cmp(const void *a, const void *b, void *ctx)
 {
-	uint32_t x = sort_rules[*(const uint32_t *)a].id, y = sort_rules[*(const uint32_t *)b].id;
+	const struct acl_rule *rules = ctx;
+	uint32_t x = rules[*(const uint32_t *)a].id, y = rules[*(const uint32_t *)b].id;
 
 	return x < y ? -1 : x > y;
 }
@@ -493,8 +492,7 @@ acl_hits_carry(struct acl *to, const struct acl *from)
 		return;
 	for (i = 0; i < from->n_rules; i++)
 		by_id[i] = i;
-	sort_rules = from->rules;
-	qsort(by_id, from->n_rules, sizeof(*by_id), id_cmp);
+	qsort_r(by_id, from->n_rules, sizeof(*by_id), id_cmp, from->rules);
 	for (i = 0; i < to->n_rules; i++) {
 		lo = 0;
 		hi = from->n_rules;
