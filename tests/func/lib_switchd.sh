@@ -42,9 +42,15 @@ t_ns() {
 }
 
 # t_bg LOGNAME CMD...: runs CMD in the background; its PID is in $T_LAST_PID.
+# With T_STDIN=PATH set, the command's stdin is PATH opened read-write (a FIFO that never
+# reaches EOF); otherwise /dev/null.
 t_bg() {
 	local log=$T_WORK/$1.log; shift
-	"$@" >"$log" 2>&1 &
+	if [ -n "${T_STDIN:-}" ]; then
+		"$@" >"$log" 2>&1 0<>"$T_STDIN" &
+	else
+		"$@" >"$log" 2>&1 </dev/null &
+	fi
 	T_LAST_PID=$!
 	T_PIDS+=("$T_LAST_PID")
 }
@@ -135,3 +141,22 @@ fdb_port() {
 }
 # ns_mac NS IF
 ns_mac() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+# guest_start NAME SOCK MAC SERVER(0|1) [QUEUES]: a DPDK virtio_user "VM" (testpmd, lcores 0,1)
+# driven through a FIFO; answers ARP and ping in icmpecho mode.  Sets GUEST_PID_<NAME>.
+# A server-mode guest blocks until the switch connects, so start the switch soon after.
+guest_start() {
+	local name=$1 sock=$2 mac=$3 server=$4 q=${5:-1}
+	local fifo=$T_WORK/guest-$name.in
+	mkfifo "$fifo"
+	T_STDIN=$fifo t_bg "guest-$name" dpdk-testpmd -l 0,1 --no-pci --no-huge -m 256 --no-shconf \
+		--file-prefix="dvsg-$name-$$" --log-level='*:error' \
+		--vdev="net_virtio_user0,path=$sock,server=$server,queues=$q,mac=$mac" \
+		-- -i --no-mlockall --total-num-mbufs=4096 --rxq="$q" --txq="$q"
+	printf -v "GUEST_PID_$name" %s "$T_LAST_PID"
+	printf -v "GUEST_FIFO_$name" %s "$fifo"
+}
+# guest_cmd NAME "testpmd command"
+guest_cmd() { local f="GUEST_FIFO_$1"; echo "$2" >"${!f}"; }
+# guest_icmpecho NAME: answer ARP and ICMP echo from now on.
+guest_icmpecho() { guest_cmd "$1" "set fwd icmpecho"; guest_cmd "$1" "start"; }
