@@ -85,8 +85,22 @@ bool uuid_from_string(struct uuid *u, const char *s)
 
 void uuid_to_string(const struct uuid *u, char *buf)
 {
-	snprintf(buf, UUID_LEN + 1, "%08x-%04x-%04x-%04x-%04x%08x", u->parts[0], u->parts[1] >> 16,
-		 u->parts[1] & 0xffff, u->parts[2] >> 16, u->parts[2] & 0xffff, u->parts[3]);
+	/* Hand-rolled: snprintf was a visible share of commit cost (every row in a journal
+	 * record and every update names its UUID). */
+	static const char hex[] = "0123456789abcdef";
+	static const int dash_after[] = { 8, 12, 16, 20 };
+	int nib = 0, d = 0;
+	for (int i = 0; i < 4; i++) {
+		for (int shift = 28; shift >= 0; shift -= 4) {
+			if (d < 4 && nib == dash_after[d]) {
+				*buf++ = '-';
+				d++;
+			}
+			*buf++ = hex[(u->parts[i] >> shift) & 0xf];
+			nib++;
+		}
+	}
+	*buf = '\0';
 }
 
 int uuid_compare(const struct uuid *a, const struct uuid *b)

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Load generator for OVSDB servers (dvs-db and ovsdb-server alike): the same client, the
+ * same requests, against either.  Single threaded over epoll so that the client costs
+ * little CPU next to the server on a 2-core machine.  Replies are framed by counting
+ * braces, not parsed: the client must not be the bottleneck.
+ *
+ *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable
+ *       one single-row insert outstanding per client; prints txn/s
+ *   loadgen latency SOCKET MONITORS TXNS
+ *       MONITORS clients monitor the table; one writer commits TXNS updates one at a
+ *       time; prints the commit->update latency (median, p99 over all monitors, and the
+ *       median time until the last monitor has it)
+ *   loadgen load SOCKET ROWS BATCH
+ *       inserts ROWS rows, BATCH per transaction, one transaction at a time; prints seconds */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct conn {
+	int fd;
+	char *in;
+	size_t in_len, in_cap;
+	size_t scan;     /* bytes of 'in' already scanned */
+	int depth;
+	bool in_str, esc;
+	uint64_t sent_ns;
+	uint64_t seq;
+	int idx;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
+		die("connect");
+	return fd;
+}
+
+static void send_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			die("write");
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Reads what is there; returns the number of complete top-level JSON messages; the
+ * text of the last one is left at c->in[0..last_end) for callers that look at it. */
+static int read_msgs(struct conn *c, char **first_msg, size_t *first_len)
+{
+	if (c->in_cap - c->in_len < 65536) {
+		c->in_cap = c->in_cap ? c->in_cap * 2 : 1 << 20;
+		c->in = realloc(c->in, c->in_cap);
+		if (!c->in)
+			die("realloc");
+	}
+	ssize_t r = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+	if (r == 0) {
+		fprintf(stderr, "loadgen: server closed the connection\n");
+		exit(2);
+	}
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		die("read");
+	}
+	c->in_len += (size_t)r;
+	int n = 0;
+	size_t consumed = 0;
+	for (; c->scan < c->in_len; c->scan++) {
+		char ch = c->in[c->scan];
+		if (c->in_str) {
+			if (c->esc)
+				c->esc = false;
+			else if (ch == '\\')
+				c->esc = true;
+			else if (ch == '"')
+				c->in_str = false;
+			continue;
+		}
+		if (ch == '"')
+			c->in_str = true;
+		else if (ch == '{' || ch == '[')
+			c->depth++;
+		else if ((ch == '}' || ch == ']') && --c->depth == 0) {
+			if (first_msg && n == 0) {
+				*first_len = c->scan + 1 - consumed;
+				*first_msg = strndup(c->in + consumed, *first_len);
+			}
+			n++;
+			consumed = c->scan + 1;
+		}
+	}
+	memmove(c->in, c->in + consumed, c->in_len - consumed);
+	c->in_len -= consumed;
+	c->scan -= consumed;
+	return n;
+}
+
+static const char *sock_path;
+
+static void send_insert(struct conn *c, bool durable)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf,
+			 "{\"method\":\"transact\",\"id\":%llu,\"params\":[\"bench\",{\"op\":\"insert\",\"table\":\"Port\","
+			 "\"row\":{\"name\":\"p-%d-%llu\",\"host\":\"h%d\",\"vlan\":%llu,\"mac\":\"52:54:00:00:%02x:%02x\",\"seq\":%llu}}%s]}",
+			 (unsigned long long)c->seq, c->idx, (unsigned long long)c->seq, c->idx,
+			 (unsigned long long)(c->seq % 4095), c->idx & 0xff, (unsigned)(c->seq & 0xff),
+			 (unsigned long long)c->seq, durable ? ",{\"op\":\"commit\",\"durable\":true}" : "");
+	c->seq++;
+	c->sent_ns = now_ns();
+	send_all(c->fd, buf, (size_t)n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int bench_txn(int n_clients, double seconds, bool durable)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct conn *cs = calloc((size_t)n_clients, sizeof *cs);
+	for (int i = 0; i < n_clients; i++) {
+		cs[i].fd = connect_unix(sock_path);
+		cs[i].idx = i;
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cs[i] };
+		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
+	}
+	uint64_t warm = now_ns() + 300000000ull, start = 0, end = 0, done = 0, errors = 0;
+	for (int i = 0; i < n_clients; i++)
+		send_insert(&cs[i], durable);
+	for (;;) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, 1000);
+		uint64_t t = now_ns();
+		if (!start && t >= warm) {
+			start = t;
+			end = start + (uint64_t)(seconds * 1e9);
+			done = 0;
+		}
+		if (start && t >= end)
+			break;
+		for (int k = 0; k < n; k++) {
+			struct conn *c = evs[k].data.ptr;
+			char *msg = NULL;
+			size_t len = 0;
+			int m = read_msgs(c, &msg, &len);
+			if (m && msg && (strstr(msg, "\"error\":\"") || !strstr(msg, "\"uuid\"")))
+				errors++;
+			free(msg);
+			done += (uint64_t)m;
+			if (m)
+				send_insert(c, durable);
+		}
+	}
+	double secs = (double)(now_ns() - start) / 1e9;
+	printf("txn clients=%d durable=%d txns=%llu errors=%llu seconds=%.2f txn_per_s=%.0f\n", n_clients, durable,
+	       (unsigned long long)done, (unsigned long long)errors, secs, (double)done / secs);
+	return errors ? 1 : 0;
+}
+
+static int bench_latency(int n_mon, int n_txn)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct conn *ms = calloc((size_t)n_mon + 1, sizeof *ms);
+	struct conn *w = &ms[n_mon];
+	uint64_t *lat = calloc((size_t)n_mon * (size_t)n_txn + 1, sizeof *lat);
+	uint64_t *last = calloc((size_t)n_txn + 1, sizeof *last);
+	size_t n_lat = 0;
+	char buf[512];
+	w->fd = connect_unix(sock_path);
+	/* The row the writer updates. */
+	int n = snprintf(buf, sizeof buf, "{\"method\":\"transact\",\"id\":0,\"params\":[\"bench\",{\"op\":\"insert\","
+			 "\"table\":\"Port\",\"row\":{\"name\":\"lat\",\"seq\":0}}]}");
+	send_all(w->fd, buf, (size_t)n);
+	while (!read_msgs(w, NULL, NULL))
+		;
+	for (int i = 0; i < n_mon; i++) {
+		ms[i].fd = connect_unix(sock_path);
+		n = snprintf(buf, sizeof buf, "{\"method\":\"monitor\",\"id\":1,\"params\":[\"bench\",%d,{\"Port\":"
+			     "{\"columns\":[\"seq\"],\"select\":{\"initial\":false}}}]}", i);
+		send_all(ms[i].fd, buf, (size_t)n);
+		while (!read_msgs(&ms[i], NULL, NULL))
+			;
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ms[i] };
+		epoll_ctl(ep, EPOLL_CTL_ADD, ms[i].fd, &ev);
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev);
+	for (int t = 0; t < n_txn; t++) {
+		n = snprintf(buf, sizeof buf, "{\"method\":\"transact\",\"id\":%d,\"params\":[\"bench\",{\"op\":\"update\","
+			     "\"table\":\"Port\",\"where\":[[\"name\",\"==\",\"lat\"]],\"row\":{\"seq\":%d}}]}", t + 10, t + 1);
+		uint64_t t0 = now_ns();
+		send_all(w->fd, buf, (size_t)n);
+		int got = 0, reply = 0;
+		while (got < n_mon || !reply) {
+			struct epoll_event evs[64];
+			int k = epoll_wait(ep, evs, 64, 5000);
+			if (k <= 0) {
+				fprintf(stderr, "loadgen: timed out waiting for updates (%d of %d)\n", got, n_mon);
+				return 1;
+			}
+			uint64_t t1 = now_ns();
+			for (int e = 0; e < k; e++) {
+				struct conn *c = evs[e].data.ptr;
+				int m = read_msgs(c, NULL, NULL);
+				if (c == w) {
+					reply += m;
+					continue;
+				}
+				for (int j = 0; j < m; j++) {
+					lat[n_lat++] = t1 - t0;
+					got++;
+				}
+				last[t] = t1 - t0;
+			}
+		}
+		usleep(2000); /* a commit rate a real cluster sees, not a flood */
+	}
+	qsort(lat, n_lat, sizeof *lat, cmp_u64);
+	qsort(last, (size_t)n_txn, sizeof *last, cmp_u64);
+	printf("latency monitors=%d txns=%d median_us=%.0f p99_us=%.0f all_monitors_median_us=%.0f\n", n_mon, n_txn,
+	       lat[n_lat / 2] / 1e3, lat[n_lat * 99 / 100] / 1e3, last[n_txn / 2] / 1e3);
+	return 0;
+}
+
+static int bench_load(int rows, int batch)
+{
+	struct conn c = { .fd = connect_unix(sock_path) };
+	size_t cap = (size_t)batch * 256 + 256;
+	char *buf = malloc(cap);
+	uint64_t t0 = now_ns();
+	for (int done = 0, id = 0; done < rows; id++) {
+		size_t len = (size_t)snprintf(buf, cap, "{\"method\":\"transact\",\"id\":%d,\"params\":[\"bench\"", id);
+		for (int i = 0; i < batch && done < rows; i++, done++)
+			len += (size_t)snprintf(buf + len, cap - len,
+						",{\"op\":\"insert\",\"table\":\"Port\",\"row\":{\"name\":\"port%d\",\"host\":\"h%d\","
+						"\"vlan\":%d,\"mac\":\"52:54:00:%02x:%02x:%02x\",\"seq\":%d}}",
+						done, done % 1000, done % 4095, (done >> 16) & 0xff, (done >> 8) & 0xff, done & 0xff, done);
+		len += (size_t)snprintf(buf + len, cap - len, "]}");
+		send_all(c.fd, buf, len);
+		char *msg = NULL;
+		size_t mlen;
+		while (!read_msgs(&c, &msg, &mlen))
+			;
+		if (msg && strstr(msg, "\"error\":\"")) {
+			fprintf(stderr, "loadgen: load failed: %.300s\n", msg);
+			return 1;
+		}
+		free(msg);
+	}
+	printf("load rows=%d batch=%d seconds=%.2f\n", rows, batch, (double)(now_ns() - t0) / 1e9);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: loadgen txn|latency|load SOCKET ...\n");
+		return 2;
+	}
+	sock_path = argv[2];
+	if (!strcmp(argv[1], "txn") && argc == 6)
+		return bench_txn(atoi(argv[3]), atof(argv[4]), !strcmp(argv[5], "durable"));
+	if (!strcmp(argv[1], "latency") && argc == 5)
+		return bench_latency(atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(argv[1], "load") && argc == 5)
+		return bench_load(atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "loadgen: bad arguments\n");
+	return 2;
+}
