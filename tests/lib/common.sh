@@ -284,3 +284,9 @@ dpdk_prefix_cleanup_at_exit() {
 unix_rpc() {
 	/usr/bin/python3 "$DVS_SRC/tests/lib/unix_rpc.py" "$@"
 }
+
+# json_get JSON PYEXPR: evaluates a Python expression over the parsed JSON 'r' and prints it,
+# e.g. json_get "$stats" "[p['rx_packets'] for p in r if p['name'] == 'vm1'][0]".
+json_get() {
+	/usr/bin/python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
