@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -30,28 +31,76 @@ struct ovsdb_lock {
 };
 
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg);
+static int obuf_write(struct ovsdb_session *ss);
 
 static json_t *error_reply(json_t *error, const json_t *id)
 {
 	return dvs_jsonrpc_error_reply(error, id);
 }
 
-void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg)
+static void shared_text_unref(struct ovsdb_shared_text *t)
 {
-	if (!msg)
-		return;
+	if (t && !--t->refcnt)
+		free(t);
+}
+
+static struct ovsdb_shared_text *shared_text_from_json(const json_t *j)
+{
+	size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
+	struct ovsdb_shared_text *t = malloc(sizeof *t + len + 1);
+	if (!t)
+		return NULL;
+	t->refcnt = 1;
+	t->len = json_dumpb(j, t->data, len, JSON_COMPACT);
+	return t;
+}
+
+static struct ovsdb_out_item *queue_slot(struct ovsdb_session *ss)
+{
 	if (ss->n_out == ss->cap_out) {
 		size_t cap = ss->cap_out ? ss->cap_out * 2 : 8;
-		json_t **q = realloc(ss->outq, cap * sizeof *q);
+		struct ovsdb_out_item *q = realloc(ss->outq, cap * sizeof *q);
 		if (!q) {
-			json_decref(msg);
 			ss->dead = true;
-			return;
+			return NULL;
 		}
 		ss->outq = q;
 		ss->cap_out = cap;
 	}
-	ss->outq[ss->n_out++] = msg;
+	struct ovsdb_out_item *it = &ss->outq[ss->n_out++];
+	memset(it, 0, sizeof *it);
+	return it;
+}
+
+void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg)
+{
+	if (!msg)
+		return;
+	struct ovsdb_out_item *it = queue_slot(ss);
+	if (!it) {
+		json_decref(msg);
+		return;
+	}
+	it->msg = msg;
+}
+
+static void queue_update(struct ovsdb_session *ss, const char *method, json_t *mon_id,
+			 struct ovsdb_shared_text *payload)
+{
+	struct ovsdb_out_item *it = queue_slot(ss);
+	if (!it)
+		return;
+	it->method = method;
+	it->mon_id = json_incref(mon_id);
+	it->payload = payload;
+	payload->refcnt++;
+}
+
+static void out_item_clear(struct ovsdb_out_item *it)
+{
+	json_decref(it->msg);
+	json_decref(it->mon_id);
+	shared_text_unref(it->payload);
 }
 
 struct ovsdb_session *ovsdb_session_create(struct ovsdb_server *s, int fd, const char *name)
@@ -430,7 +479,7 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	if (ss->dead)
 		return;
 	if (events & DVS_LOOP_OUT) {
-		int rc = dvs_jsonrpc_flush(ss->rpc);
+		int rc = obuf_write(ss);
 		if (rc && rc != -EAGAIN) {
 			ss->dead = true;
 			return;
@@ -466,23 +515,85 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	}
 }
 
+static int obuf_append(const char *p, size_t n, void *ss_)
+{
+	struct ovsdb_session *ss = ss_;
+	if (ss->olen + n > ss->ocap) {
+		if (ss->ostart) {
+			memmove(ss->obuf, ss->obuf + ss->ostart, ss->olen - ss->ostart);
+			ss->olen -= ss->ostart;
+			ss->ostart = 0;
+		}
+		if (ss->olen + n > ss->ocap) {
+			size_t cap = ss->ocap ? ss->ocap : 4096;
+			while (cap < ss->olen + n)
+				cap *= 2;
+			char *b = realloc(ss->obuf, cap);
+			if (!b)
+				return -1;
+			ss->obuf = b;
+			ss->ocap = cap;
+		}
+	}
+	memcpy(ss->obuf + ss->olen, p, n);
+	ss->olen += n;
+	return 0;
+}
+
+static int serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
+{
+	if (it->msg)
+		return json_dump_callback(it->msg, obuf_append, ss, JSON_COMPACT);
+	static const char mid[] = "\",\"id\":null,\"params\":[";
+	int rc = obuf_append("{\"method\":\"", 11, ss);
+	rc |= obuf_append(it->method, strlen(it->method), ss);
+	rc |= obuf_append(mid, sizeof mid - 1, ss);
+	rc |= json_dump_callback(it->mon_id, obuf_append, ss, JSON_COMPACT | JSON_ENCODE_ANY);
+	rc |= obuf_append(",", 1, ss);
+	rc |= obuf_append(it->payload->data, it->payload->len, ss);
+	rc |= obuf_append("]}", 2, ss);
+	return rc;
+}
+
+/* Writes what the socket takes.  0 when all is written, -EAGAIN if some remains. */
+static int obuf_write(struct ovsdb_session *ss)
+{
+	int fd = dvs_jsonrpc_fd(ss->rpc);
+	while (ss->ostart < ss->olen) {
+		ssize_t n = send(fd, ss->obuf + ss->ostart, ss->olen - ss->ostart, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		ss->ostart += (size_t)n;
+	}
+	ss->ostart = ss->olen = 0;
+	return 0;
+}
+
 int ovsdb_session_flush(struct ovsdb_session *ss)
 {
 	int rc = 0;
-	size_t i;
-	for (i = 0; i < ss->n_out && !rc; i++)
-		rc = dvs_jsonrpc_send(ss->rpc, ss->outq[i]);
-	for (size_t k = 0; k < ss->n_out; k++)
-		json_decref(ss->outq[k]);
-	ss->n_out = 0;
-	if (rc == -ENOBUFS) {
-		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
-			   dvs_jsonrpc_name(ss->rpc), dvs_jsonrpc_backlog(ss->rpc));
-		return rc;
+	size_t limit = ss->server->opts.max_backlog ? ss->server->opts.max_backlog : DVS_JSONRPC_MAX_OUT_DEFAULT;
+	for (size_t i = 0; i < ss->n_out; i++) {
+		if (!rc && serialise(ss, &ss->outq[i]))
+			rc = -ENOMEM;
+		out_item_clear(&ss->outq[i]);
 	}
+	ss->n_out = 0;
 	if (rc)
 		return rc;
-	bool want_out = dvs_jsonrpc_backlog(ss->rpc) > 0;
+	rc = obuf_write(ss);
+	if (rc && rc != -EAGAIN)
+		return rc;
+	size_t backlog = ss->olen - ss->ostart;
+	if (backlog > limit) {
+		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
+			   dvs_jsonrpc_name(ss->rpc), backlog);
+		return -ENOBUFS;
+	}
+	bool want_out = backlog > 0;
 	if (want_out != ss->want_out) {
 		uint32_t ev = (ss->closing ? 0 : DVS_LOOP_IN) | (want_out ? DVS_LOOP_OUT : 0);
 		dvs_loop_mod_fd(ss->server->loop, dvs_jsonrpc_fd(ss->rpc), ev);
@@ -496,7 +607,7 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 void ovsdb_share_cache_clear(struct ovsdb_share_cache *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		json_decref(c->e[i].updates);
+		shared_text_unref(c->e[i].text);
 	c->n = 0;
 }
 
@@ -505,17 +616,19 @@ void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn
 {
 	for (size_t i = 0; i < ss->n_monitors; i++) {
 		struct ovsdb_monitor *m = ss->monitors[i];
-		json_t *updates = NULL;
+		struct ovsdb_shared_text *text = NULL;
 		bool cached = false;
 		for (size_t k = 0; m->share_key && k < cache->n; k++) {
 			if (!strcmp(cache->e[k].key, m->share_key)) {
-				updates = json_incref(cache->e[k].updates);
+				text = cache->e[k].text;
 				cached = true;
 				break;
 			}
 		}
 		if (!cached) {
-			updates = ovsdb_monitor_txn_updates(m, txn);
+			json_t *updates = ovsdb_monitor_txn_updates(m, txn);
+			text = updates ? shared_text_from_json(updates) : NULL;
+			json_decref(updates);
 			if (m->share_key) {
 				if (cache->n == cache->cap) {
 					cache->cap = cache->cap ? cache->cap * 2 : 8;
@@ -524,13 +637,13 @@ void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn
 						abort();
 				}
 				cache->e[cache->n].key = m->share_key;
-				cache->e[cache->n++].updates = json_incref(updates);
+				cache->e[cache->n++].text = text; /* the cache holds the reference */
 			}
 		}
-		if (updates)
-			ovsdb_session_queue(ss, dvs_jsonrpc_notification(
-						m->version == OVSDB_MONITOR_V1 ? "update" : "update2",
-						json_pack("[Oo]", m->id, updates)));
+		if (text)
+			queue_update(ss, m->version == OVSDB_MONITOR_V1 ? "update" : "update2", m->id, text);
+		if (!cached && !m->share_key)
+			shared_text_unref(text);
 	}
 }
 
@@ -582,8 +695,9 @@ void ovsdb_session_destroy(struct ovsdb_session *ss)
 		trigger_free(t);
 	}
 	for (size_t i = 0; i < ss->n_out; i++)
-		json_decref(ss->outq[i]);
+		out_item_clear(&ss->outq[i]);
 	free(ss->outq);
+	free(ss->obuf);
 	if (ss->prev)
 		ss->prev->next = ss->next;
 	else

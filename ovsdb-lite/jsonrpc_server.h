@@ -16,12 +16,29 @@ struct ovsdb_monitor;
 struct ovsdb_txn;
 struct ovsdb_trigger;
 
+/* Serialised text shared by every session that gets the same notification: identical
+ * monitors cost one serialisation per commit, not one per client (OVS's json cache). */
+struct ovsdb_shared_text {
+	unsigned refcnt;
+	size_t len;
+	char data[];
+};
+
+struct ovsdb_out_item {
+	json_t *msg;                          /* a whole message, or NULL and: */
+	const char *method;                   /* "update"/"update2" notification with */
+	json_t *mon_id;                       /*   this monitor id and */
+	struct ovsdb_shared_text *payload;    /*   this serialised <table-updates> */
+};
+
 struct ovsdb_session {
 	struct ovsdb_session *next, *prev;
 	struct ovsdb_server *server;
-	struct dvs_jsonrpc *rpc;
-	json_t **outq; /* messages held until the iteration's commit is durable */
+	struct dvs_jsonrpc *rpc; /* input framing only; output goes through 'obuf' */
+	struct ovsdb_out_item *outq; /* held until the iteration's commit is durable */
 	size_t n_out, cap_out;
+	char *obuf; /* serialised output not yet accepted by the socket */
+	size_t ostart, olen, ocap;
 	struct ovsdb_monitor **monitors;
 	size_t n_monitors;
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */
@@ -45,7 +62,7 @@ struct ovsdb_share_cache {
 	size_t n, cap;
 	struct {
 		const char *key;
-		json_t *updates; /* NULL: nothing for this kind of monitor */
+		struct ovsdb_shared_text *text; /* NULL: nothing for this kind of monitor */
 	} *e;
 };
 void ovsdb_share_cache_clear(struct ovsdb_share_cache *c);

@@ -19,3 +19,12 @@ if ! /usr/bin/python3 "$here/rpc_test.py" "$dir/db.sock"; then
 	echo "--- dvs-db log"; cat "$dir/log"; exit 1
 fi
 kill -0 "$pid" || { echo "dvs-db died"; cat "$dir/log"; exit 1; }
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# A client that never reads: a small --max-backlog so the test stays short.
+"$DVS_BUILD/ovsdb-lite/dvs-db" --remote="punix:$dir/db2.sock" --schema="$here/test.ovsschema" \
+	--max-backlog=262144 "$dir/db2.json" 2>"$dir/log2" &
+pid=$!
+if ! /usr/bin/python3 "$here/stuck_test.py" "$dir/db2.sock" "$dir/log2"; then
+	echo "--- dvs-db log"; cat "$dir/log2"; exit 1
+fi
