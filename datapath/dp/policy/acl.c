@@ -118,6 +118,8 @@ l4_fields(const struct acl_rule *r, struct rte_acl_field *sp, struct rte_acl_fie
 static void
 rule4(const struct acl_rule *r, struct acl_rte_rule4 *o)
 {
+	uint32_t a;
+
 	memset(o->field, 0, sizeof(o->field));
 	if (r->proto >= 0) {
 		o->field[F4_PROTO].value.u8 = (uint8_t)r->proto;
@@ -125,11 +127,13 @@ rule4(const struct acl_rule *r, struct acl_rte_rule4 *o)
 	}
 	/* Rule values are host order; rte_acl compares them with the network-order key. */
 	if (r->has_src) {
-		o->field[F4_SRC].value.u32 = rte_be_to_cpu_32(*(const uint32_t *)r->src.addr);
+		memcpy(&a, r->src.addr, 4);
+		o->field[F4_SRC].value.u32 = rte_be_to_cpu_32(a);
 		o->field[F4_SRC].mask_range.u32 = r->src.len;
 	}
 	if (r->has_dst) {
-		o->field[F4_DST].value.u32 = rte_be_to_cpu_32(*(const uint32_t *)r->dst.addr);
+		memcpy(&a, r->dst.addr, 4);
+		o->field[F4_DST].value.u32 = rte_be_to_cpu_32(a);
 		o->field[F4_DST].mask_range.u32 = r->dst.len;
 	}
 	l4_fields(r, &o->field[F4_SPORT], &o->field[F4_DPORT]);
