@@ -56,13 +56,9 @@ uint32_t journal_crc32c(const void *data, size_t size)
 	return crc ^ 0xffffffffu;
 }
 
-/* Serialises one record into 'buf' (grown as needed). */
-static int encode(char **buf, size_t *len, size_t *cap, const json_t *record)
+/* Frames one record (JSON text) into 'buf' (grown as needed). */
+static int encode_text(char **buf, size_t *len, size_t *cap, const char *body, size_t body_len)
 {
-	char *body = json_dumps(record, JSON_COMPACT);
-	if (!body)
-		return -ENOMEM;
-	size_t body_len = strlen(body);
 	char hdr[HEADER_MAX];
 	int hl = snprintf(hdr, sizeof hdr, MAGIC " %zu %08x\n", body_len, journal_crc32c(body, body_len));
 	size_t need = *len + (size_t)hl + body_len + 1;
@@ -71,10 +67,8 @@ static int encode(char **buf, size_t *len, size_t *cap, const json_t *record)
 		while (ncap < need)
 			ncap *= 2;
 		char *n = realloc(*buf, ncap);
-		if (!n) {
-			free(body);
+		if (!n)
 			return -ENOMEM;
-		}
 		*buf = n;
 		*cap = ncap;
 	}
@@ -82,8 +76,17 @@ static int encode(char **buf, size_t *len, size_t *cap, const json_t *record)
 	memcpy(*buf + *len + hl, body, body_len);
 	(*buf)[*len + hl + body_len] = '\n';
 	*len = need;
-	free(body);
 	return 0;
+}
+
+static int encode(char **buf, size_t *len, size_t *cap, const json_t *record)
+{
+	char *body = json_dumps(record, JSON_COMPACT);
+	if (!body)
+		return -ENOMEM;
+	int rc = encode_text(buf, len, cap, body, strlen(body));
+	free(body);
+	return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -281,10 +284,10 @@ static int journal_replay(struct ovsdb_storage *st, int (*cb)(void *aux, const j
 	return rc;
 }
 
-static int journal_append(struct ovsdb_storage *st, const json_t *record)
+static int journal_append(struct ovsdb_storage *st, const char *record, size_t size)
 {
 	struct journal *j = journal_cast(st);
-	return encode(&j->buf, &j->buf_len, &j->buf_cap, record);
+	return encode_text(&j->buf, &j->buf_len, &j->buf_cap, record, size);
 }
 
 static int journal_commit(struct ovsdb_storage *st, bool sync)

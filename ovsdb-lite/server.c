@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "json_text.h"
 #include "jsonrpc.h"
 #include "jsonrpc_server.h"
 #include "log.h"
@@ -105,6 +106,7 @@ void ovsdb_server_destroy(struct ovsdb_server *s)
 	ovsdb_storage_close(s->storage);
 	ovsdb_db_destroy(s->db);
 	json_decref(s->schema_json);
+	json_text_destroy(&s->record);
 	free(s);
 }
 
@@ -155,10 +157,9 @@ int ovsdb_server_add_remote(struct ovsdb_server *s, const char *remote)
 
 void ovsdb_server_publish(struct ovsdb_server *s, struct ovsdb_txn *txn, bool durable)
 {
-	json_t *rec = ovsdb_txn_to_journal(txn);
-	if (rec) {
-		int rc = ovsdb_storage_append(s->storage, rec);
-		json_decref(rec);
+	s->record.len = 0;
+	if (ovsdb_txn_write_journal(txn, &s->record)) {
+		int rc = ovsdb_storage_append(s->storage, s->record.buf, s->record.len);
 		if (rc) {
 			/* Memory is ahead of storage now: stopping is the only honest answer. */
 			DVS_LOG(ERR, "cannot append to storage: %s; exiting", strerror(-rc));

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hmap.h"
+#include "json_text.h"
 #include "storage.h"
 #include "table.h"
 
@@ -45,6 +46,7 @@ struct ovsdb_server {
 	bool committed;    /* the database changed this iteration (re-run "wait"s) */
 	bool compact_requested;
 	uint64_t n_commits, n_batches;
+	struct json_text record; /* scratch buffer for journal records */
 };
 
 /* Creates a server for the database in 'storage' (stolen): reads the schema and replays

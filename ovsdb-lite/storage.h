@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ovsdb_storage;
@@ -27,7 +28,8 @@ struct ovsdb_storage_class {
 	/* Calls cb for every record after the schema, in order.  A torn or corrupt tail is
 	 * dropped (and logged) rather than failing the open.  Returns 0, cb's error, or -errno. */
 	int (*replay)(struct ovsdb_storage *st, int (*cb)(void *aux, const json_t *record), void *aux);
-	int (*append)(struct ovsdb_storage *st, const json_t *record);
+	/* Buffers one record given as JSON text (an object, 'size' bytes). */
+	int (*append)(struct ovsdb_storage *st, const char *record, size_t size);
 	int (*commit)(struct ovsdb_storage *st, bool sync);
 	int (*compact)(struct ovsdb_storage *st, const json_t *schema, const json_t *snapshot);
 	/* True when the history has grown enough that compacting is worth it. */
@@ -41,9 +43,9 @@ struct ovsdb_storage {
 
 extern const struct ovsdb_storage_class ovsdb_journal_class;
 
-static inline int ovsdb_storage_append(struct ovsdb_storage *st, const json_t *record)
+static inline int ovsdb_storage_append(struct ovsdb_storage *st, const char *record, size_t size)
 {
-	return st->class_->append(st, record);
+	return st->class_->append(st, record, size);
 }
 static inline int ovsdb_storage_commit(struct ovsdb_storage *st, bool sync)
 {

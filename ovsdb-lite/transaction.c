@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 
 struct ovsdb_txn *ovsdb_txn_create(struct ovsdb_db *db)
 {
@@ -519,6 +520,69 @@ json_t *ovsdb_txn_to_journal(const struct ovsdb_txn *txn)
 		json_object_set_new(t, u, ovsdb_txn_row_to_journal(tr));
 	}
 	return rec;
+}
+
+static void write_row_change(const struct ovsdb_txn_row *tr, struct json_text *t)
+{
+	char u[UUID_LEN + 1];
+	uuid_to_string(&tr->uuid, u);
+	json_text_char(t, '"');
+	json_text_raw(t, u, UUID_LEN);
+	json_text_raw(t, "\":", 2);
+	if (!tr->new_) {
+		json_text_raw(t, "null", 4);
+		return;
+	}
+	const struct ovsdb_table_schema *ts = tr->table->schema;
+	bool first = true;
+	json_text_char(t, '{');
+	for (uint32_t c = OVSDB_N_IMPLICIT_COLS; c < ts->n_cols; c++) {
+		const struct ovsdb_column *col = &ts->cols[c];
+		if (!tr->changed[c] || col->ephemeral)
+			continue;
+		if (!tr->old && ovsdb_datum_is_default(&tr->new_->fields[c], &col->type))
+			continue;
+		if (!first)
+			json_text_char(t, ',');
+		first = false;
+		json_text_string(t, col->name);
+		json_text_char(t, ':');
+		json_text_datum(t, &tr->new_->fields[c], &col->type);
+	}
+	json_text_char(t, '}');
+}
+
+bool ovsdb_txn_write_journal(const struct ovsdb_txn *txn, struct json_text *t)
+{
+	size_t start = t->len;
+	bool any_table = false;
+	json_text_char(t, '{');
+	/* Rows grouped by table: a JSON object cannot name a table twice. */
+	for (uint32_t ti = 0; ti < txn->db->schema->n_tables; ti++) {
+		const struct ovsdb_table *table = &txn->db->tables[ti];
+		bool any_row = false;
+		for (uint32_t i = 0; i < txn->n_list; i++) {
+			const struct ovsdb_txn_row *tr = txn->list[i];
+			if (tr->table != table || !ovsdb_txn_row_is_change(tr))
+				continue;
+			if (!any_row) {
+				if (any_table)
+					json_text_char(t, ',');
+				json_text_string(t, table->schema->name);
+				json_text_raw(t, ":{", 2);
+				any_row = any_table = true;
+			} else {
+				json_text_char(t, ',');
+			}
+			write_row_change(tr, t);
+		}
+		if (any_row)
+			json_text_char(t, '}');
+	}
+	json_text_char(t, '}');
+	if (!any_table)
+		t->len = start;
+	return any_table;
 }
 
 static json_t *replay_row(struct ovsdb_table *table, const char *us, const json_t *change)

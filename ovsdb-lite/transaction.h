@@ -68,6 +68,10 @@ static inline bool ovsdb_txn_row_is_change(const struct ovsdb_txn_row *tr)
 json_t *ovsdb_txn_row_to_journal(const struct ovsdb_txn_row *tr);
 /* The transaction as a journal record: {"table": {"uuid": change}}, or NULL if empty. */
 json_t *ovsdb_txn_to_journal(const struct ovsdb_txn *txn);
+struct json_text;
+/* Same record written as text into 't' (faster: no jansson tree).  Returns false (and
+ * writes nothing) if the transaction changed nothing. */
+bool ovsdb_txn_write_journal(const struct ovsdb_txn *txn, struct json_text *t);
 /* Applies a journal record to the database without the commit checks (replay trusts what
  * it wrote).  Returns NULL or a new error for a malformed record. */
 json_t *ovsdb_txn_replay(struct ovsdb_db *db, const json_t *record);
