@@ -12,7 +12,8 @@ declare -A TESTPMD_DIR=()
 #   LCORES is an EAL --lcores map: testpmd needs a main lcore and one forwarding lcore, so a
 #   guest pinned to CPU 0 is '0@0,1@0' (both on CPU 0; the main one sleeps in the prompt).
 #   Each VDEV becomes a --vdev.  Memory: dvs_eal_mem_args (TESTPMD_MEM_MB, default 256).
-# Waits for the first prompt (ports configured).  Killed at exit if still running.
+# Waits for the first prompt (ports configured) unless TESTPMD_NOWAIT=1.  Killed at exit if
+# still running.  TESTPMD_MBUFS sets --total-num-mbufs (default 16384).
 testpmd_start() {
 	local name=$1 lcores=$2; shift 2
 	local eal=() app=() d
@@ -36,10 +37,18 @@ testpmd_start() {
 		--log-level='*:notice' "${eal[@]}" \
 		-- -i --total-num-mbufs="${TESTPMD_MBUFS:-16384}" "${app[@]}"
 	echo "$DAEMON_PID" >"$d/pid"
-	if ! try_until 30 "testpmd $name prompt" _testpmd_prompts_after "$name" 0; then
-		fail "testpmd $name did not start: $(grep -E 'EAL: Error|Cause|[Ee]rror' "$d/log" | head -3)"
+	# A guest whose virtio_user ports are in server mode waits in its start-up until the
+	# switch connects: TESTPMD_NOWAIT=1 returns at once, then call testpmd_wait_ready.
+	[ "${TESTPMD_NOWAIT:-0}" = 1 ] || testpmd_wait_ready "$name" 30
+}
+
+# testpmd_wait_ready NAME [TIMEOUT_S]: until testpmd shows its first prompt (ports set up).
+testpmd_wait_ready() {
+	local name=$1 timeout=${2:-30} d=${TESTPMD_DIR[$1]}
+	if ! try_until "$timeout" "testpmd $name prompt" _testpmd_prompts_after "$name" 0; then
+		testpmd_alive "$name" || fail "testpmd $name did not start: $(grep -E 'EAL: Error|Cause|[Ee]rror' "$d/log" | head -3)"
+		fail "testpmd $name: no prompt after ${timeout}s (log: $d/log)"
 	fi
-	stat -c %s "$d/log" >"$d/offset"
 }
 
 # testpmd_guest_start NAME SOCK MAC [SERVER(0|1)] [QUEUES] [LCORES]

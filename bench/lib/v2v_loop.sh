@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: Apache-2.0
+# The V2V reference loop (shared TESTING.md "Benchmarks"): a testpmd guest with two
+# virtio_user ports in server mode, 'mac' forwarding with each port's peer set to the other
+# port's MAC, seeded with 'start tx_first 64', forwarding on CPU 0.  The switch under test
+# connects to both sockets as a vhost-user client and polls on CPU 1.
+# Needs tests/lib/common.sh and tests/lib/testpmd_guest.sh.
+
+V2V_GUEST_MAC0=52:54:00:b0:00:01
+V2V_GUEST_MAC1=52:54:00:b0:00:02
+
+# v2v_guest_start NAME SOCK0 SOCK1: returns once the first socket exists.  The guest waits on
+# each server socket in turn until the switch connects (the second socket appears only after
+# the first is connected), so the switch must retry its connections (vhost client reconnect).
+v2v_guest_start() {
+	local name=$1 s0=$2 s1=$3
+	TESTPMD_NOWAIT=1 testpmd_start "$name" 0@0,1@0 \
+		"net_virtio_user0,path=$s0,server=1,queues=1,mac=$V2V_GUEST_MAC0" \
+		"net_virtio_user1,path=$s1,server=1,queues=1,mac=$V2V_GUEST_MAC1"
+	wait_until 20 "guest socket $s0" test -S "$s0"
+}
+
+_v2v_links_up() { testpmd_link_up "$1" 0 && testpmd_link_up "$1" 1; }
+
+# v2v_guest_seed NAME: once the switch is attached, start the loop.
+v2v_guest_seed() {
+	local name=$1
+	testpmd_wait_ready "$name" 60
+	wait_until 30 "both guest links up (switch attached)" _v2v_links_up "$name"
+	testpmd_cmd "$name" "set fwd mac" >/dev/null
+	testpmd_cmd "$name" "set eth-peer 0 $V2V_GUEST_MAC1" >/dev/null
+	testpmd_cmd "$name" "set eth-peer 1 $V2V_GUEST_MAC0" >/dev/null
+	testpmd_cmd "$name" "start tx_first 64" >/dev/null
+}
+
+# v2v_rx_total NAME: prints "EPOCH_S RX_PACKETS_SUM TX_PACKETS_SUM" over both guest ports,
+# timed at the middle of the stats command.
+v2v_rx_total() {
+	local t0 t1 stats
+	t0=$(date +%s.%N)
+	stats=$(testpmd_stats "$1")
+	t1=$(date +%s.%N)
+	awk -v t0="$t0" -v t1="$t1" '{ rx += $2; tx += $3 }
+		END { printf "%.6f %d %d\n", (t0 + t1) / 2, rx, tx }' <<<"$stats"
+}
+
+# v2v_measure NAME WARMUP_S DURATION_S: Mpps the switch delivered to the guest (sum of both
+# guest ports' rx) over the window, after the warm-up.  Prints the figure ("0.00" if the loop
+# died: packets lost by a switch drain the 2048 seeded frames).
+v2v_measure() {
+	local name=$1 warm=$2 dur=$3 a b
+	sleep "$warm"
+	a=$(v2v_rx_total "$name")
+	sleep "$dur"
+	b=$(v2v_rx_total "$name")
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		printf "%.2f\n", (y[2] - x[2]) / (y[1] - x[1]) / 1e6 }'
+}
+
+# median NUMBERS...: the median (mean of the two middle values for an even count).
+median() {
+	[ $# -gt 0 ] || { echo nan; return; }
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
+		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
