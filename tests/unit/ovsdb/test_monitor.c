@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Monitors: the <table-updates> of "monitor" and the <table-updates2> of "monitor_cond"
+ * for inserts, modifies and deletes, select flags, columns, conditions (any clause
+ * matches), and the inserts/deletes a condition change implies. */
+#include "helpers.h"
+
+#include "ovsdb-lite/monitor.h"
+
+static struct ovsdb_monitor *mon(struct ovsdb_db *db, const char *req, enum ovsdb_monitor_version v)
+{
+	json_t *err = NULL, *r = J(req), *id = json_string("m");
+	struct ovsdb_monitor *m = ovsdb_monitor_create(db, id, r, v, &err);
+	json_decref(r);
+	json_decref(id);
+	if (!m)
+		fail_msg("monitor: %s", json_dumps(err, 0));
+	return m;
+}
+
+/* Runs ops and returns each monitor's updates for that commit (new, or NULL). */
+static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms, json_t **out, size_t n)
+{
+	struct ovsdb_txn *txn;
+	json_t *r = transact_txn(db, ops, &txn, NULL);
+	for (size_t i = 0; i < json_array_size(r); i++)
+		if (*result_error(r, i))
+			fail_msg("op failed: %s", json_dumps(r, 0));
+	json_decref(r);
+	assert_non_null(txn);
+	for (size_t i = 0; i < n; i++)
+		out[i] = ovsdb_monitor_txn_updates(ms[i], txn);
+	ovsdb_txn_destroy(txn);
+}
+
+/* Replaces the row UUIDs in 'j' by "U" so expectations can be literal. */
+static json_t *anon(json_t *j)
+{
+	if (!j)
+		return json_null();
+	json_t *out = json_object();
+	const char *t;
+	json_t *rows;
+	json_object_foreach (j, t, rows) {
+		json_t *list = json_array();
+		const char *u;
+		json_t *ru;
+		json_object_foreach (rows, u, ru)
+			json_array_append(list, ru);
+		json_object_set_new(out, t, list);
+	}
+	json_decref(j);
+	return out;
+}
+
+static void test_monitor_v1_and_v2(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"old\",\"gen\":1}}]"));
+	struct ovsdb_monitor *ms[4] = {
+		mon(db, "{\"Host\":{\"columns\":[\"name\",\"gen\"]}}", OVSDB_MONITOR_V1),
+		mon(db, "{\"Host\":[{\"columns\":[\"name\",\"gen\",\"nums\"]}]}", OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":[{\"columns\":[\"name\"],\"where\":[[\"gen\",\">\",5],[\"name\",\"==\",\"old\"]]}]}", OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":{\"columns\":[\"name\"],\"select\":{\"initial\":false,\"modify\":false}}}", OVSDB_MONITOR_V1),
+	};
+	assert_json_eq(anon(ovsdb_monitor_initial(ms[0])), "{\"Host\":[{\"new\":{\"name\":\"old\",\"gen\":1}}]}");
+	assert_json_eq(anon(ovsdb_monitor_initial(ms[1])), "{\"Host\":[{\"initial\":{\"name\":\"old\",\"gen\":1}}]}");
+	/* "old" matches the second clause: conditions are a disjunction. */
+	assert_json_eq(anon(ovsdb_monitor_initial(ms[2])), "{\"Host\":[{\"initial\":{\"name\":\"old\"}}]}");
+	assert_json_eq(ovsdb_monitor_initial(ms[3]), "{}");
+	assert_non_null(ms[0]->share_key); /* identical monitors may share updates */
+	assert_null(ms[2]->share_key);
+
+	json_t *u[4];
+	run(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"n\",\"gen\":7,\"nums\":[\"set\",[1,2]]}}]", ms, u, 4);
+	assert_json_eq(anon(u[0]), "{\"Host\":[{\"new\":{\"name\":\"n\",\"gen\":7}}]}");
+	/* update2 insert rows leave out default values: nothing here is default. */
+	assert_json_eq(anon(u[1]), "{\"Host\":[{\"insert\":{\"name\":\"n\",\"gen\":7,\"nums\":[\"set\",[1,2]]}}]}");
+	assert_json_eq(anon(u[2]), "{\"Host\":[{\"insert\":{\"name\":\"n\"}}]}");
+	assert_json_eq(anon(u[3]), "{\"Host\":[{\"new\":{\"name\":\"n\"}}]}");
+
+	run(db, "[{\"op\":\"mutate\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"n\"]],"
+		"\"mutations\":[[\"gen\",\"-=\",3],[\"nums\",\"insert\",3],[\"nums\",\"delete\",1]]}]", ms, u, 4);
+	assert_json_eq(anon(u[0]), "{\"Host\":[{\"old\":{\"gen\":7},\"new\":{\"name\":\"n\",\"gen\":4}}]}");
+	assert_json_eq(anon(u[1]), "{\"Host\":[{\"modify\":{\"gen\":4,\"nums\":[\"set\",[1,3]]}}]}");
+	/* gen 7 -> 4: the row leaves the condition, so the conditional monitor sees a delete. */
+	assert_json_eq(anon(u[2]), "{\"Host\":[{\"delete\":null}]}");
+	assert_json_eq(anon(u[3]), "null"); /* modify not selected */
+
+	run(db, "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"n\"]],\"row\":{\"ratio\":2.0}}]", ms, u, 4);
+	assert_json_eq(anon(u[0]), "null"); /* no monitored column changed */
+	assert_json_eq(anon(u[1]), "null");
+
+	run(db, "[{\"op\":\"delete\",\"table\":\"Host\",\"where\":[]}]", ms, u, 4);
+	json_t *d0 = anon(u[0]);
+	assert_int_equal(json_array_size(json_object_get(d0, "Host")), 2);
+	json_decref(d0);
+	assert_json_eq(anon(u[1]), "{\"Host\":[{\"delete\":null},{\"delete\":null}]}");
+	assert_json_eq(anon(u[2]), "{\"Host\":[{\"delete\":null}]}"); /* only "old" matched */
+	for (int i = 0; i < 4; i++)
+		ovsdb_monitor_destroy(ms[i]);
+	ovsdb_db_destroy(db);
+}
+
+static void test_monitor_cond_change(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\"}},"
+				"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"b\"}}]"));
+	struct ovsdb_monitor *m = mon(db, "{\"Host\":[{\"columns\":[\"name\"],\"where\":[[\"name\",\"==\",\"a\"]]}]}",
+				      OVSDB_MONITOR_V2);
+	json_t *updates, *req = J("{\"Host\":[{\"where\":[[\"name\",\"==\",\"b\"]]}]}");
+	assert_null(ovsdb_monitor_change_cond(m, req, &updates));
+	json_decref(req);
+	json_t *a = anon(updates);
+	json_t *list = json_object_get(a, "Host");
+	assert_int_equal(json_array_size(list), 2);
+	bool saw_delete = false, saw_insert = false;
+	for (size_t i = 0; i < 2; i++) {
+		json_t *ru = json_array_get(list, i);
+		saw_delete |= json_object_get(ru, "delete") != NULL;
+		json_t *want = json_pack("{s:s}", "name", "b");
+		saw_insert |= json_equal(json_object_get(ru, "insert"), want);
+		json_decref(want);
+	}
+	assert_true(saw_delete && saw_insert);
+	json_decref(a);
+	req = J("{\"Nope\":[{\"where\":[]}]}");
+	json_t *err = ovsdb_monitor_change_cond(m, req, &updates);
+	assert_non_null(err);
+	json_decref(err);
+	json_decref(req);
+	json_t *e2 = NULL, *bad = J("{\"Host\":{\"columns\":[\"zz\"]}}"), *id = json_string("x");
+	assert_null(ovsdb_monitor_create(db, id, bad, OVSDB_MONITOR_V1, &e2));
+	assert_string_equal(ovsdb_error_tag(e2), "unknown column");
+	json_decref(e2);
+	json_decref(bad);
+	json_decref(id);
+	ovsdb_monitor_destroy(m);
+	ovsdb_db_destroy(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_monitor_v1_and_v2),
+		cmocka_unit_test(test_monitor_cond_change),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
