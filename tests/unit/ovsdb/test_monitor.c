@@ -89,6 +89,8 @@ static void test_monitor_v1_and_v2(void **state)
 	run(db, "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"n\"]],\"row\":{\"ratio\":2.0}}]", ms, u, 4);
 	assert_json_eq(anon(u[0]), "null"); /* no monitored column changed */
 	assert_json_eq(anon(u[1]), "null");
+	assert_json_eq(anon(u[2]), "null");
+	assert_json_eq(anon(u[3]), "null");
 
 	run(db, "[{\"op\":\"delete\",\"table\":\"Host\",\"where\":[]}]", ms, u, 4);
 	json_t *d0 = anon(u[0]);
@@ -96,6 +98,9 @@ static void test_monitor_v1_and_v2(void **state)
 	json_decref(d0);
 	assert_json_eq(anon(u[1]), "{\"Host\":[{\"delete\":null},{\"delete\":null}]}");
 	assert_json_eq(anon(u[2]), "{\"Host\":[{\"delete\":null}]}"); /* only "old" matched */
+	json_t *d3 = anon(u[3]);
+	assert_int_equal(json_array_size(json_object_get(d3, "Host")), 2);
+	json_decref(d3);
 	for (int i = 0; i < 4; i++)
 		ovsdb_monitor_destroy(ms[i]);
 	ovsdb_db_destroy(db);
