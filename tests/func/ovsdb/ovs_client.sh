@@ -19,7 +19,8 @@ n=0
 fail() { echo "FAIL ovs_client: $*"; echo "--- dvs-db log"; cat "$dir/log"; exit 1; }
 check() { n=$((n + 1)); }
 
-"$DVS_BUILD/ovsdb-lite/dvs-db" --remote="punix:$dir/db.sock" --schema="$here/test.ovsschema" \
+port=$((20000 + RANDOM % 20000))
+"$DVS_BUILD/ovsdb-lite/dvs-db" --remote="punix:$dir/db.sock" --remote="ptcp:$port:127.0.0.1" --schema="$here/test.ovsschema" \
 	"$dir/db.json" 2>"$dir/log" &
 pid=$!
 R="unix:$dir/db.sock"
@@ -27,6 +28,7 @@ for _ in $(seq 100); do [ -S "$dir/db.sock" ] && break; sleep 0.05; done
 oc() { timeout 10 ovsdb-client "$@"; }
 
 [ "$(oc list-dbs "$R")" = dbstest ] || fail "list-dbs"; check
+[ "$(oc list-dbs "tcp:127.0.0.1:$port")" = dbstest ] || fail "list-dbs over TCP"; check
 oc get-schema "$R" dbstest >"$dir/schema.json"
 # ovsdb-client re-serialises the schema and drops defaults ("max": 1): compare without them.
 /usr/bin/python3 -c '
