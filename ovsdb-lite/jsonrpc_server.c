@@ -121,7 +121,8 @@ struct ovsdb_session *ovsdb_session_create(struct ovsdb_server *s, int fd, const
 		return NULL;
 	}
 	dvs_jsonrpc_set_name(ss->rpc, name);
-	int rc = dvs_loop_add_fd(s->loop, fd, DVS_LOOP_IN, session_io, ss);
+	ss->events = DVS_LOOP_IN;
+	int rc = dvs_loop_add_fd(s->loop, fd, ss->events, session_io, ss);
 	if (rc) {
 		dvs_jsonrpc_close(ss->rpc);
 		free(ss);
@@ -576,6 +577,7 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 {
 	int rc = 0;
 	size_t limit = ss->server->opts.max_backlog ? ss->server->opts.max_backlog : DVS_JSONRPC_MAX_OUT_DEFAULT;
+	size_t prev_backlog = ss->olen - ss->ostart;
 	for (size_t i = 0; i < ss->n_out; i++) {
 		if (!rc && serialise(ss, &ss->outq[i]))
 			rc = -ENOMEM;
@@ -588,16 +590,18 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 	if (rc && rc != -EAGAIN)
 		return rc;
 	size_t backlog = ss->olen - ss->ostart;
-	if (backlog > limit) {
+	/* A client that keeps up may still get one reply bigger than the limit (the initial
+	 * contents of a large monitor); only a client already behind is cut off. */
+	if (backlog > limit && prev_backlog > 0) {
 		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
 			   dvs_jsonrpc_name(ss->rpc), backlog);
 		return -ENOBUFS;
 	}
 	bool want_out = backlog > 0;
-	if (want_out != ss->want_out) {
-		uint32_t ev = (ss->closing ? 0 : DVS_LOOP_IN) | (want_out ? DVS_LOOP_OUT : 0);
+	uint32_t ev = (ss->closing ? 0 : DVS_LOOP_IN) | (want_out ? DVS_LOOP_OUT : 0);
+	if (ev != ss->events) {
 		dvs_loop_mod_fd(ss->server->loop, dvs_jsonrpc_fd(ss->rpc), ev);
-		ss->want_out = want_out;
+		ss->events = ev;
 	}
 	if (ss->closing && !want_out)
 		return -ECONNRESET;

@@ -44,7 +44,7 @@ struct ovsdb_session {
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */
 	bool closing; /* protocol error: flush what is queued, then close */
 	bool dead;    /* close at the end of the iteration */
-	bool want_out;/* registered for DVS_LOOP_OUT */
+	uint32_t events; /* what the loop watches for this socket */
 };
 
 /* Wraps an accepted socket ('fd' is owned).  NULL with errno on failure. */

@@ -84,8 +84,11 @@ struct ovsdb_monitor *ovsdb_monitor_create(struct ovsdb_db *db, const json_t *id
 		struct ovsdb_monitor_table *mt = &m->tables[m->n_tables++];
 		mt->table = table;
 		if (json_is_array(req)) {
-			if (!json_array_size(req) && (err = parse_request(mt, json_object(), version, true)))
-				goto out;
+			if (!json_array_size(req)) {
+				json_auto_t *all = json_object();
+				if ((err = parse_request(mt, all, version, true)))
+					goto out;
+			}
 			size_t i;
 			json_t *r;
 			json_array_foreach (req, i, r)
