@@ -5,6 +5,7 @@
 
 #include "dvsctl.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #define VLAN_MAX 4094
 #define PORT_NAME_MAX 31 /* switchd's DVS_PORT_NAME_MAX - 1 */
+#define DB_NAME_MAX 63   /* cluster.md: a Port key is the switchd port name, <= 63 */
 
 static void
 list_opts(const struct dvsctl_opt *opts, char *buf, size_t size)
@@ -33,8 +35,10 @@ dvsctl_args_parse(const struct dvsctl_ctx *ctx, int argc, char **argv, struct dv
 	bool only_pos = false;
 	int n_pos = 0;
 
-	for (struct dvsctl_opt *o = opts; o->name; o++)
+	for (struct dvsctl_opt *o = opts; o->name; o++) {
 		o->value = NULL;
+		o->n = 0;
+	}
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		struct dvsctl_opt *o;
@@ -71,8 +75,10 @@ dvsctl_args_parse(const struct dvsctl_ctx *ctx, int argc, char **argv, struct dv
 			return dvsctl_usage(ctx, "unknown option \"%.*s\" (options: %s)", (int)len + 2, a,
 					    allowed);
 		}
-		if (o->value)
+		if (o->value && !o->multi)
 			return dvsctl_usage(ctx, "--%s given twice", o->name);
+		if (o->multi && o->n >= DVSCTL_MULTI_MAX)
+			return dvsctl_usage(ctx, "--%s given more than %d times", o->name, DVSCTL_MULTI_MAX);
 		if (!o->has_arg) {
 			if (eq)
 				return dvsctl_usage(ctx, "--%s takes no value", o->name);
@@ -86,6 +92,8 @@ dvsctl_args_parse(const struct dvsctl_ctx *ctx, int argc, char **argv, struct dv
 		}
 		if (o->has_arg && !o->value[0])
 			return dvsctl_usage(ctx, "--%s: empty value", o->name);
+		if (o->multi)
+			o->vals[o->n++] = o->value;
 	}
 	if (n_pos < min_pos)
 		return dvsctl_usage(ctx, "missing %s", pos_names);
@@ -242,5 +250,137 @@ dvsctl_parse_seconds(const struct dvsctl_ctx *ctx, const char *what, const char 
 	if (errno || end == s || *end || !(v >= 0.001 && v <= 3600))
 		return dvsctl_usage(ctx, "%s \"%s\": not a number of seconds in 0.001..3600", what, s);
 	*ms = (int)(v * 1000 + 0.5);
+	return 0;
+}
+
+int
+dvsctl_check_name(const struct dvsctl_ctx *ctx, const char *what, const char *s)
+{
+	if (!s[0] || strlen(s) > DB_NAME_MAX)
+		return dvsctl_usage(ctx, "%s \"%s\": length must be 1..%d", what, s, DB_NAME_MAX);
+	for (const char *c = s; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("-_.:", *c))
+			return dvsctl_usage(ctx, "%s \"%s\": may only contain letters, digits, '-', '_', '.' and ':'",
+					    what, s);
+	}
+	if (s[0] == '-')
+		return dvsctl_usage(ctx, "%s \"%s\": must not start with '-'", what, s);
+	return 0;
+}
+
+int
+dvsctl_parse_bool(const struct dvsctl_ctx *ctx, const char *what, const char *s, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on"}, *const no[] = {"no", "false", "off"};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+			*out = !strcmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return dvsctl_usage(ctx, "%s \"%s\": must be yes or no", what, s);
+}
+
+/* "1.5G" -> 1.5e9 with 'base' 1000 or 1024 and the suffixes allowed in 'suffixes' (lower
+ * case; upper case accepted too).  Returns 0 or -EINVAL. */
+static int
+parse_scaled(const char *s, unsigned base, const char *suffixes, uint64_t *out)
+{
+	static const char order[] = "kmgt";
+	char *end;
+	double v, mult = 1;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end) {
+		const char *pos = strchr(order, tolower((unsigned char)*end));
+
+		if (!pos || !strchr(suffixes, *pos) || end[1])
+			return -EINVAL;
+		for (long i = 0; i <= pos - order; i++)
+			mult *= base;
+	}
+	v *= mult;
+	if (v > 1.8e19 || (double)(uint64_t)v != v)
+		return -EINVAL; /* too big, or a fraction of a bit or byte ("1.5") */
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* "8k", "1.5G": a bound for messages, in the unit's own suffixes. */
+static const char *
+fmt_scaled(uint64_t v, unsigned base, char *buf, size_t size)
+{
+	static const char *const sfx[2][5] = {{"", "k", "M", "G", "T"}, {"", "K", "M", "G", "T"}};
+	int i = 0;
+
+	while (i < 4 && v >= base && v % base == 0) {
+		v /= base;
+		i++;
+	}
+	snprintf(buf, size, "%llu%s", (unsigned long long)v, sfx[base == 1024][i]);
+	return buf;
+}
+
+static int
+parse_unit(const struct dvsctl_ctx *ctx, const char *what, const char *s, unsigned base,
+	   const char *suffixes, const char *unit, const char *example, const char *zero,
+	   uint64_t min, uint64_t max, uint64_t *out)
+{
+	char lo[32], hi[32];
+	uint64_t v;
+
+	fmt_scaled(min, base, lo, sizeof(lo));
+	fmt_scaled(max, base, hi, sizeof(hi));
+	if (parse_scaled(s, base, suffixes, &v) < 0)
+		return dvsctl_usage(ctx, "%s \"%s\": not a number of %s (e.g. %s; allowed 0 or %s..%s)",
+				    what, s, unit, example, lo, hi);
+	if (v != 0 && (v < min || v > max))
+		return dvsctl_usage(ctx, "%s %s: out of range %s..%s %s (0 = %s)", what, s, lo, hi, unit,
+				    zero);
+	*out = v;
+	return 0;
+}
+
+int
+dvsctl_parse_rate(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t min,
+		  uint64_t max, uint64_t *out)
+{
+	return parse_unit(ctx, what, s, 1000, "kmgt", "bits per second", "500k, 10M, 1G", "unlimited",
+			  min, max, out);
+}
+
+int
+dvsctl_parse_size(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t min,
+		  uint64_t max, uint64_t *out)
+{
+	return parse_unit(ctx, what, s, 1024, "kmg", "bytes", "64K, 1M", "none", min, max, out);
+}
+
+int
+dvsctl_parse_pps(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t max,
+		 uint64_t *out)
+{
+	return parse_unit(ctx, what, s, 1000, "km", "packets per second", "1000, 10k", "off", 1, max,
+			  out);
+}
+
+int
+dvsctl_parse_ip(const struct dvsctl_ctx *ctx, const char *what, const char *s, char *buf,
+		size_t size)
+{
+	unsigned char addr[16];
+
+	if (inet_pton(AF_INET, s, addr) == 1)
+		inet_ntop(AF_INET, addr, buf, (socklen_t)size);
+	else if (inet_pton(AF_INET6, s, addr) == 1)
+		inet_ntop(AF_INET6, addr, buf, (socklen_t)size);
+	else
+		return dvsctl_usage(ctx, "%s \"%s\": not an IPv4 or IPv6 address", what, s);
 	return 0;
 }

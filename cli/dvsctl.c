@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dvsctl: the one DVS command line.  Global options, the command table (each command group
  * contributes its own, see dvsctl.h), help, and the switchd control-socket client.
- * Exit codes: 0 ok, 1 the switch refused or failed, 2 usage error, 3 cannot reach the switch. */
+ * Exit codes: 0 ok, 1 refused or failed (or --wait timed out), 2 usage error or bad value
+ * (nothing written), 3 cannot reach the switch or the database. */
 
 #include "dvsctl.h"
 
@@ -11,17 +12,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "lib/jsonrpc.h"
 #include "output.h"
 
 #define DEFAULT_SWITCHD "/run/dvs/switchd.sock"
+#define DEFAULT_DB "unix:/run/dvs/db.sock"
 #define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_WAIT_TIMEOUT_MS 30000
 
-/* Every command group; issue #4's DB groups (portgroup, host, site, show, migrate) add theirs. */
+/* Every command group.  "port" exists twice: Port rows in the database (the default), or the
+ * ports of one standalone switchd when --switchd (or $DVS_SWITCHD) selects it; see
+ * table_enabled(). */
 static const struct dvsctl_cmd *const cmd_tables[] = {
+	dvsctl_portgroup_cmds,
+	dvsctl_dbport_cmds,
 	dvsctl_port_cmds,
+	dvsctl_host_cmds,
+	dvsctl_show_cmds,
 	dvsctl_switchd_cmds,
 };
+
+static bool port_runtime; /* "port ..." goes to the switchd, not the database */
+
+static bool
+table_enabled(const struct dvsctl_cmd *table)
+{
+	if (table == dvsctl_port_cmds)
+		return port_runtime;
+	if (table == dvsctl_dbport_cmds)
+		return !port_runtime;
+	return true;
+}
+
+#define FOR_EACH_CMD(C)                                                              \
+	for (size_t t_ = 0; t_ < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t_++)   \
+		if (table_enabled(cmd_tables[t_]))                                   \
+			for (const struct dvsctl_cmd *C = cmd_tables[t_]; C->handler; C++)
+
+const struct dvsctl_cmd *
+dvsctl_cmd_lookup(const struct dvsctl_cmd *table, const char *w0, const char *w1)
+{
+	for (const struct dvsctl_cmd *c = table; c->handler; c++) {
+		if (strcmp(c->words[0], w0))
+			continue;
+		if (!w1 && !c->words[1])
+			return c;
+		if (w1 && c->words[1] && !strcmp(c->words[1], w1) && !c->words[2])
+			return c;
+	}
+	return NULL;
+}
 
 bool
 dvsctl_maybe_json(const struct dvsctl_ctx *ctx, const json_t *result)
@@ -185,24 +226,31 @@ usage_global(FILE *f)
 {
 	fprintf(f,
 		"Usage: dvsctl [OPTIONS] COMMAND [ARGS]\n"
-		"The DVS command line: runtime views and changes on a dvs-switchd.\n"
+		"The DVS command line: the cluster's configuration in dvs-db, and runtime views\n"
+		"of a dvs-switchd.\n"
 		"\n"
 		"Options (also accepted after the command):\n"
-		"  --switchd SOCK        switchd control socket: PATH, unix:PATH or tcp:IP:PORT\n"
-		"                        (default: $DVS_SWITCHD, else " DEFAULT_SWITCHD ")\n"
+		"  --db ADDR             dvs-db: unix:PATH, tcp:IP:PORT or a path\n"
+		"                        (default: $DVS_DB, else " DEFAULT_DB ")\n"
+		"  --switchd SOCK        a switchd's control socket: PATH, unix:PATH or tcp:IP:PORT\n"
+		"                        (default: $DVS_SWITCHD, else " DEFAULT_SWITCHD ").\n"
+		"                        With --switchd or $DVS_SWITCHD, 'port' commands act on that\n"
+		"                        standalone switch instead of the database\n"
+		"  --wait                after a change, wait until every affected host applied it\n"
+		"  --timeout S           seconds to wait for an answer (default %d), and with --wait\n"
+		"                        for the hosts (default %d)\n"
 		"  --format table|json   output for people (default) or for scripts\n"
-		"  --timeout S           seconds to wait for the switch (default %d)\n"
 		"  -h, --help            this help; 'dvsctl COMMAND --help' for one command\n"
 		"  -V, --version         dvsctl's version\n"
 		"\n"
 		"Commands:\n",
-		DEFAULT_TIMEOUT_MS / 1000);
-	for (size_t t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++)
-		for (const struct dvsctl_cmd *c = cmd_tables[t]; c->handler; c++)
-			print_cmd_line(c, f);
+		DEFAULT_TIMEOUT_MS / 1000, DEFAULT_WAIT_TIMEOUT_MS / 1000);
+	FOR_EACH_CMD(c)
+		print_cmd_line(c, f);
 	fprintf(f, "\n"
-		   "Exit status: 0 ok, 1 the switch refused or failed the request, 2 usage error\n"
-		   "(nothing was contacted), 3 cannot reach the switch.\n");
+		   "Exit status: 0 ok, 1 refused or failed (by the database or the switch, or --wait\n"
+		   "timed out), 2 usage error or bad value (nothing was written), 3 cannot reach the\n"
+		   "database or the switch.\n");
 }
 
 static void
@@ -215,7 +263,10 @@ usage_cmd(const struct dvsctl_cmd *cmd, FILE *f)
 		cmd->args ? cmd->args : "", cmd->brief);
 	if (cmd->help)
 		fprintf(f, "\n%s", cmd->help);
-	fprintf(f, "\nGlobal options: --switchd SOCK, --format table|json, --timeout S (see dvsctl --help).\n");
+	if (cmd->flags & DVSCTL_CMD_CHANGES)
+		fprintf(f, "\nGlobal options: --db ADDR, --wait, --timeout S, --format table|json (see dvsctl --help).\n");
+	else
+		fprintf(f, "\nGlobal options: --db ADDR, --switchd SOCK, --timeout S, --format table|json (see dvsctl --help).\n");
 }
 
 /* Lists the subcommands of group 'word' ("port"): for "dvsctl port --help" and typos. */
@@ -224,15 +275,13 @@ usage_group(const char *word, FILE *f)
 {
 	bool any = false;
 
-	for (size_t t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++) {
-		for (const struct dvsctl_cmd *c = cmd_tables[t]; c->handler; c++) {
-			if (!c->words[1] || strcmp(c->words[0], word))
-				continue;
-			if (!any)
-				fprintf(f, "Usage: dvsctl [OPTIONS] %s SUBCOMMAND ...\n", word);
-			any = true;
-			print_cmd_line(c, f);
-		}
+	FOR_EACH_CMD(c) {
+		if (strcmp(c->words[0], word) || (!c->words[1] && !c->args))
+			continue;
+		if (!any)
+			fprintf(f, "Usage: dvsctl [OPTIONS] %s SUBCOMMAND ...\n", word);
+		any = true;
+		print_cmd_line(c, f);
 	}
 	return any;
 }
@@ -243,10 +292,9 @@ group_subcommands(const char *word, char *buf, size_t size)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++)
-		for (const struct dvsctl_cmd *c = cmd_tables[t]; c->handler; c++)
-			if (c->words[1] && !strcmp(c->words[0], word) && n < size)
-				n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", c->words[1]);
+	FOR_EACH_CMD(c)
+		if (c->words[1] && !strcmp(c->words[0], word) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", c->words[1]);
 }
 
 /* The command whose words are the longest prefix of argv; *n_words gets how many matched. */
@@ -256,16 +304,14 @@ find_cmd(int argc, char **argv, int *n_words)
 	const struct dvsctl_cmd *best = NULL;
 	int best_n = 0;
 
-	for (size_t t = 0; t < sizeof(cmd_tables) / sizeof(cmd_tables[0]); t++) {
-		for (const struct dvsctl_cmd *c = cmd_tables[t]; c->handler; c++) {
-			int n = 0;
+	FOR_EACH_CMD(c) {
+		int n = 0;
 
-			while (c->words[n] && n < argc && !strcmp(c->words[n], argv[n]))
-				n++;
-			if (!c->words[n] && n > best_n) {
-				best = c;
-				best_n = n;
-			}
+		while (c->words[n] && n < argc && !strcmp(c->words[n], argv[n]))
+			n++;
+		if (!c->words[n] && n > best_n) {
+			best = c;
+			best_n = n;
 		}
 	}
 	*n_words = best_n;
@@ -274,13 +320,17 @@ find_cmd(int argc, char **argv, int *n_words)
 
 /* ---- main ---- */
 
+struct globals {
+	const char *switchd, *db, *format, *timeout;
+	bool wait, help;
+};
+
 /* Takes the global options out of argv wherever they are (before a "--"), so that both
  * "dvsctl --format json port list" and "dvsctl port list --format json" work.  Returns 0, -1
- * for help/version already printed, or an exit code. */
+ * for --version already printed, or an exit code. */
 static int
-parse_globals(struct dvsctl_ctx *ctx, int *argc, char **argv, bool *help)
+parse_globals(struct globals *g, int *argc, char **argv)
 {
-	const char *format = NULL, *timeout = NULL;
 	int out = 0;
 	bool dashdash = false;
 
@@ -298,7 +348,11 @@ parse_globals(struct dvsctl_ctx *ctx, int *argc, char **argv, bool *help)
 			continue;
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			*help = true;
+			g->help = true;
+			continue;
+		}
+		if (!strcmp(a, "--wait")) {
+			g->wait = true;
 			continue;
 		}
 		if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
@@ -307,11 +361,13 @@ parse_globals(struct dvsctl_ctx *ctx, int *argc, char **argv, bool *help)
 		}
 		len = strcspn(a, "=");
 		if (len == 9 && !strncmp(a, "--switchd", 9))
-			slot = &ctx->switchd;
+			slot = &g->switchd;
+		else if (len == 4 && !strncmp(a, "--db", 4))
+			slot = &g->db;
 		else if (len == 8 && !strncmp(a, "--format", 8))
-			slot = &format;
+			slot = &g->format;
 		else if (len == 9 && !strncmp(a, "--timeout", 9))
-			slot = &timeout;
+			slot = &g->timeout;
 		if (!slot) {
 			argv[out++] = argv[i]; /* the command's own option */
 			continue;
@@ -326,11 +382,35 @@ parse_globals(struct dvsctl_ctx *ctx, int *argc, char **argv, bool *help)
 	}
 	*argc = out;
 	argv[out] = NULL;
-	if (format && !strcmp(format, "json"))
+	return 0;
+}
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : dflt;
+}
+
+/* Applies the parsed globals to 'ctx' and picks what "port" means: the standalone switch if
+ * --switchd was given, or $DVS_SWITCHD is set and --db was not; the database otherwise. */
+static int
+apply_globals(struct dvsctl_ctx *ctx, const struct globals *g, int argc, char **argv)
+{
+	ctx->switchd = g->switchd ? g->switchd : env_or("DVS_SWITCHD", DEFAULT_SWITCHD);
+	ctx->db = g->db ? g->db : env_or("DVS_DB", DEFAULT_DB);
+	ctx->wait = g->wait;
+	if (g->switchd && g->db && argc && !strcmp(argv[0], "port"))
+		return dvsctl_usage(NULL, "port: --switchd (a standalone switch) and --db (the cluster) "
+				    "exclude each other");
+	port_runtime = g->switchd || (!g->db && getenv("DVS_SWITCHD") && getenv("DVS_SWITCHD")[0]);
+	if (g->format && !strcmp(g->format, "json"))
 		ctx->format = DVSCTL_FMT_JSON;
-	else if (format && strcmp(format, "table"))
-		return dvsctl_usage(NULL, "--format \"%s\": must be table or json", format);
-	if (timeout && dvsctl_parse_seconds(NULL, "--timeout", timeout, &ctx->timeout_ms))
+	else if (g->format && strcmp(g->format, "table"))
+		return dvsctl_usage(NULL, "--format \"%s\": must be table or json", g->format);
+	ctx->timeout_ms = g->wait ? DEFAULT_WAIT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
+	if (g->timeout && dvsctl_parse_seconds(NULL, "--timeout", g->timeout, &ctx->timeout_ms))
 		return DVSCTL_USAGE;
 	return 0;
 }
@@ -338,57 +418,62 @@ parse_globals(struct dvsctl_ctx *ctx, int *argc, char **argv, bool *help)
 int
 main(int argc, char **argv)
 {
-	struct dvsctl_ctx ctx = {
-		.switchd = getenv("DVS_SWITCHD") && getenv("DVS_SWITCHD")[0] ? getenv("DVS_SWITCHD")
-									: DEFAULT_SWITCHD,
-		.format = DVSCTL_FMT_TABLE,
-		.timeout_ms = DEFAULT_TIMEOUT_MS,
-	};
+	struct dvsctl_ctx ctx = {.format = DVSCTL_FMT_TABLE};
+	struct globals g = {0};
 	const struct dvsctl_cmd *cmd;
-	bool help = false;
 	char name[64];
 	int n_words, r;
 
 	argc--;
 	argv++;
-	r = parse_globals(&ctx, &argc, argv, &help);
+	r = parse_globals(&g, &argc, argv);
 	if (r)
 		return r < 0 ? DVSCTL_OK : r;
+	if ((r = apply_globals(&ctx, &g, argc, argv)))
+		return r;
 	if (argc == 0 || (argc >= 1 && !strcmp(argv[0], "help"))) {
 		if (argc >= 2) {
+			char subs[256];
+
 			cmd = find_cmd(argc - 1, argv + 1, &n_words);
-			if (cmd) {
+			group_subcommands(argv[1], subs, sizeof(subs));
+			if (cmd && (cmd->words[1] || argc > 2 || !subs[0])) {
 				usage_cmd(cmd, stdout);
 				return DVSCTL_OK;
 			}
 			if (usage_group(argv[1], stdout))
 				return DVSCTL_OK;
 		}
-		usage_global(help || argc ? stdout : stderr);
-		return help || argc ? DVSCTL_OK : DVSCTL_USAGE;
+		usage_global(g.help || argc ? stdout : stderr);
+		return g.help || argc ? DVSCTL_OK : DVSCTL_USAGE;
 	}
 	cmd = find_cmd(argc, argv, &n_words);
-	if (!cmd) {
+	if (!cmd || (!cmd->words[1] && g.help && argc == 1)) {
 		char subs[256];
 
 		group_subcommands(argv[0], subs, sizeof(subs));
-		if (subs[0] && help && argc == 1) {
+		if (subs[0] && g.help && argc == 1) {
 			usage_group(argv[0], stdout);
 			return DVSCTL_OK;
 		}
-		if (subs[0] && argc == 1)
+		if (subs[0] && argc == 1 && !cmd)
 			return dvsctl_usage(NULL, "%s: missing subcommand (one of %s)", argv[0], subs);
-		if (subs[0])
+		if (subs[0] && !cmd)
 			return dvsctl_usage(NULL, "%s: unknown subcommand \"%s\" (one of %s)", argv[0],
 					    argv[1], subs);
-		return dvsctl_usage(NULL, "unknown command \"%s\" (see dvsctl --help)", argv[0]);
+		if (!cmd)
+			return dvsctl_usage(NULL, "unknown command \"%s\" (see dvsctl --help)", argv[0]);
 	}
-	if (help) {
+	if (g.help) {
 		usage_cmd(cmd, stdout);
 		return DVSCTL_OK;
 	}
 	cmd_words(cmd, name, sizeof(name));
 	ctx.cmd_name = name;
 	ctx.cmd = cmd;
-	return cmd->handler(&ctx, argc - n_words, argv + n_words);
+	if (ctx.wait && !(cmd->flags & DVSCTL_CMD_CHANGES))
+		return dvsctl_usage(&ctx, "--wait is only for commands that change the configuration");
+	r = cmd->handler(&ctx, argc - n_words, argv + n_words);
+	dvsctl_db_disconnect(&ctx);
+	return r;
 }

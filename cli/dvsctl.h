@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /* dvsctl internals shared by the command modules: the command table entry, the context every
- * handler gets (global options, output format), exit codes, and the switchd connection.
- * One file per command group (cmd_switchd.c now; cmd_portgroup.c, cmd_host.c ... with the DB). */
+ * handler gets (global options, output format), exit codes, the switchd connection (runtime
+ * views) and the dvs-db connection (cluster intent, db.c).  One file per command group. */
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -11,9 +11,9 @@
 /* Exit codes: documented in docs/dvsctl.md and `dvsctl --help`. */
 enum dvsctl_exit {
 	DVSCTL_OK = 0,
-	DVSCTL_FAILED = 1,     /* the switch refused or failed the request */
-	DVSCTL_USAGE = 2,      /* bad command line; nothing was contacted */
-	DVSCTL_NO_CONNECT = 3, /* cannot reach the switch (connect, closed, no reply in time) */
+	DVSCTL_FAILED = 1,     /* refused or failed (switch or database), or --wait timed out */
+	DVSCTL_USAGE = 2,      /* bad command line or value; nothing was written */
+	DVSCTL_NO_CONNECT = 3, /* cannot reach the switch or the database */
 };
 
 enum dvsctl_format {
@@ -21,17 +21,25 @@ enum dvsctl_format {
 	DVSCTL_FMT_JSON,
 };
 
+struct dvs_sync;
+
 struct dvsctl_ctx {
 	const char *switchd;      /* control socket address */
+	const char *db;           /* dvs-db address (--db, $DVS_DB) */
 	enum dvsctl_format format;
-	int timeout_ms;
+	int timeout_ms;           /* each reply; with --wait, the whole wait (--timeout) */
+	bool wait;                /* --wait: until every affected host applied the change */
 	const char *cmd_name;     /* "port add": prefixes every message */
 	const struct dvsctl_cmd *cmd;
+	struct dvs_sync *dbc;     /* the database session, opened on first use (db.c) */
 };
 
 typedef int dvsctl_handler(struct dvsctl_ctx *ctx, int argc, char **argv);
 
 #define DVSCTL_MAX_WORDS 3
+
+/* dvsctl_cmd.flags */
+#define DVSCTL_CMD_CHANGES 1u /* writes intent: takes --wait */
 
 struct dvsctl_cmd {
 	const char *words[DVSCTL_MAX_WORDS + 1]; /* NULL-terminated, e.g. {"port", "add", NULL} */
@@ -39,11 +47,20 @@ struct dvsctl_cmd {
 	const char *args;  /* synopsis after the words: "NAME --type TYPE [...]" */
 	const char *brief; /* one line for the command list */
 	const char *help;  /* the rest of `dvsctl port add --help`; may be NULL */
+	unsigned flags;    /* DVSCTL_CMD_* */
 };
 
 /* A command module's table ends with an entry whose handler is NULL. */
-extern const struct dvsctl_cmd dvsctl_port_cmds[];     /* cmd_port.c */
-extern const struct dvsctl_cmd dvsctl_switchd_cmds[];  /* cmd_switchd.c */
+extern const struct dvsctl_cmd dvsctl_port_cmds[];      /* cmd_port.c: standalone switchd */
+extern const struct dvsctl_cmd dvsctl_switchd_cmds[];   /* cmd_switchd.c */
+extern const struct dvsctl_cmd dvsctl_portgroup_cmds[]; /* cmd_portgroup.c */
+extern const struct dvsctl_cmd dvsctl_dbport_cmds[];    /* cmd_dbport.c: Port rows */
+extern const struct dvsctl_cmd dvsctl_host_cmds[];      /* cmd_host.c: host, site */
+extern const struct dvsctl_cmd dvsctl_show_cmds[];      /* cmd_show.c */
+
+/* The entry of 'table' with exactly the words w0 [w1], or NULL. */
+const struct dvsctl_cmd *dvsctl_cmd_lookup(const struct dvsctl_cmd *table, const char *w0,
+					   const char *w1);
 
 /* Prints 'result' as JSON if --format json was given.  Returns true if it did. */
 bool dvsctl_maybe_json(const struct dvsctl_ctx *ctx, const json_t *result);
@@ -64,10 +81,15 @@ int dvsctl_switchd_call(const struct dvsctl_ctx *ctx, const char *method, json_t
 
 /* ---- command-line arguments (args.c) ---- */
 
+#define DVSCTL_MULTI_MAX 32
+
 struct dvsctl_opt {
 	const char *name; /* without the leading "--" */
 	bool has_arg;
-	const char *value; /* out: the value, "" for a flag given, NULL if absent */
+	const char *value; /* out: the value (the last one), "" for a flag given, NULL if absent */
+	bool multi;        /* may be repeated: every value goes to vals[] */
+	unsigned n;        /* out: how many times given */
+	const char *vals[DVSCTL_MULTI_MAX];
 };
 
 /* Parses argv (after the command words) against 'opts' (ends with name NULL): "--opt V",
@@ -89,3 +111,20 @@ int dvsctl_parse_mac(const struct dvsctl_ctx *ctx, const char *what, const char 
 int dvsctl_check_port_name(const struct dvsctl_ctx *ctx, const char *what, const char *s);
 /* Seconds, decimals allowed ("0.5"), 0.001..3600.  Out in milliseconds. */
 int dvsctl_parse_seconds(const struct dvsctl_ctx *ctx, const char *what, const char *s, int *ms);
+/* Names of DB objects (port keys, group, host, site, segment names): 1..63 letters, digits,
+ * '-', '_', '.', ':', not starting with '-'. */
+int dvsctl_check_name(const struct dvsctl_ctx *ctx, const char *what, const char *s);
+/* "yes"/"no" (also "true"/"false", "on"/"off"). */
+int dvsctl_parse_bool(const struct dvsctl_ctx *ctx, const char *what, const char *s, bool *out);
+/* Human units: a decimal number with an optional suffix.  Rates are bits per second with
+ * k, M, G, T = 10^3.. (0 = unlimited); sizes are bytes with K, M, G = 2^10..; packet rates
+ * take k, M = 10^3, 10^6.  'min'..'max' is the allowed range apart from 0. */
+int dvsctl_parse_rate(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t min,
+		      uint64_t max, uint64_t *out);
+int dvsctl_parse_size(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t min,
+		      uint64_t max, uint64_t *out);
+int dvsctl_parse_pps(const struct dvsctl_ctx *ctx, const char *what, const char *s, uint64_t max,
+		     uint64_t *out);
+/* An IPv4 or IPv6 address; the canonical text goes to buf (INET6_ADDRSTRLEN). */
+int dvsctl_parse_ip(const struct dvsctl_ctx *ctx, const char *what, const char *s, char *buf,
+		    size_t size);

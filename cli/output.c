@@ -212,3 +212,29 @@ out_sort_by(json_t *array, const char *key)
 		json_array_append_new(array, items[i]);
 	free(items);
 }
+
+static int
+cmp_strings(const void *a, const void *b)
+{
+	const char *sa = json_string_value(*(json_t *const *)a);
+	const char *sb = json_string_value(*(json_t *const *)b);
+
+	return strcmp(sa ? sa : "", sb ? sb : "");
+}
+
+void
+out_sort_strings(json_t *array)
+{
+	size_t n = json_array_size(array);
+	json_t **items;
+
+	if (n < 2 || !(items = malloc(n * sizeof(*items))))
+		return;
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_incref(json_array_get(array, i));
+	qsort(items, n, sizeof(*items), cmp_strings);
+	json_array_clear(array);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(array, items[i]);
+	free(items);
+}

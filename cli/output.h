@@ -35,3 +35,5 @@ const char *out_str(const json_t *obj, const char *key);
 const char *out_uint(const json_t *obj, const char *key);
 /* Sorts an array of objects (in place) by the string member 'key'. */
 void out_sort_by(json_t *array, const char *key);
+/* Sorts an array of strings (in place). */
+void out_sort_strings(json_t *array);
