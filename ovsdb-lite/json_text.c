@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 void json_text_init(struct json_text *t)
 {
 	t->buf = NULL;
@@ -92,21 +94,74 @@ void json_text_int(struct json_text *t, int64_t v)
 	json_text_raw(t, tmp + i, sizeof tmp - (size_t)i);
 }
 
+static void write_real(struct json_text *t, double r)
+{
+	char tmp[40];
+	int n = snprintf(tmp, sizeof tmp, "%.17g", r);
+	if (!strpbrk(tmp, ".eEni"))
+		n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".0");
+	json_text_raw(t, tmp, (size_t)n);
+}
+
+void json_text_json(struct json_text *t, const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *v;
+		bool first = true;
+		json_text_char(t, '{');
+		json_object_foreach ((json_t *)j, k, v) {
+			if (!first)
+				json_text_char(t, ',');
+			first = false;
+			json_text_string(t, k);
+			json_text_char(t, ':');
+			json_text_json(t, v);
+		}
+		json_text_char(t, '}');
+		break;
+	}
+	case JSON_ARRAY:
+		json_text_char(t, '[');
+		for (size_t i = 0; i < json_array_size(j); i++) {
+			if (i)
+				json_text_char(t, ',');
+			json_text_json(t, json_array_get(j, i));
+		}
+		json_text_char(t, ']');
+		break;
+	case JSON_STRING:
+		json_text_string(t, json_string_value(j));
+		break;
+	case JSON_INTEGER:
+		json_text_int(t, json_integer_value(j));
+		break;
+	case JSON_REAL:
+		write_real(t, json_real_value(j));
+		break;
+	case JSON_TRUE:
+		json_text_raw(t, "true", 4);
+		break;
+	case JSON_FALSE:
+		json_text_raw(t, "false", 5);
+		break;
+	case JSON_NULL:
+		json_text_raw(t, "null", 4);
+		break;
+	}
+}
+
 void json_text_atom(struct json_text *t, const union ovsdb_atom *a, enum ovsdb_atype type)
 {
 	switch (type) {
 	case OVSDB_TYPE_INTEGER:
 		json_text_int(t, a->integer);
 		break;
-	case OVSDB_TYPE_REAL: {
-		/* Same form as jansson's: shortest round-trip text, always with a '.' or 'e'. */
-		char tmp[40];
-		int n = snprintf(tmp, sizeof tmp, "%.17g", a->real);
-		if (!strpbrk(tmp, ".eEni"))
-			n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".0");
-		json_text_raw(t, tmp, (size_t)n);
+	case OVSDB_TYPE_REAL:
+		/* Same form as jansson's: round-trip text, always with a '.' or 'e'. */
+		write_real(t, a->real);
 		break;
-	}
 	case OVSDB_TYPE_BOOLEAN:
 		if (a->boolean)
 			json_text_raw(t, "true", 4);

@@ -22,5 +22,7 @@ void json_text_char(struct json_text *t, char c);
 void json_text_string(struct json_text *t, const char *s);
 void json_text_int(struct json_text *t, int64_t v);
 void json_text_atom(struct json_text *t, const union ovsdb_atom *a, enum ovsdb_atype type);
+/* Any jansson value, compact (jansson's own dump is several times slower). */
+void json_text_json(struct json_text *t, const json_t *j);
 /* The datum in RFC 7047 <value> form, as ovsdb_datum_to_json() would give it. */
 void json_text_datum(struct json_text *t, const struct ovsdb_datum *d, const struct ovsdb_type *type);

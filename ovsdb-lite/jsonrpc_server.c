@@ -46,13 +46,17 @@ static void shared_text_unref(struct ovsdb_shared_text *t)
 
 static struct ovsdb_shared_text *shared_text_from_json(const json_t *j)
 {
-	size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
-	struct ovsdb_shared_text *t = malloc(sizeof *t + len + 1);
-	if (!t)
-		return NULL;
-	t->refcnt = 1;
-	t->len = json_dumpb(j, t->data, len, JSON_COMPACT);
-	return t;
+	struct json_text t;
+	json_text_init(&t);
+	json_text_json(&t, j);
+	struct ovsdb_shared_text *st = malloc(sizeof *st + t.len + 1);
+	if (st) {
+		st->refcnt = 1;
+		st->len = t.len;
+		memcpy(st->data, t.buf, t.len);
+	}
+	json_text_destroy(&t);
+	return st;
 }
 
 static struct ovsdb_out_item *queue_slot(struct ovsdb_session *ss)
@@ -96,9 +100,26 @@ static void queue_update(struct ovsdb_session *ss, const char *method, json_t *m
 	payload->refcnt++;
 }
 
+/* Queues a reply: 'result' or 'error' (stolen), for request 'id' (borrowed). */
+static void queue_reply(struct ovsdb_session *ss, json_t *result, json_t *error, const json_t *id)
+{
+	struct ovsdb_out_item *it = queue_slot(ss);
+	if (!it) {
+		json_decref(result);
+		json_decref(error);
+		return;
+	}
+	it->result = result;
+	it->error = error;
+	it->reply_id = json_incref((json_t *)id);
+}
+
 static void out_item_clear(struct ovsdb_out_item *it)
 {
 	json_decref(it->msg);
+	json_decref(it->result);
+	json_decref(it->error);
+	json_decref(it->reply_id);
 	json_decref(it->mon_id);
 	shared_text_unref(it->payload);
 }
@@ -410,7 +431,7 @@ static void method_cancel(struct ovsdb_session *ss, const json_t *params)
 		if (json_equal((*p)->id, target)) {
 			struct ovsdb_trigger *t = *p;
 			*p = t->next;
-			ovsdb_session_queue(ss, error_reply(json_pack("{s:s}", "error", "canceled"), t->id));
+			queue_reply(ss, NULL, json_pack("{s:s}", "error", "canceled"), t->id);
 			trigger_free(t);
 			return;
 		}
@@ -471,7 +492,12 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 		json_decref(error);
 		return;
 	}
-	ovsdb_session_queue(ss, error ? error_reply(error, id) : dvs_jsonrpc_reply(result, id));
+	if (error) {
+		json_decref(result);
+		queue_reply(ss, NULL, error, id);
+	} else {
+		queue_reply(ss, result ? result : json_null(), NULL, id);
+	}
 }
 
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
@@ -516,52 +542,46 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	}
 }
 
-static int obuf_append(const char *p, size_t n, void *ss_)
+static void serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
 {
-	struct ovsdb_session *ss = ss_;
-	if (ss->olen + n > ss->ocap) {
-		if (ss->ostart) {
-			memmove(ss->obuf, ss->obuf + ss->ostart, ss->olen - ss->ostart);
-			ss->olen -= ss->ostart;
-			ss->ostart = 0;
-		}
-		if (ss->olen + n > ss->ocap) {
-			size_t cap = ss->ocap ? ss->ocap : 4096;
-			while (cap < ss->olen + n)
-				cap *= 2;
-			char *b = realloc(ss->obuf, cap);
-			if (!b)
-				return -1;
-			ss->obuf = b;
-			ss->ocap = cap;
-		}
+	struct json_text *t = &ss->out;
+	if (it->msg) {
+		json_text_json(t, it->msg);
+	} else if (it->payload) {
+		json_text_raw(t, "{\"method\":", 10);
+		json_text_string(t, it->method);
+		json_text_raw(t, ",\"id\":null,\"params\":[", 21);
+		json_text_json(t, it->mon_id);
+		json_text_char(t, ',');
+		json_text_raw(t, it->payload->data, it->payload->len);
+		json_text_raw(t, "]}", 2);
+	} else {
+		json_text_raw(t, "{\"id\":", 6);
+		if (it->reply_id)
+			json_text_json(t, it->reply_id);
+		else
+			json_text_raw(t, "null", 4);
+		json_text_raw(t, ",\"result\":", 10);
+		if (it->result)
+			json_text_json(t, it->result);
+		else
+			json_text_raw(t, "null", 4);
+		json_text_raw(t, ",\"error\":", 9);
+		if (it->error)
+			json_text_json(t, it->error);
+		else
+			json_text_raw(t, "null", 4);
+		json_text_char(t, '}');
 	}
-	memcpy(ss->obuf + ss->olen, p, n);
-	ss->olen += n;
-	return 0;
-}
-
-static int serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
-{
-	if (it->msg)
-		return json_dump_callback(it->msg, obuf_append, ss, JSON_COMPACT);
-	static const char mid[] = "\",\"id\":null,\"params\":[";
-	int rc = obuf_append("{\"method\":\"", 11, ss);
-	rc |= obuf_append(it->method, strlen(it->method), ss);
-	rc |= obuf_append(mid, sizeof mid - 1, ss);
-	rc |= json_dump_callback(it->mon_id, obuf_append, ss, JSON_COMPACT | JSON_ENCODE_ANY);
-	rc |= obuf_append(",", 1, ss);
-	rc |= obuf_append(it->payload->data, it->payload->len, ss);
-	rc |= obuf_append("]}", 2, ss);
-	return rc;
 }
 
 /* Writes what the socket takes.  0 when all is written, -EAGAIN if some remains. */
 static int obuf_write(struct ovsdb_session *ss)
 {
 	int fd = dvs_jsonrpc_fd(ss->rpc);
-	while (ss->ostart < ss->olen) {
-		ssize_t n = send(fd, ss->obuf + ss->ostart, ss->olen - ss->ostart, MSG_NOSIGNAL | MSG_DONTWAIT);
+	struct json_text *t = &ss->out;
+	while (ss->ostart < t->len) {
+		ssize_t n = send(fd, t->buf + ss->ostart, t->len - ss->ostart, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -569,7 +589,7 @@ static int obuf_write(struct ovsdb_session *ss)
 		}
 		ss->ostart += (size_t)n;
 	}
-	ss->ostart = ss->olen = 0;
+	ss->ostart = t->len = 0;
 	return 0;
 }
 
@@ -577,19 +597,24 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 {
 	int rc = 0;
 	size_t limit = ss->server->opts.max_backlog ? ss->server->opts.max_backlog : DVS_JSONRPC_MAX_OUT_DEFAULT;
-	size_t prev_backlog = ss->olen - ss->ostart;
+	size_t prev_backlog = ss->out.len - ss->ostart;
+	if (ss->ostart && ss->ostart == ss->out.len)
+		ss->ostart = ss->out.len = 0;
+	else if (ss->ostart > ss->out.cap / 2) {
+		/* Reclaim what was written before appending more. */
+		memmove(ss->out.buf, ss->out.buf + ss->ostart, ss->out.len - ss->ostart);
+		ss->out.len -= ss->ostart;
+		ss->ostart = 0;
+	}
 	for (size_t i = 0; i < ss->n_out; i++) {
-		if (!rc && serialise(ss, &ss->outq[i]))
-			rc = -ENOMEM;
+		serialise(ss, &ss->outq[i]);
 		out_item_clear(&ss->outq[i]);
 	}
 	ss->n_out = 0;
-	if (rc)
-		return rc;
 	rc = obuf_write(ss);
 	if (rc && rc != -EAGAIN)
 		return rc;
-	size_t backlog = ss->olen - ss->ostart;
+	size_t backlog = ss->out.len - ss->ostart;
 	/* A client that keeps up may still get one reply bigger than the limit (the initial
 	 * contents of a large monitor); only a client already behind is cut off. */
 	if (backlog > limit && prev_backlog > 0) {
@@ -662,7 +687,7 @@ void ovsdb_session_run_triggers(struct ovsdb_session *ss, uint64_t now_ms)
 			p = &t->next;
 			continue;
 		}
-		ovsdb_session_queue(ss, dvs_jsonrpc_reply(reply, t->id));
+		queue_reply(ss, reply, NULL, t->id);
 		*p = t->next;
 		trigger_free(t);
 	}
@@ -701,7 +726,7 @@ void ovsdb_session_destroy(struct ovsdb_session *ss)
 	for (size_t i = 0; i < ss->n_out; i++)
 		out_item_clear(&ss->outq[i]);
 	free(ss->outq);
-	free(ss->obuf);
+	json_text_destroy(&ss->out);
 	if (ss->prev)
 		ss->prev->next = ss->next;
 	else

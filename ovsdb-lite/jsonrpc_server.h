@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "json_text.h"
+
 struct dvs_jsonrpc;
 struct ovsdb_server;
 struct ovsdb_monitor;
@@ -25,7 +27,8 @@ struct ovsdb_shared_text {
 };
 
 struct ovsdb_out_item {
-	json_t *msg;                          /* a whole message, or NULL and: */
+	json_t *msg;                          /* a whole message, or */
+	json_t *result, *error, *reply_id;    /* a reply (written without building it), or */
 	const char *method;                   /* "update"/"update2" notification with */
 	json_t *mon_id;                       /*   this monitor id and */
 	struct ovsdb_shared_text *payload;    /*   this serialised <table-updates> */
@@ -37,8 +40,8 @@ struct ovsdb_session {
 	struct dvs_jsonrpc *rpc; /* input framing only; output goes through 'obuf' */
 	struct ovsdb_out_item *outq; /* held until the iteration's commit is durable */
 	size_t n_out, cap_out;
-	char *obuf; /* serialised output not yet accepted by the socket */
-	size_t ostart, olen, ocap;
+	struct json_text out; /* serialised output not yet accepted by the socket */
+	size_t ostart;        /* bytes of 'out' already written */
 	struct ovsdb_monitor **monitors;
 	size_t n_monitors;
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */
