@@ -334,7 +334,8 @@ out:
 
 static const char *const top_keys[] = {
 	"lcores", "main_lcore", "file_prefix", "no_huge", "mem_mb", "idle_sleep_us",
-	"fdb_aging_s", "fdb_max", "fdb_max_per_port", "ctl_socket", "ports", NULL,
+	"fdb_aging_s", "fdb_max", "fdb_max_per_port", "ctl_socket", "ports",
+	"db", "host_name", "site", "vtep_ip", "snapshot", NULL,
 };
 
 static int
@@ -376,7 +377,8 @@ dvs_config_parse(const json_t *j, struct dvs_switchd_conf *out, struct dvs_err *
 	}
 	if ((rc = check_keys(j, top_keys,
 			     "lcores, main_lcore, file_prefix, no_huge, mem_mb, idle_sleep_us, "
-			     "fdb_aging_s, fdb_max, fdb_max_per_port, ctl_socket, ports", err)) < 0)
+			     "fdb_aging_s, fdb_max, fdb_max_per_port, ctl_socket, ports, "
+			     "db, host_name, site, vtep_ip, snapshot", err)) < 0)
 		goto out;
 	if ((v = json_object_get(j, "lcores")) && (rc = parse_lcores(v, c, err)) < 0)
 		goto out;
@@ -391,8 +393,17 @@ dvs_config_parse(const json_t *j, struct dvs_switchd_conf *out, struct dvs_err *
 		}
 	if ((rc = get_str(j, "file_prefix", c->file_prefix, sizeof(c->file_prefix), false, err)) < 0 ||
 	    (rc = get_bool(j, "no_huge", &c->no_huge, err)) < 0 ||
-	    (rc = get_str(j, "ctl_socket", c->ctl_socket, sizeof(c->ctl_socket), false, err)) < 0)
+	    (rc = get_str(j, "ctl_socket", c->ctl_socket, sizeof(c->ctl_socket), false, err)) < 0 ||
+	    (rc = get_str(j, "db", c->db, sizeof(c->db), false, err)) < 0 ||
+	    (rc = get_str(j, "host_name", c->host_name, sizeof(c->host_name), false, err)) < 0 ||
+	    (rc = get_str(j, "site", c->site, sizeof(c->site), false, err)) < 0 ||
+	    (rc = get_str(j, "vtep_ip", c->vtep_ip, sizeof(c->vtep_ip), false, err)) < 0 ||
+	    (rc = get_str(j, "snapshot", c->snapshot, sizeof(c->snapshot), false, err)) < 0)
 		goto out;
+	if (c->db[0] && strncmp(c->db, "unix:", 5) && strncmp(c->db, "tcp:", 4) && c->db[0] != '/') {
+		rc = dvs_err_set(err, EINVAL, "db: \"%s\" is not unix:PATH or tcp:IP:PORT", c->db);
+		goto out;
+	}
 	static const struct {
 		const char *key;
 		uint64_t min, max;

@@ -10,7 +10,7 @@
 
 #include "lib/err.h"
 
-#define DVS_PORT_NAME_MAX 32
+#define DVS_PORT_NAME_MAX 64 /* also DB Port.key */
 #define DVS_MAX_PORTS 256
 #define DVS_MAX_LCORES 16
 #define DVS_VLAN_MAX 4094
@@ -66,6 +66,14 @@ struct dvs_switchd_conf {
 	uint32_t fdb_max_per_port; /* default 4096 */
 	/* control */
 	char ctl_socket[108];
+	/* cluster mode: set 'db' to join; ports then also come from the DB (Port rows whose
+	 * requested_host is host_name), on top of the ports of this file (e.g. the uplink). */
+	char db[128];         /* "unix:/run/dvs/db.sock", "tcp:IP:PORT"; empty: standalone */
+	char host_name[64];   /* default: the machine's hostname */
+	char site[64];        /* Site.name this host belongs to (optional) */
+	char vtep_ip[64];     /* underlay address (optional until the overlay is used) */
+	char snapshot[256];   /* last applied DB state, to start headless; default
+			       * /var/lib/dvs/switchd-<host_name>.snapshot */
 	unsigned n_ports;
 	struct dvs_port_conf ports[DVS_MAX_PORTS];
 };

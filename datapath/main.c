@@ -318,21 +318,23 @@ main(int argc, char **argv)
 		DVS_LOG(ERR, "%s", err.msg);
 		goto out;
 	}
-	for (unsigned i = 0; i < sw->conf.n_ports; i++) {
-		dvs_err_clear(&err);
-		if (sw_port_add(sw, &sw->conf.ports[i], &err) < 0) {
-			/* One bad port does not take the others down. */
-			DVS_LOG(ERR, "%s", err.msg);
-		}
+	if (sw->conf.db[0] && sw_db_start(sw, &err) < 0) {
+		DVS_LOG(ERR, "%s", err.msg);
+		goto out;
 	}
-	DVS_LOG(INFO, "dvs-switchd %s ready: %u poll lcore(s), control socket %s", DVS_VERSION,
-		sw->dp.n_workers, sw->conf.ctl_socket);
+	/* A port that cannot be created is logged; the others run (sw_apply_config). */
+	dvs_err_clear(&err);
+	sw_apply_desired(sw, &err);
+	DVS_LOG(INFO, "dvs-switchd %s ready: %u poll lcore(s), control socket %s%s%s", DVS_VERSION,
+		sw->dp.n_workers, sw->conf.ctl_socket, sw->conf.db[0] ? ", cluster db " : "",
+		sw->conf.db);
 	dvs_notify_ready();
 	dvs_loop_run(sw->loop);
 	rc = 0;
 out:
 	__atomic_store_n(&sw->dp.quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	sw_db_stop(sw);
 	sw_ctl_stop(sw);
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
 		sw_port_destroy(sw, &sw->ports[i]);

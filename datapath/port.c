@@ -151,7 +151,7 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 		return NULL;
 	}
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
-		if (!sw->ports[i].used) {
+		if (!sw->ports[i].used && !sw->ports[i].removing) {
 			p = &sw->ports[i];
 			break;
 		}
@@ -207,7 +207,7 @@ fail:
 void
 sw_port_destroy(struct switchd *sw, struct sw_port *p)
 {
-	if (!p || !p->used)
+	if (!p || (!p->used && !p->removing))
 		return;
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);

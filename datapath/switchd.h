@@ -17,6 +17,7 @@ struct dvs_rpc_server;
 
 struct sw_port {
 	bool used;
+	bool removing;     /* unpublished, device not yet torn down: slot not reusable */
 	bool started;
 	bool link_up;      /* last seen link state, for transition logs */
 	uint16_t idx;      /* index in dp tables and counters, stable while the port exists */
@@ -35,6 +36,7 @@ struct switchd {
 	struct sw_port ports[DVS_MAX_PORTS];
 	struct dvs_loop *loop;
 	struct dvs_rpc_server *rpc;
+	struct sw_db *db; /* cluster mode; NULL standalone */
 	unsigned vdev_seq;
 	uint64_t gen;
 	bool eal_pci; /* EAL started with PCI probing (a PCI uplink was configured) */
@@ -58,7 +60,9 @@ int sw_publish(struct switchd *sw);
 /* Installs the static FDB entries of 'p' (its configured MAC). */
 void sw_fdb_install_static(struct switchd *sw, const struct sw_port *p);
 
-/* ctl/apply.c: adds, removes or changes ports to match 'nc' (reload).  Validated already. */
+/* ctl/apply.c: adds, removes or changes ports to match 'nc' (reload, DB generation), in one
+ * table swap.  Validated already.  A port whose device cannot be created is left out and
+ * logged; the others are applied.  Returns 0, or the first port's error. */
 int sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dvs_err *err);
 int sw_port_add(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err);
 int sw_port_del(struct switchd *sw, const char *name, struct dvs_err *err);
@@ -72,6 +76,14 @@ void sw_port_stats(const struct switchd *sw, const struct sw_port *p, struct dp_
 /* netns.c: moves interface 'ifname' into the named netns (/run/netns/NAME) and sets it up. */
 int sw_netns_move_link(const char *ifname, const char *netns, struct dvs_err *err);
 
+/* ctl/apply.c: applies the desired state: the file's ports (sw->conf) plus, in cluster mode,
+ * the DB's ports for this host.  Returns 0 or the first error. */
+int sw_apply_desired(struct switchd *sw, struct dvs_err *err);
+/* ctl/db_sync.c: cluster mode. */
+int sw_db_start(struct switchd *sw, struct dvs_err *err);
+void sw_db_stop(struct switchd *sw);
+/* Appends the DB's ports for this host (effective profiles) to 'nc'. */
+void sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc);
 /* ctl/apply.c: re-reads the config file and applies it; an invalid file changes nothing. */
 int sw_reload(struct switchd *sw, struct dvs_err *err);
 /* port.c: logs link transitions (guest attached/detached).  Called once a second. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Applies configuration changes: port add and delete at runtime, VLAN changes, and a whole
- * new config on reload.  Each change is built, published as a new table generation, and only
- * then are removed devices torn down, so other ports never see a disturbance. */
+/* Applies configuration changes: port add and delete at runtime, VLAN changes, a whole new
+ * config on reload or a new DB generation.  A change is built first, then published as one
+ * table generation (one RCU swap), and only then are removed devices torn down, so other
+ * ports never see a disturbance and a generation is applied whole. */
 #define DVS_LOG_MODULE "dvs.apply"
 #include "datapath/switchd.h"
 
@@ -10,6 +11,38 @@
 #include <string.h>
 
 #include "lib/log.h"
+
+/* Tears down the ports marked 'removing' (the published tables no longer hold them). */
+static void
+finish_removals(struct switchd *sw)
+{
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		struct sw_port *p = &sw->ports[i];
+		if (!p->removing)
+			continue;
+		fdb_flush(sw->dp.fdb, p->idx, true);
+		fdb_set_port_limit(sw->dp.fdb, p->idx, 0);
+		sw_port_destroy(sw, p);
+	}
+}
+
+static void
+mark_removed(struct sw_port *p)
+{
+	p->used = false;
+	p->removing = true;
+}
+
+/* Undoes mark_removed() for ports whose removal could not be published. */
+static void
+unmark_removed(struct switchd *sw)
+{
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
+		if (sw->ports[i].removing) {
+			sw->ports[i].removing = false;
+			sw->ports[i].used = true;
+		}
+}
 
 int
 sw_port_add(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err)
@@ -36,16 +69,12 @@ sw_port_del(struct switchd *sw, const char *name, struct dvs_err *err)
 
 	if (!p)
 		return dvs_err_set(err, ENOENT, "port \"%s\" does not exist", name);
-	/* Unpublish first: after the grace period no lcore polls or sends to it. */
-	p->used = false;
+	mark_removed(p);
 	if ((rc = sw_publish(sw)) < 0) {
-		p->used = true;
+		unmark_removed(sw);
 		return dvs_err_set(err, -rc, "port \"%s\": out of memory publishing tables", name);
 	}
-	p->used = true;
-	fdb_flush(sw->dp.fdb, p->idx, true);
-	fdb_set_port_limit(sw->dp.fdb, p->idx, 0);
-	sw_port_destroy(sw, p);
+	finish_removals(sw);
 	return 0;
 }
 
@@ -58,58 +87,88 @@ needs_recreate(const struct dvs_port_conf *a, const struct dvs_port_conf *b)
 	       strcmp(a->netns, b->netns) || strcmp(a->driver, b->driver) || strcmp(a->pci, b->pci);
 }
 
+static const struct dvs_port_conf *
+find_conf(const struct dvs_switchd_conf *c, const char *name)
+{
+	for (unsigned k = 0; k < c->n_ports; k++)
+		if (!strcmp(c->ports[k].name, name))
+			return &c->ports[k];
+	return NULL;
+}
+
 int
 sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dvs_err *err)
 {
+	struct sw_port *added[DVS_MAX_PORTS], *relearn[DVS_MAX_PORTS];
+	unsigned n_added = 0, n_relearn = 0;
+	bool changed = false;
 	int rc = 0;
 
-	/* Removed or re-created ports go first. */
+	/* 1. Ports that go away, or whose device must be re-created. */
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
 		struct sw_port *p = &sw->ports[i];
-		const struct dvs_port_conf *want = NULL;
+		const struct dvs_port_conf *want;
 		if (!p->used)
 			continue;
-		for (unsigned k = 0; k < nc->n_ports; k++)
-			if (!strcmp(nc->ports[k].name, p->conf.name))
-				want = &nc->ports[k];
+		want = find_conf(nc, p->conf.name);
 		if (!want || needs_recreate(&p->conf, want)) {
-			char name[DVS_PORT_NAME_MAX];
-			snprintf(name, sizeof(name), "%s", p->conf.name);
-			if ((rc = sw_port_del(sw, name, err)) < 0)
-				return rc;
+			mark_removed(p);
+			changed = true;
 		}
 	}
-	/* Changed policy in place, then new ports. */
-	bool changed = false;
+	/* 2. New devices and in-place policy changes, none visible to the fast path yet. */
 	for (unsigned k = 0; k < nc->n_ports; k++) {
 		const struct dvs_port_conf *want = &nc->ports[k];
 		struct sw_port *p = sw_port_find(sw, want->name);
 		if (!p) {
-			if ((rc = sw_port_add(sw, want, err)) < 0)
-				return rc;
+			struct dvs_err perr = {0};
+			p = sw_port_create(sw, want, &perr);
+			if (!p) {
+				DVS_LOG(ERR, "%s", perr.msg);
+				if (!rc)
+					rc = dvs_err_set(err, perr.code ? perr.code : EINVAL, "%s", perr.msg);
+				continue;
+			}
+			fdb_set_port_limit(sw->dp.fdb, p->idx, want->fdb_max);
+			added[n_added++] = p;
+			changed = true;
 			continue;
 		}
 		if (memcmp(&p->conf, want, sizeof(*want))) {
-			bool mac_changed = p->conf.has_mac != want->has_mac ||
-					   memcmp(p->conf.mac, want->mac, 6) ||
-					   p->conf.vlan_mode != want->vlan_mode ||
-					   p->conf.tag != want->tag || p->conf.native_vlan != want->native_vlan;
+			bool l2_changed = p->conf.has_mac != want->has_mac ||
+					  memcmp(p->conf.mac, want->mac, 6) ||
+					  p->conf.vlan_mode != want->vlan_mode ||
+					  p->conf.tag != want->tag || p->conf.native_vlan != want->native_vlan ||
+					  memcmp(p->conf.trunks, want->trunks, sizeof(want->trunks));
 			p->conf = *want;
 			fdb_set_port_limit(sw->dp.fdb, p->idx, want->fdb_max);
-			if (mac_changed) {
-				/* Entries learned under the old VLAN policy are stale. */
-				fdb_flush(sw->dp.fdb, p->idx, true);
-				sw_fdb_install_static(sw, p);
-			}
+			if (l2_changed)
+				relearn[n_relearn++] = p;
 			changed = true;
 		}
 	}
-	if (changed && (rc = sw_publish(sw)) < 0)
-		return dvs_err_set(err, -rc, "out of memory publishing tables");
-	sw->conf.fdb_aging_s = nc->fdb_aging_s;
+	/* 3. One swap for the whole change. */
+	if (changed) {
+		int prc = sw_publish(sw);
+		if (prc < 0) {
+			unmark_removed(sw);
+			for (unsigned i = 0; i < n_added; i++)
+				sw_port_destroy(sw, added[i]);
+			return dvs_err_set(err, -prc, "out of memory publishing tables");
+		}
+	}
+	/* 4. After the grace period: tear down, and fix the FDB of what changed. */
+	finish_removals(sw);
+	for (unsigned i = 0; i < n_relearn; i++) {
+		/* Entries learned under the old VLAN policy are stale. */
+		fdb_flush(sw->dp.fdb, relearn[i]->idx, true);
+		sw_fdb_install_static(sw, relearn[i]);
+	}
+	for (unsigned i = 0; i < n_added; i++)
+		sw_fdb_install_static(sw, added[i]);
 	fdb_set_aging(sw->dp.fdb, nc->fdb_aging_s);
 	sw->dp.idle_sleep_us = nc->idle_sleep_us;
-	return 0;
+	return rc;
 }
 
 int
@@ -129,14 +188,37 @@ sw_reload(struct switchd *sw, struct dvs_err *err)
 	if (nc->n_lcores != sw->conf.n_lcores || memcmp(nc->lcores, sw->conf.lcores, sizeof(nc->lcores)) ||
 	    nc->main_lcore != sw->conf.main_lcore || nc->fdb_max != sw->conf.fdb_max ||
 	    strcmp(nc->ctl_socket, sw->conf.ctl_socket) || strcmp(nc->file_prefix, sw->conf.file_prefix) ||
-	    nc->mem_mb != sw->conf.mem_mb || nc->no_huge != sw->conf.no_huge)
-		DVS_LOG(WARN, "reload: lcores, memory, fdb_max and ctl_socket changes take effect at restart");
-	if ((rc = sw_apply_config(sw, nc, err)) < 0) {
-		DVS_LOG(ERR, "reload failed part way: %s", err->msg);
-		goto out;
-	}
-	DVS_LOG(INFO, "reloaded %s: generation %llu", sw->config_path, (unsigned long long)sw->gen);
+	    nc->mem_mb != sw->conf.mem_mb || nc->no_huge != sw->conf.no_huge ||
+	    strcmp(nc->db, sw->conf.db) || strcmp(nc->host_name, sw->conf.host_name))
+		DVS_LOG(WARN, "reload: lcores, memory, fdb_max, ctl_socket, db and host_name changes take effect at restart");
+	/* The file's ports and settings replace the old ones; the DB's ports stay. */
+	memcpy(sw->conf.ports, nc->ports, sizeof(nc->ports));
+	sw->conf.n_ports = nc->n_ports;
+	sw->conf.fdb_aging_s = nc->fdb_aging_s;
+	sw->conf.idle_sleep_us = nc->idle_sleep_us;
+	sw->conf.fdb_max_per_port = nc->fdb_max_per_port;
+	rc = sw_apply_desired(sw, err);
+	if (rc < 0)
+		DVS_LOG(ERR, "reload: %s", err->msg);
+	else
+		DVS_LOG(INFO, "reloaded %s: generation %llu", sw->config_path, (unsigned long long)sw->gen);
 out:
+	free(nc);
+	return rc;
+}
+
+int
+sw_apply_desired(struct switchd *sw, struct dvs_err *err)
+{
+	struct dvs_switchd_conf *nc = malloc(sizeof(*nc));
+	int rc;
+
+	if (!nc)
+		return dvs_err_set(err, ENOMEM, "out of memory");
+	*nc = sw->conf;
+	if (sw->db)
+		sw_db_add_ports(sw, nc);
+	rc = sw_apply_config(sw, nc, err);
 	free(nc);
 	return rc;
 }

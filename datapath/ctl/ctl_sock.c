@@ -219,6 +219,35 @@ m_lcores_show(void *ctx, json_t *params, json_t **error)
 	return res;
 }
 
+/* The file/runtime port named 'name' in sw->conf, or NULL (a DB port or none). */
+static struct dvs_port_conf *
+local_port(struct switchd *sw, const char *name)
+{
+	for (unsigned i = 0; i < sw->conf.n_ports; i++)
+		if (!strcmp(sw->conf.ports[i].name, name))
+			return &sw->conf.ports[i];
+	return NULL;
+}
+
+/* Applies sw->conf after a runtime change; on failure restores 'saved' (the previous
+ * conf.ports entry 'slot', or removes the appended port when 'saved' is NULL). */
+static json_t *
+apply_or_undo(struct switchd *sw, unsigned slot, const struct dvs_port_conf *saved,
+	      const char *kind, json_t **error)
+{
+	struct dvs_err err = {0};
+
+	if (sw_apply_desired(sw, &err) == 0)
+		return json_object();
+	if (saved)
+		sw->conf.ports[slot] = *saved;
+	else
+		sw->conf.n_ports--;
+	struct dvs_err ignore = {0};
+	sw_apply_desired(sw, &ignore);
+	return rpc_error(error, kind, "%s", err.msg);
+}
+
 static json_t *
 m_port_add(void *ctx, json_t *params, json_t **error)
 {
@@ -228,9 +257,12 @@ m_port_add(void *ctx, json_t *params, json_t **error)
 
 	if (dvs_port_conf_parse(args_of(params), &pc, &err) < 0)
 		return rpc_error(error, "invalid port", "%s", err.msg);
-	if (sw_port_add(sw, &pc, &err) < 0)
-		return rpc_error(error, "port add failed", "%s", err.msg);
-	return json_object();
+	if (sw_port_find(sw, pc.name))
+		return rpc_error(error, "port add failed", "port \"%s\" already exists", pc.name);
+	if (sw->conf.n_ports == DVS_MAX_PORTS)
+		return rpc_error(error, "port add failed", "at most %d ports", DVS_MAX_PORTS);
+	sw->conf.ports[sw->conf.n_ports++] = pc;
+	return apply_or_undo(sw, 0, NULL, "port add failed", error);
 }
 
 static json_t *
@@ -238,12 +270,27 @@ m_port_del(void *ctx, json_t *params, json_t **error)
 {
 	struct switchd *sw = ctx;
 	const char *name = arg_str(args_of(params), "name");
+	struct dvs_port_conf *pc, saved;
 	struct dvs_err err = {0};
 
 	if (!name)
 		return rpc_error(error, "invalid argument", "name: missing (the port to delete)");
-	if (sw_port_del(sw, name, &err) < 0)
+	if (!sw_port_find(sw, name))
+		return rpc_error(error, "port del failed", "port \"%s\" does not exist", name);
+	if (!(pc = local_port(sw, name)))
+		return rpc_error(error, "port del failed",
+				 "port \"%s\" is managed by dvs-db: delete it with 'dvsctl port del'", name);
+	saved = *pc;
+	unsigned slot = (unsigned)(pc - sw->conf.ports);
+	memmove(pc, pc + 1, (sw->conf.n_ports - slot - 1) * sizeof(*pc));
+	sw->conf.n_ports--;
+	if (sw_apply_desired(sw, &err) < 0) {
+		memmove(&sw->conf.ports[slot + 1], &sw->conf.ports[slot],
+			(sw->conf.n_ports - slot) * sizeof(*pc));
+		sw->conf.ports[slot] = saved;
+		sw->conf.n_ports++;
 		return rpc_error(error, "port del failed", "%s", err.msg);
+	}
 	return json_object();
 }
 
@@ -253,15 +300,18 @@ m_port_set_vlan(void *ctx, json_t *params, json_t **error)
 	struct switchd *sw = ctx;
 	const json_t *a = args_of(params);
 	const char *name = arg_str(a, "name");
+	struct dvs_port_conf *pc, saved;
 	struct dvs_err err = {0};
-	struct sw_port *p;
 
 	if (!name)
 		return rpc_error(error, "invalid argument", "name: missing (the port to change)");
-	if (!(p = sw_port_find(sw, name)))
+	if (!sw_port_find(sw, name))
 		return rpc_error(error, "no such port", "port \"%s\" does not exist", name);
-	/* Re-validate the whole port with the new VLAN fields, then apply it like a reload. */
-	json_t *j = dvs_port_conf_to_json(&p->conf);
+	if (!(pc = local_port(sw, name)))
+		return rpc_error(error, "set failed",
+				 "port \"%s\" is managed by dvs-db: change it with 'dvsctl port set'", name);
+	/* Re-validate the whole port with the new VLAN fields. */
+	json_t *j = dvs_port_conf_to_json(pc);
 	json_object_del(j, "vlan_mode");
 	json_object_del(j, "tag");
 	json_object_del(j, "trunks");
@@ -271,32 +321,14 @@ m_port_set_vlan(void *ctx, json_t *params, json_t **error)
 	json_object_foreach((json_t *)a, key, v)
 		if (strcmp(key, "name"))
 			json_object_set(j, key, v);
-	struct dvs_switchd_conf *nc = malloc(sizeof(*nc));
-	json_t *res = NULL;
-	if (!nc) {
-		json_decref(j);
-		return rpc_error(error, "internal error", "out of memory");
-	}
-	*nc = sw->conf;
-	nc->n_ports = 0;
-	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
-		if (sw->ports[i].used)
-			nc->ports[nc->n_ports++] = sw->ports[i].conf;
-	for (unsigned i = 0; i < nc->n_ports; i++)
-		if (!strcmp(nc->ports[i].name, name) &&
-		    dvs_port_conf_parse(j, &nc->ports[i], &err) < 0) {
-			rpc_error(error, "invalid port", "%s", err.msg);
-			goto out;
-		}
-	if (sw_apply_config(sw, nc, &err) < 0) {
-		rpc_error(error, "set failed", "%s", err.msg);
-		goto out;
-	}
-	res = json_object();
-out:
-	free(nc);
+	saved = *pc;
+	int rc = dvs_port_conf_parse(j, pc, &err);
 	json_decref(j);
-	return res;
+	if (rc < 0) {
+		*pc = saved;
+		return rpc_error(error, "invalid port", "%s", err.msg);
+	}
+	return apply_or_undo(sw, (unsigned)(pc - sw->conf.ports), &saved, "set failed", error);
 }
 
 static json_t *

@@ -84,7 +84,8 @@ sw_start() {
 	local sock=$T_WORK/$name.sock conf=$T_WORK/$name.json
 	printf '{"lcores":[1], "idle_sleep_us":100, "ctl_socket":"%s", %s "ports":%s}\n' \
 		"$sock" "${extra:+$extra,}" "$ports" >"$conf"
-	t_bg "switchd-$name" "$SWITCHD" --config "$conf"
+	# SWITCHD_WRAP: a command prefix, e.g. "ip netns exec HOST" to run it inside a netns.
+	t_bg "switchd-$name" ${SWITCHD_WRAP:-} "$SWITCHD" --config "$conf"
 	printf -v "SW_PID_$name" %s "$T_LAST_PID"
 	printf -v "SW_SOCK_$name" %s "$sock"
 	printf -v "SW_CONF_$name" %s "$conf"

@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* switchd in cluster mode: an OVSDB client of dvs-db (ovsdb-lite/client IDL) that monitors
+ * only the rows of this host (Host and Port by condition; the small profile tables whole),
+ * turns them into port configs with the shared profile model (lib/profile.c), applies each
+ * update batch as one table generation, then reports the applied generation, the port
+ * status and counters, and a heartbeat.  The replica is saved after every applied batch and
+ * loaded at start, so switchd comes up on its last configuration when the DB is down and
+ * resyncs (as a diff: nothing unchanged is touched) when it is back. */
+#define DVS_LOG_MODULE "dvs.db_sync"
+#include "datapath/switchd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "lib/profile.h"
+#include "ovsdb-lite/client/idl.h"
+#include "ovsdb-lite/client/replica.h"
+#include "ovsdb-lite/client/txn.h"
+#include "ovsdb-lite/client/wire.h"
+
+#define DB_NAME "DVS"
+#define STATUS_INTERVAL_MS 1000
+
+struct sw_db {
+	struct switchd *sw;
+	struct dvs_idl *idl;
+	struct dvs_replica *rep;
+	struct dvs_timer *tick;
+	int64_t gen_applied;  /* Global.generation of the last applied batch */
+	int64_t gen_reported; /* last applied_generation the DB acknowledged */
+	bool host_txn_pending;
+	uint64_t last_beat_ms;
+	bool dirty;       /* an intent row changed since the last apply */
+	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
+	json_t *reported; /* Port uuid -> {"status":..., "statistics":...} last written */
+};
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An optional column's value: the atom, or NULL when the set is empty. */
+static const json_t *
+opt(const json_t *row, const char *col)
+{
+	const json_t *v = json_object_get(row, col);
+	if (json_is_array(v) && !strcmp(json_string_value(json_array_get(v, 0)) ?: "", "set"))
+		return json_array_size(json_array_get(v, 1)) ? json_array_get(json_array_get(v, 1), 0) : NULL;
+	return v;
+}
+
+static int64_t
+global_generation(const struct sw_db *db)
+{
+	const json_t *rows = dvs_replica_rows(db->rep, "Global");
+	const char *uuid;
+	json_t *row;
+
+	json_object_foreach((json_t *)rows, uuid, row)
+		return json_integer_value(json_object_get(row, "generation"));
+	return 0;
+}
+
+/* Converts an effective profile into a switchd port, through the same validation as a port
+ * of the config file.  Returns 0 or -EINVAL with 'err' set. */
+static int
+profile_to_port(const struct dvs_profile *pr, struct dvs_port_conf *pc, struct dvs_err *err)
+{
+	json_t *j = json_pack("{s:s}", "name", pr->key);
+	char buf[1024];
+	int rc;
+
+	switch (pr->backing) {
+	case DVS_PROFILE_VHOST_USER:
+		json_object_set_new(j, "type", json_string("vhost-user"));
+		json_object_set_new(j, "path", json_string(pr->vhost_socket));
+		json_object_set_new(j, "client", json_boolean(pr->vhost_client));
+		json_object_set_new(j, "queues", json_integer(pr->vhost_queues ? pr->vhost_queues : 1));
+		break;
+	case DVS_PROFILE_TAP:
+		json_object_set_new(j, "type", json_string("tap"));
+		json_object_set_new(j, "ifname", json_string(pr->tap_name));
+		if (pr->netns[0])
+			json_object_set_new(j, "netns", json_string(pr->netns));
+		break;
+	case DVS_PROFILE_KERNEL:
+		json_object_set_new(j, "type", json_string("kernel"));
+		json_object_set_new(j, "ifname", json_string(pr->kernel_ifname));
+		break;
+	default:
+		json_decref(j);
+		return dvs_err_set(err, EINVAL, "port \"%s\": no backing (vhost-user, tap or kernel)", pr->key);
+	}
+	if (pr->vlan_mode == DVS_PROFILE_ACCESS) {
+		json_object_set_new(j, "vlan_mode", json_string("access"));
+		json_object_set_new(j, "tag", json_integer(pr->tag));
+	} else {
+		json_object_set_new(j, "vlan_mode", json_string("trunk"));
+		json_object_set_new(j, "trunks", json_string(dvs_profile_vlans_format(pr->trunks, buf, sizeof(buf))));
+		if (pr->native_vlan)
+			json_object_set_new(j, "native_vlan", json_integer(pr->native_vlan));
+	}
+	if (pr->has_mac) {
+		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", pr->mac[0], pr->mac[1],
+			 pr->mac[2], pr->mac[3], pr->mac[4], pr->mac[5]);
+		json_object_set_new(j, "mac", json_string(buf));
+	}
+	if (pr->max_macs)
+		json_object_set_new(j, "fdb_max", json_integer(pr->max_macs));
+	rc = dvs_port_conf_parse(j, pc, err);
+	json_decref(j);
+	return rc;
+}
+
+void
+sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
+{
+	struct sw_db *db = sw->db;
+	const json_t *ports = dvs_replica_rows(db->rep, "Port");
+	const char *uuid;
+	json_t *row;
+
+	json_object_clear(db->errors);
+	json_object_foreach((json_t *)ports, uuid, row) {
+		const char *key = json_string_value(json_object_get(row, "key"));
+		const json_t *pg_ref = opt(row, "port_group");
+		const json_t *pg = pg_ref ? dvs_replica_get(db->rep, "PortGroup", dvs_wire_uuid_str(pg_ref)) : NULL;
+		struct dvs_profile pr;
+		struct dvs_err err = {0};
+
+		if (!key)
+			continue;
+		if (dvs_profile_resolve(pg, row, &pr, &err) < 0) {
+			json_object_set_new(db->errors, key, json_string(err.msg));
+			continue;
+		}
+		bool clash = false;
+		for (unsigned i = 0; i < nc->n_ports; i++)
+			if (!strcmp(nc->ports[i].name, key))
+				clash = true;
+		if (clash) {
+			json_object_set_new(db->errors, key, json_string("name used by a port of switchd's config file"));
+		} else if (nc->n_ports == DVS_MAX_PORTS) {
+			json_object_set_new(db->errors, key, json_string("switchd is at its port limit"));
+		} else if (profile_to_port(&pr, &nc->ports[nc->n_ports], &err) < 0) {
+			json_object_set_new(db->errors, key, json_string(err.msg));
+		} else {
+			nc->n_ports++;
+		}
+		dvs_profile_fini(&pr);
+	}
+}
+
+/* --- reports to the DB --------------------------------------------------------------- */
+
+static const char *
+host_uuid(const struct sw_db *db)
+{
+	const json_t *rows = dvs_replica_rows(db->rep, "Host");
+	const char *uuid;
+	json_t *row;
+
+	json_object_foreach((json_t *)rows, uuid, row)
+		return uuid;
+	return NULL;
+}
+
+static void
+host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
+{
+	struct sw_db *db = arg;
+	int64_t gen = db->gen_applied;
+
+	db->host_txn_pending = false;
+	if (status != 0)
+		return; /* disconnected or refused: the next tick retries */
+	struct dvs_err err = {0};
+	if (json_is_array(result)) {
+		for (size_t i = 0; i < json_array_size(result); i++) {
+			const json_t *e = json_object_get(json_array_get(result, i), "error");
+			if (e) {
+				DVS_LOG_RL(WARN, "host report refused: %s: %s", json_string_value(e),
+					   json_string_value(json_object_get(json_array_get(result, i), "details")) ?: "");
+				return;
+			}
+		}
+	}
+	(void)err;
+	db->gen_reported = gen;
+}
+
+/* True if the server's schema has the column (older schemas lack the newer ones). */
+static bool
+has_column(const struct sw_db *db, const char *table, const char *col)
+{
+	json_t *cols = dvs_replica_columns(db->rep, table);
+	size_t i;
+	json_t *c;
+	bool found = false;
+
+	json_array_foreach(cols, i, c)
+		if (!strcmp(json_string_value(c), col))
+			found = true;
+	json_decref(cols);
+	return found;
+}
+
+/* Registers the host (insert the first time), refreshes the heartbeat, and reports the
+ * applied generation: one small transaction. */
+static void
+report_host(struct sw_db *db)
+{
+	struct switchd *sw = db->sw;
+	const struct dvs_switchd_conf *c = &sw->conf;
+	struct dvs_txn *txn;
+	char ctl[160], ver[64];
+
+	if (db->host_txn_pending || !dvs_idl_is_synced(db->idl))
+		return;
+	snprintf(ctl, sizeof(ctl), "unix:%s", c->ctl_socket);
+	snprintf(ver, sizeof(ver), "%s dpdk", DVS_VERSION);
+	json_t *row = json_pack("{s:s, s:I, s:I, s:s}", "name", c->host_name,
+				"last_heartbeat", (json_int_t)wall_ms(),
+				"applied_generation", (json_int_t)db->gen_applied,
+				"datapath_version", ver);
+	if (has_column(db, "Host", "ctl_address"))
+		json_object_set_new(row, "ctl_address", json_string(ctl));
+	if (c->vtep_ip[0])
+		json_object_set_new(row, "vtep_ip", json_string(c->vtep_ip));
+	if (c->site[0]) {
+		const char *site_uuid = NULL;
+		json_t *name = json_string(c->site);
+		if (dvs_replica_find(db->rep, "Site", "name", name, &site_uuid))
+			json_object_set_new(row, "site", dvs_wire_uuid(site_uuid));
+		else
+			DVS_LOG_RL(WARN, "site \"%s\" does not exist (create it with 'dvsctl site add %s')", c->site, c->site);
+		json_decref(name);
+	}
+	txn = dvs_txn_create(DB_NAME);
+	if (host_uuid(db))
+		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
+	else
+		dvs_txn_insert(txn, "Host", row, NULL);
+	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0)
+		db->host_txn_pending = true;
+	dvs_txn_destroy(txn);
+	db->last_beat_ms = dvs_now_ms();
+}
+
+/* Logs a refused report; the cache is cleared so the next tick writes everything again. */
+static void
+report_done(void *arg, int status, const json_t *result, const json_t *error)
+{
+	struct sw_db *db = arg;
+	size_t i;
+	json_t *r;
+
+	if (status != 0) {
+		json_object_clear(db->reported);
+		return;
+	}
+	json_array_foreach((json_t *)result, i, r) {
+		const json_t *e = json_object_get(r, "error");
+		if (e) {
+			DVS_LOG_RL(WARN, "port report refused: %s: %s", json_string_value(e),
+				   json_string_value(json_object_get(r, "details")) ?: "");
+			json_object_clear(db->reported);
+			return;
+		}
+	}
+}
+
+/* Writes Port.status and Port.statistics of changed ports, in one transaction. */
+static void
+report_ports(struct sw_db *db)
+{
+	struct switchd *sw = db->sw;
+	const json_t *ports = dvs_replica_rows(db->rep, "Port");
+	struct dvs_txn *txn = NULL;
+	const char *uuid;
+	json_t *row;
+
+	if (!dvs_idl_is_synced(db->idl))
+		return;
+	json_object_foreach((json_t *)ports, uuid, row) {
+		const char *key = json_string_value(json_object_get(row, "key"));
+		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
+		const char *why = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
+		json_t *status = json_object(), *stats = json_object();
+
+		json_object_set_new(status, "host", json_string(sw->conf.host_name));
+		if (p) {
+			struct dp_port_stats s;
+			json_object_set_new(status, "state", json_string(sw_port_link_up(p) ? "up" : "down"));
+			if (!sw_port_link_up(p))
+				json_object_set_new(status, "reason", json_string("no guest attached"));
+			sw_port_stats(sw, p, &s);
+			json_object_set_new(stats, "rx_packets", json_integer((json_int_t)s.rx_packets));
+			json_object_set_new(stats, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
+			json_object_set_new(stats, "tx_packets", json_integer((json_int_t)s.tx_packets));
+			json_object_set_new(stats, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
+			json_object_set_new(stats, "rx_dropped", json_integer((json_int_t)s.rx_dropped));
+			json_object_set_new(stats, "tx_dropped", json_integer((json_int_t)s.tx_dropped));
+		} else {
+			json_object_set_new(status, "state", json_string("error"));
+			json_object_set_new(status, "reason", json_string(why ?: "device could not be created (see the switchd log)"));
+		}
+		json_t *now = json_pack("{s:o, s:o}", "status", status, "statistics", stats);
+		if (json_equal(now, json_object_get(db->reported, uuid))) {
+			json_decref(now);
+			continue;
+		}
+		if (!txn)
+			txn = dvs_txn_create(DB_NAME);
+		dvs_txn_update(txn, "Port", dvs_where_uuid(uuid),
+			       json_pack("{s:o, s:o}", "status", dvs_wire_map(json_deep_copy(status)),
+					 "statistics", dvs_wire_map(json_deep_copy(stats))));
+		json_object_set_new(db->reported, uuid, now);
+	}
+	if (txn) {
+		dvs_txn_send(txn, dvs_idl_client(db->idl), report_done, db);
+		dvs_txn_destroy(txn);
+	}
+}
+
+/* --- applying ---------------------------------------------------------------------- */
+
+/* Intent tables mark the replica dirty; our own Host row's heartbeat does not. */
+static void
+on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_change change,
+		 const json_t *old, const json_t *new)
+{
+	struct sw_db *db = arg;
+
+	if (strcmp(table, "Host"))
+		db->dirty = true;
+}
+
+static void
+on_batch(void *arg, size_t n_changes)
+{
+	struct sw_db *db = arg;
+	struct dvs_err err = {0};
+	int64_t gen = global_generation(db);
+
+	if (!db->dirty)
+		return;
+	db->dirty = false;
+
+	if (sw_apply_desired(db->sw, &err) < 0)
+		DVS_LOG(WARN, "generation %lld applied with errors: %s", (long long)gen, err.msg);
+	else
+		DVS_LOG(INFO, "generation %lld applied (%zu row changes)", (long long)gen, n_changes);
+	db->gen_applied = gen;
+	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
+		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
+	report_host(db);
+	report_ports(db);
+}
+
+static void
+on_sync(void *arg, struct dvs_idl *idl, bool synced)
+{
+	struct sw_db *db = arg;
+
+	if (synced) {
+		DVS_LOG(INFO, "connected to %s: replica in sync", db->sw->conf.db);
+		json_object_clear(db->reported); /* rewrite status after a reconnect */
+		report_host(db);
+		report_ports(db);
+	} else {
+		DVS_LOG(WARN, "lost %s: forwarding on generation %lld until it is back",
+			db->sw->conf.db, (long long)db->gen_applied);
+		db->host_txn_pending = false;
+	}
+}
+
+static uint32_t
+heartbeat_ms(const struct sw_db *db)
+{
+	const json_t *rows = dvs_replica_rows(db->rep, "Global");
+	const char *uuid;
+	json_t *row;
+
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const json_t *oc = json_object_get(row, "other_config");
+		const json_t *pairs = json_array_get(oc, 1);
+		size_t i;
+		json_t *kv;
+		json_array_foreach(pairs, i, kv)
+			if (!strcmp(json_string_value(json_array_get(kv, 0)) ?: "", "heartbeat_interval_ms"))
+				return (uint32_t)strtoul(json_string_value(json_array_get(kv, 1)) ?: "1000", NULL, 10);
+	}
+	return 1000;
+}
+
+static void
+on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
+{
+	struct sw_db *db = arg;
+	uint32_t beat = heartbeat_ms(db);
+
+	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
+	    db->gen_reported != db->gen_applied)
+		report_host(db);
+	report_ports(db);
+}
+
+int
+sw_db_start(struct switchd *sw, struct dvs_err *err)
+{
+	struct dvs_switchd_conf *c = &sw->conf;
+	struct sw_db *db = calloc(1, sizeof(*db));
+	static const char *const all_tables[] = {"Global", "Site", "PortGroup", "AclRule", "Segment", NULL};
+
+	if (!db)
+		return dvs_err_set(err, ENOMEM, "out of memory");
+	if (!c->host_name[0] && gethostname(c->host_name, sizeof(c->host_name) - 1) < 0)
+		return dvs_err_set(err, errno, "host_name: not set and gethostname failed");
+	if (!c->snapshot[0])
+		snprintf(c->snapshot, sizeof(c->snapshot), "/var/lib/dvs/switchd-%s.snapshot", c->host_name);
+	db->sw = sw;
+	db->errors = json_object();
+	db->reported = json_object();
+	db->idl = dvs_idl_create(sw->loop, c->db, DB_NAME, NULL);
+	if (!db->idl) {
+		free(db);
+		return dvs_err_set(err, errno, "db: cannot create a client for %s", c->db);
+	}
+	db->rep = dvs_idl_replica(db->idl);
+	json_t *w_host = json_pack("[[s,s,s]]", "name", "==", c->host_name);
+	json_t *w_port = json_pack("[[s,s,s]]", "requested_host", "==", c->host_name);
+	/* Port without the columns this host writes itself: our reports do not echo back. */
+	static const char *const port_cols[] = {
+		"key", "port_group", "mac", "ips", "backing", "vhost_socket", "vhost_mode",
+		"vhost_queues", "tap_name", "netns", "kernel_ifname", "requested_host", "overrides",
+		"generation", NULL,
+	};
+	int rc = dvs_idl_monitor(db->idl, "Host", NULL, w_host);
+	if (!rc)
+		rc = dvs_idl_monitor(db->idl, "Port", port_cols, w_port);
+	for (const char *const *t = all_tables; !rc && *t; t++)
+		rc = dvs_idl_monitor(db->idl, *t, NULL, NULL);
+	json_decref(w_host);
+	json_decref(w_port);
+	if (rc < 0) {
+		dvs_idl_destroy(db->idl);
+		free(db);
+		return dvs_err_set(err, -rc, "db: cannot declare monitors");
+	}
+	sw->db = db;
+	dvs_replica_on_table(db->rep, NULL, on_intent_change, db);
+	dvs_replica_set_batch_cb(db->rep, on_batch, db);
+	dvs_idl_set_sync_cb(db->idl, on_sync, db);
+	/* Start from the last applied state: forwarding does not wait for the DB. */
+	struct dvs_err lerr = {0};
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s", c->snapshot);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	rc = dvs_idl_load(db->idl, c->snapshot, &lerr);
+	if (rc == 0)
+		DVS_LOG(INFO, "started from snapshot %s (generation %lld)", c->snapshot,
+			(long long)db->gen_applied);
+	else if (rc != -ENOENT)
+		DVS_LOG(WARN, "snapshot %s not usable: %s", c->snapshot, lerr.msg);
+	db->tick = dvs_loop_add_timer(sw->loop, 250, true, on_tick, db);
+	return 0;
+}
+
+void
+sw_db_stop(struct switchd *sw)
+{
+	struct sw_db *db = sw->db;
+
+	if (!db)
+		return;
+	dvs_timer_cancel(sw->loop, db->tick);
+	dvs_idl_destroy(db->idl);
+	json_decref(db->errors);
+	json_decref(db->reported);
+	free(db);
+	sw->db = NULL;
+}

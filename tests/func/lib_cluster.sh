@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for cluster tests, on top of lib_switchd.sh: a dvs-db with the DVS schema, "hosts"
+# as network namespaces whose switchd uplinks are trunks into one bridge (the physical
+# switch), and raw OVSDB transactions (ovsdb-client) so tests do not depend on dvsctl.
+source "$(dirname "${BASH_SOURCE[0]}")/lib_switchd.sh"
+
+DVSDB=$DVS_BUILD/ovsdb-lite/dvs-db
+CONTROLLER=$DVS_BUILD/controller/dvs-controller
+SCHEMA=$DVS_SRC/schema/dvs.ovsschema
+DB_SOCK=$T_WORK/db.sock
+DB_FILE=$T_WORK/dvs.db
+FAB=dvsfab$$
+
+db_start() {
+	[ -f "$DB_FILE" ] || "$DVSDB" --create --schema "$SCHEMA" "$DB_FILE" >/dev/null
+	t_bg dvs-db "$DVSDB" --remote="punix:$DB_SOCK" "$DB_FILE"
+	DB_PID=$T_LAST_PID
+	wait_until 20 "dvs-db socket" ovsdb-client list-dbs "unix:$DB_SOCK"
+}
+db_stop() { kill "$DB_PID"; wait "$DB_PID" 2>/dev/null; }
+
+# txn JSON_OPS: one transaction on DVS; prints the result; fails on any error in it.
+txn() {
+	local out
+	out=$(ovsdb-client transact "unix:$DB_SOCK" "[\"DVS\", $1]") || { echo "$out" >&2; return 1; }
+	if ! jget "$out" "all('error' not in x for x in r if x) or exit(1)" >/dev/null; then
+		echo "$out" >&2; return 1
+	fi
+	echo "$out"
+}
+# bump: the operation that bumps the cluster generation (append to intent transactions).
+BUMP='{"op":"mutate","table":"Global","where":[],"mutations":[["generation","+=",1]]}'
+global_gen() { jget "$(txn '{"op":"select","table":"Global","where":[]}')" "r[0]['rows'][0]['generation']"; }
+# host_col HOST COLUMN
+host_col() {
+	jget "$(txn '{"op":"select","table":"Host","where":[["name","==","'"$1"'"]]}')" \
+		"(r[0]['rows'] or [{}])[0].get('$2', '')"
+}
+
+fabric_start() {
+	t_ns "$FAB"
+	ip -n "$FAB" link add br0 type bridge
+	ip -n "$FAB" link set br0 up
+}
+
+# host_start NAME: netns NAME with uplink veth "up0" into the fabric bridge, and a switchd
+# in it in cluster mode (host_name NAME).  Its control socket is SW_SOCK_<NAME>.
+host_start() {
+	local h=$1
+	ip netns list | grep -qw "$h" || {
+		t_ns "$h"
+		ip netns exec "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip link add "u$h" netns "$h" type veth peer name "f$h" netns "$FAB"
+		ip -n "$h" link set "u$h" name up0
+		ip -n "$h" link set up0 up
+		ip -n "$FAB" link set "f$h" master br0
+		ip -n "$FAB" link set "f$h" up
+	}
+	local extra='"db":"unix:'$DB_SOCK'", "host_name":"'$h'", "snapshot":"'$T_WORK/$h.snapshot'"'
+	SWITCHD_WRAP="ip netns exec $h" sw_start "$h" '[{"name":"up0","type":"uplink","ifname":"up0"}]' "$extra"
+}
+
+# vm_ns NAME: a namespace standing for a VM (tap backing), IPv6 off so counters stay quiet.
+vm_ns() {
+	t_ns "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
