@@ -16,7 +16,7 @@ switchd=${DVS_BUILD:-$src/build}/datapath/dvs-switchd
 no_huge=false
 [ "${V2V_NO_HUGE:-0}" = 1 ] && no_huge=true
 # The config goes through stdin: nothing is left behind once switchd is killed.
-exec "$switchd" --log-level warn --config /dev/stdin <<CONF
+exec "$switchd" --log-level info --config /dev/stdin <<CONF
 {"lcores": [1], "main_lcore": 0, "idle_sleep_us": 0,
  "no_huge": $no_huge, "mem_mb": ${V2V_MEM_MB:-512},
  "ctl_socket": "${V2V_CTL:-/tmp/dvs-v2v-$$.sock}",

@@ -51,52 +51,71 @@ done
 if [ "$huge" = auto ]; then
 	if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
 fi
-if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; fi
+if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
 TESTPMD_MBUFS=16384
 TESTPMD_MEM_MB=256
 
 tmpdir_new B
 
-# run_one SWITCH ROUND: one measurement in a subshell with its own cleanup, so a failing
-# switch costs one figure ("fail"), not the run.  Prints the Mpps figure on stdout.
+# run_one SWITCH ROUND: one measurement, run as a background subshell with its own cleanup
+# (see run_round), so a failing switch costs one figure ("fail"), not the run.  Prints the
+# Mpps figure on stdout.
 run_one() {
 	local sw=$1 r=$2
+	local d=$B/$sw-$r
+	mkdir -p "$d"
+	local s0=$d/g0.sock s1=$d/g1.sock
+	v2v_guest_start guest "$s0" "$s1"
+	case "$sw" in
+	testpmd-io)
+		testpmd_start sw 0@0,1@1 "net_vhost0,iface=$s0,client=1,queues=1" \
+			"net_vhost1,iface=$s1,client=1,queues=1" -- --forward-mode=io
+		testpmd_cmd sw "start" >/dev/null
+		;;
+	ovs-dpdk)
+		ovs_dpdk_start "$d/ovs" "$s0" "$s1" "$((1 - ${DVS_NO_HUGE:-0}))"
+		;;
+	dvs)
+		V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1"
+		;;
+	esac
+	v2v_guest_seed guest
+	local mpps
+	mpps=$(v2v_measure guest "$warmup" "$duration")
+	if [ "$sw" = dvs ] && [ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log"; then
+		log "round $r: dvs-switchd fell back to --no-huge (hugepages taken by others)"
+	fi
+	if [ "$sw" = dvs ] && [ -S "$d/ctl.sock" ]; then
+		local lc
+		lc=$(unix_rpc "$d/ctl.sock" lcores.show 2>/dev/null || echo '[]')
+		log "round $r dvs lcores: $(json_get "$lc" "[(l.get('lcore'), l.get('cycles_per_packet')) for l in r]" 2>/dev/null)"
+	fi
+	echo "$mpps"
+	# The switch first: a guest whose peer is gone quits at once.
+	case "$sw" in
+	testpmd-io) testpmd_stop sw ;;
+	ovs-dpdk) ovs_dpdk_stop ;;
+	dvs) stop_daemon dvs 10 || true ;;
+	esac
+	testpmd_stop guest
+}
+
+# run_round SWITCH ROUND: prints the figure, or "fail".  The round runs in the background and
+# is waited for, so that an interrupted benchmark stops it (and its cleanup runs) at once.
+_v2v_round_pid=
+cleanup_push '[ -n "$_v2v_round_pid" ] && kill_pid "$_v2v_round_pid" 30'
+run_round() {
+	local out=$B/round.out
 	(
 		_dvs_cleanups=() _dvs_logs=()
 		trap _dvs_on_exit EXIT
-		local d=$B/$sw-$r
-		mkdir -p "$d"
-		local s0=$d/g0.sock s1=$d/g1.sock
-		v2v_guest_start guest "$s0" "$s1"
-		case "$sw" in
-		testpmd-io)
-			testpmd_start sw 0@0,1@1 "net_vhost0,iface=$s0,client=1,queues=1" \
-				"net_vhost1,iface=$s1,client=1,queues=1" -- --forward-mode=io
-			testpmd_cmd sw "start" >/dev/null
-			;;
-		ovs-dpdk)
-			ovs_dpdk_start "$d/ovs" "$s0" "$s1" "$((1 - ${DVS_NO_HUGE:-0}))"
-			;;
-		dvs)
-			V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1"
-			;;
-		esac
-		v2v_guest_seed guest
-		local mpps
-		mpps=$(v2v_measure guest "$warmup" "$duration")
-		if [ "$sw" = dvs ] && [ -S "$d/ctl.sock" ]; then
-			local lc
-			lc=$(unix_rpc "$d/ctl.sock" lcores.show 2>/dev/null || echo '[]')
-			log "round $r dvs lcores: $(json_get "$lc" "[(l.get('lcore'), l.get('cycles_per_packet')) for l in r]" 2>/dev/null)"
-		fi
-		echo "$mpps"
-		testpmd_stop guest
-		case "$sw" in
-		testpmd-io) testpmd_stop sw ;;
-		ovs-dpdk) ovs_dpdk_stop ;;
-		dvs) stop_daemon dvs 10 || true ;;
-		esac
-	) || echo fail
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		run_one "$@"
+	) >"$out" &
+	_v2v_round_pid=$!
+	if wait "$_v2v_round_pid"; then tail -n 1 "$out"; else echo fail; fi
+	_v2v_round_pid=
 }
 
 declare -A results=()
@@ -104,7 +123,8 @@ log "rounds=$rounds duration=${duration}s warmup=${warmup}s switches=$switches h
 for ((r = 1; r <= rounds; r++)); do
 	for sw in "${sw_list[@]}"; do
 		load=$(cut -d' ' -f1 /proc/loadavg)
-		v=$(run_one "$sw" "$r" | tail -n 1)
+		run_round "$sw" "$r" >"$B/v"
+		v=$(cat "$B/v")
 		results[$sw]+="$v "
 		printf 'round %d  %-10s  %6s Mpps  (load %s)\n' "$r" "$sw" "$v" "$load"
 	done

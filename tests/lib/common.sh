@@ -259,9 +259,10 @@ dvs_hugepages_ok() {
 # With free hugepages: --in-memory with single-file segments (a virtio_user guest must share
 # its memory with the vhost side in few regions).  Otherwise --no-huge -m MB, which cannot be
 # combined with --in-memory: then --no-shconf and the unique --file-prefix PREFIX.
+# DVS_HUGE=1 always picks hugepages (a benchmark must not fall back silently half-way).
 dvs_eal_mem_args() {
 	local prefix=$1 mb=${2:-512}
-	if dvs_hugepages_ok "$mb"; then
+	if [ "${DVS_HUGE:-0}" = 1 ] || dvs_hugepages_ok "$mb"; then
 		echo "--in-memory --single-file-segments -m $mb"
 	else
 		echo "--no-huge -m $mb --no-shconf --file-prefix=$prefix"

@@ -150,3 +150,22 @@ qemu_stop() {
 	kill "$(cat "$d/reader.pid")" 2>/dev/null || true
 	unset "QEMU_DIR[$name]"
 }
+
+# qemu_migrate SRC URI [TIMEOUT_S]: live-migrates guest SRC to a destination QEMU started with
+# 'qemu_start DST ... --incoming URI', waits for the end, and prints QMP's query-migrate
+# result as JSON (status, total-time, downtime in ms).  Fails the test if migration fails.
+qemu_migrate() {
+	local name=$1 uri=$2 timeout=${3:-60} st
+	qemu_qmp "$name" migrate "{\"uri\": \"$uri\"}" >/dev/null || fail "QMP migrate of $name to $uri refused"
+	if ! try_until "$timeout" "migration of $name" _qemu_migration_done "$name"; then
+		fail "migration of $name to $uri not finished after ${timeout}s: $(qemu_qmp "$name" query-migrate)"
+	fi
+	st=$(qemu_qmp "$name" query-migrate)
+	[ "$(json_get "$st" "r.get('status')")" = completed ] || fail "migration of $name failed: $st"
+	echo "$st"
+}
+_qemu_migration_done() {
+	local s
+	s=$(json_get "$(qemu_qmp "$1" query-migrate)" "r.get('status')") || return 1
+	case "$s" in completed | failed | cancelled) return 0 ;; *) return 1 ;; esac
+}
