@@ -397,6 +397,7 @@ ctl_build(struct ctl *ctl, uint64_t now_ms, struct dvs_txn *txn)
 {
 	uint64_t t0 = dvs_now_us();
 	struct ctl_stats before = ctl->stats;
+	size_t n0 = dvs_txn_n_ops(txn);
 	int n = 0, ret;
 
 	if (!ctl_is_dirty(ctl))
@@ -409,7 +410,7 @@ ctl_build(struct ctl *ctl, uint64_t now_ms, struct dvs_txn *txn)
 	    (ret = ctl_ports_build(ctl, txn)) < 0 || (ret = ctl_segments_build(ctl, txn)) < 0 ||
 	    (ret = ctl_macs_build(ctl, txn)) < 0)
 		return ret;
-	n = (int)dvs_txn_n_ops(txn);
+	n = (int)(dvs_txn_n_ops(txn) - n0);
 	ctl->stats.n_builds++;
 	ctl->stats.n_ops += (uint64_t)n;
 	ctl->stats.last_build_us = dvs_now_us() - t0;

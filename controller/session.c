@@ -147,7 +147,8 @@ flush(struct session *s)
 		return;
 	}
 	n = ctl_build(s->ctl, wall_ms(), txn);
-	if (n > 1) {
+	if (n > 0) {
+		DVS_LOG(DEBUG, "writing %d operations", n);
 		dvs_txn_comment(txn, "dvs-controller reconcile");
 		if (dvs_txn_send(txn, dvs_idl_client(s->idl), txn_reply, s) == 0)
 			s->txn_in_flight = true;
@@ -189,7 +190,8 @@ lock_reply(void *arg, int status, const json_t *result, const json_t *error)
 
 	if (status != 0) {
 		if (status > 0)
-			DVS_LOG(WARN, "lock %s: %s", CTL_LOCK, json_dumps(error, JSON_COMPACT) ?: "?");
+			DVS_LOG(WARN, "lock %s: %s", CTL_LOCK,
+				json_string_value(json_object_get(error, "error")) ?: "error");
 		return;
 	}
 	if (json_is_true(json_object_get(result, "locked")))
