@@ -188,6 +188,9 @@ cmd_host_view(struct dvsctl_ctx *ctx, int argc, char **argv)
 	if (!cmd)
 		return dvsctl_usage(ctx, "\"%s\": unknown view of host %s (one of fdb, stats, drops, lcores, ports)",
 				    argv[1], argv[0]);
+	/* Messages name the host and view: "dvsctl: host hv1 stats: ...". */
+	snprintf(name, sizeof(name), "host %s %s", argv[0], argv[1]);
+	ctx->cmd_name = name;
 	if ((rc = dvsctl_check_name(ctx, "HOST", argv[0])) ||
 	    (rc = dvsctl_db_get(ctx, "Host", "name", argv[0], &row)))
 		goto out;
@@ -202,9 +205,7 @@ cmd_host_view(struct dvsctl_ctx *ctx, int argc, char **argv)
 				 argv[0]);
 		goto out;
 	}
-	/* The same handler as "dvsctl --switchd ADDR VIEW": messages name the host. */
-	snprintf(name, sizeof(name), "host %s %s", argv[0], argv[1]);
-	ctx->cmd_name = name;
+	/* The same handler as "dvsctl --switchd ADDR VIEW". */
 	ctx->switchd = addr;
 	rc = cmd->handler(ctx, argc - 2, argv + 2);
 out:
