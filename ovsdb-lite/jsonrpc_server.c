@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "execution.h"
+#include "json_parse.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "loop.h"
@@ -500,6 +501,87 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	}
 }
 
+static void protocol_error(struct ovsdb_session *ss, const char *tag, const char *why)
+{
+	DVS_LOG_RL(WARN, "%s: %s; closing", dvs_jsonrpc_name(ss->rpc), why);
+	ovsdb_session_queue(ss, error_reply(ovsdb_error(tag, "%s", why), NULL));
+	ss->closing = true;
+}
+
+/* Reads once, then frames and handles every complete message.  Framing counts brackets
+ * outside strings, so a message is parsed once, when complete (never re-parsed as bytes
+ * trickle in).  Returns 0, -EAGAIN (nothing more to read now), or -errno. */
+static int session_read(struct ovsdb_session *ss)
+{
+	struct ovsdb_input *in = &ss->in;
+	size_t max = ss->server->opts.max_msg_size ? ss->server->opts.max_msg_size : DVS_JSONRPC_MAX_MSG_DEFAULT;
+	if (in->start) {
+		memmove(in->buf, in->buf + in->start, in->len - in->start);
+		in->len -= in->start;
+		in->scan -= in->start;
+		in->start = 0;
+	}
+	if (in->cap - in->len < 65536) {
+		size_t cap = in->cap ? in->cap * 2 : 131072;
+		char *b = realloc(in->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		in->buf = b;
+		in->cap = cap;
+	}
+	ssize_t n = read(dvs_jsonrpc_fd(ss->rpc), in->buf + in->len, in->cap - in->len);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+	if (n == 0)
+		return -EPIPE;
+	in->len += (size_t)n;
+	for (; in->scan < in->len; in->scan++) {
+		char c = in->buf[in->scan];
+		if (in->in_str) {
+			if (in->esc)
+				in->esc = false;
+			else if (c == '\\')
+				in->esc = true;
+			else if (c == '"')
+				in->in_str = false;
+			continue;
+		}
+		if (!in->depth) {
+			if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+				in->start = in->scan + 1;
+				continue;
+			}
+			if (c != '{') {
+				protocol_error(ss, "syntax error", "message is not a JSON object");
+				return 0;
+			}
+		}
+		if (c == '"') {
+			in->in_str = true;
+		} else if (c == '{' || c == '[') {
+			in->depth++;
+		} else if (c == '}' || c == ']') {
+			if (--in->depth)
+				continue;
+			char err[160];
+			json_t *msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
+			in->start = in->scan + 1;
+			if (!msg) {
+				protocol_error(ss, "syntax error", err);
+				return 0;
+			}
+			handle_request(ss, msg);
+			json_decref(msg);
+		}
+	}
+	if (in->len - in->start > max) {
+		char why[96];
+		snprintf(why, sizeof why, "message exceeds %zu bytes", max);
+		protocol_error(ss, "resources exhausted", why);
+	}
+	return 0;
+}
+
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct ovsdb_session *ss = arg;
@@ -514,25 +596,10 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	}
 	if (!(events & (DVS_LOOP_IN | DVS_LOOP_ERR)) || ss->closing)
 		return;
-	/* Read in rounds, draining complete messages in between, so the input buffer stays
-	 * bounded by the message size limit; stop after a few rounds to be fair to others. */
 	for (int round = 0; round < 16; round++) {
-		int rc = dvs_jsonrpc_read(ss->rpc);
-		json_t *msg;
-		int r;
-		while ((r = dvs_jsonrpc_recv(ss->rpc, &msg)) == 0) {
-			handle_request(ss, msg);
-			json_decref(msg);
-		}
-		if (r == -EPROTO || r == -EMSGSIZE) {
-			DVS_LOG_RL(WARN, "%s: %s; closing", dvs_jsonrpc_name(ss->rpc), dvs_jsonrpc_error(ss->rpc));
-			json_t *e = r == -EPROTO
-				? ovsdb_error("syntax error", "%s", dvs_jsonrpc_error(ss->rpc))
-				: ovsdb_error("resources exhausted", "%s", dvs_jsonrpc_error(ss->rpc));
-			ovsdb_session_queue(ss, error_reply(e, NULL));
-			ss->closing = true;
+		int rc = session_read(ss);
+		if (ss->closing || ss->dead)
 			return;
-		}
 		if (rc == -EAGAIN)
 			return;
 		if (rc) {
@@ -726,6 +793,7 @@ void ovsdb_session_destroy(struct ovsdb_session *ss)
 	for (size_t i = 0; i < ss->n_out; i++)
 		out_item_clear(&ss->outq[i]);
 	free(ss->outq);
+	free(ss->in.buf);
 	json_text_destroy(&ss->out);
 	if (ss->prev)
 		ss->prev->next = ss->next;

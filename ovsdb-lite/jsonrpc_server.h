@@ -34,10 +34,21 @@ struct ovsdb_out_item {
 	struct ovsdb_shared_text *payload;    /*   this serialised <table-updates> */
 };
 
+/* Input framing state: complete messages are found by counting brackets outside strings. */
+struct ovsdb_input {
+	char *buf;
+	size_t len, cap;
+	size_t start; /* where the current message begins */
+	size_t scan;  /* bytes examined so far */
+	unsigned depth;
+	bool in_str, esc;
+};
+
 struct ovsdb_session {
 	struct ovsdb_session *next, *prev;
 	struct ovsdb_server *server;
-	struct dvs_jsonrpc *rpc; /* input framing only; output goes through 'obuf' */
+	struct dvs_jsonrpc *rpc; /* socket and name only: framing and output are ours */
+	struct ovsdb_input in;
 	struct ovsdb_out_item *outq; /* held until the iteration's commit is durable */
 	size_t n_out, cap_out;
 	struct json_text out; /* serialised output not yet accepted by the socket */
