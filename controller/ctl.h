@@ -20,6 +20,10 @@
 #define CTL_DOWN_AFTER_DEFAULT_MS 5000
 #define CTL_VNI_FIRST_DEFAULT 1000
 #define CTL_VNI_LAST_DEFAULT 16777215
+/* Operations per transaction: keeps each request well under dvs-db's default --max-msg
+ * (4 MiB) after a restart with 100k ports to bind; what does not fit stays dirty and goes
+ * in the next transaction. */
+#define CTL_MAX_OPS_DEFAULT 4000
 
 struct ctl_stats {
 	uint64_t n_builds;       /* ctl_build() calls that found work */
@@ -37,6 +41,7 @@ struct ctl_stats {
 struct ctl {
 	struct dvs_replica *replica; /* borrowed */
 	char name[64];               /* written to Global.leader */
+	size_t max_ops;              /* operations per transaction */
 
 	/* Global.other_config, with defaults */
 	uint64_t down_after_ms;
@@ -102,6 +107,11 @@ void ctl_multimap_add(json_t *m, const char *key, const char *member);
 void ctl_multimap_del(json_t *m, const char *key, const char *member);
 /* Marks every member of m[key] dirty in 'dirty'. */
 void ctl_multimap_mark(json_t *m, const char *key, json_t *dirty);
+/* For the build loops: true once 'txn' holds max_ops operations (stop; the rest stays
+ * dirty).  Otherwise records 'key' in 'done', which ctl_dirty_done() then removes from the
+ * dirty set (and frees). */
+bool ctl_dirty_take(const struct ctl *ctl, const struct dvs_txn *txn, json_t *done, const char *key);
+void ctl_dirty_done(json_t *set, json_t *done);
 
 /* Wire helpers over replica rows. */
 const char *ctl_row_str(const json_t *row, const char *col);  /* string or one-element set */

@@ -78,11 +78,14 @@ ctl_check_hosts(struct ctl *ctl, uint64_t now_ms)
 int
 ctl_hosts_build(struct ctl *ctl, uint64_t now_ms, struct dvs_txn *txn)
 {
+	json_t *done = json_array();
 	const char *uuid;
 	json_t *v;
 	int ret = 0;
 
 	json_object_foreach(ctl->dirty_hosts, uuid, v) {
+		if (!ctl_dirty_take(ctl, txn, done, uuid))
+			break;
 		const json_t *row = dvs_replica_get(ctl->replica, "Host", uuid);
 		const char *name, *status, *want;
 		json_t *cur;
@@ -116,6 +119,6 @@ ctl_hosts_build(struct ctl *ctl, uint64_t now_ms, struct dvs_txn *txn)
 			break;
 		}
 	}
-	json_object_clear(ctl->dirty_hosts);
+	ctl_dirty_done(ctl->dirty_hosts, done);
 	return ret;
 }

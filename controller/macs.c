@@ -66,13 +66,17 @@ mkey_build(struct ctl *ctl, const char *mkey, struct dvs_txn *txn)
 int
 ctl_macs_build(struct ctl *ctl, struct dvs_txn *txn)
 {
+	json_t *done = json_array();
 	const char *mkey;
 	json_t *v;
 	int ret = 0;
 
-	json_object_foreach(ctl->dirty_mkeys, mkey, v)
+	json_object_foreach(ctl->dirty_mkeys, mkey, v) {
+		if (!ctl_dirty_take(ctl, txn, done, mkey))
+			break;
 		if ((ret = mkey_build(ctl, mkey, txn)) < 0)
 			break;
-	json_object_clear(ctl->dirty_mkeys);
+	}
+	ctl_dirty_done(ctl->dirty_mkeys, done);
 	return ret;
 }

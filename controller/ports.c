@@ -33,11 +33,14 @@ set_opt_str(struct dvs_txn *txn, const char *table, const char *uuid, const json
 int
 ctl_groups_build(struct ctl *ctl, struct dvs_txn *txn)
 {
+	json_t *done = json_array();
 	const char *uuid;
 	json_t *v;
 	int ret = 0;
 
 	json_object_foreach(ctl->dirty_groups, uuid, v) {
+		if (!ctl_dirty_take(ctl, txn, done, uuid))
+			break;
 		const json_t *row = dvs_replica_get(ctl->replica, "PortGroup", uuid);
 		struct dvs_err err = {0};
 		struct dvs_profile p;
@@ -54,7 +57,7 @@ ctl_groups_build(struct ctl *ctl, struct dvs_txn *txn)
 		if (ret < 0)
 			break;
 	}
-	json_object_clear(ctl->dirty_groups);
+	ctl_dirty_done(ctl->dirty_groups, done);
 	return ret < 0 ? ret : 0;
 }
 
@@ -224,13 +227,17 @@ port_build(struct ctl *ctl, const char *uuid, struct dvs_txn *txn)
 int
 ctl_ports_build(struct ctl *ctl, struct dvs_txn *txn)
 {
+	json_t *done = json_array();
 	const char *uuid;
 	json_t *v;
 	int ret = 0;
 
-	json_object_foreach(ctl->dirty_ports, uuid, v)
+	json_object_foreach(ctl->dirty_ports, uuid, v) {
+		if (!ctl_dirty_take(ctl, txn, done, uuid))
+			break;
 		if ((ret = port_build(ctl, uuid, txn)) < 0)
 			break;
-	json_object_clear(ctl->dirty_ports);
+	}
+	ctl_dirty_done(ctl->dirty_ports, done);
 	return ret;
 }

@@ -65,6 +65,30 @@ ctl_multimap_mark(json_t *m, const char *key, json_t *dirty)
 		ctl_set_add(dirty, member);
 }
 
+bool
+ctl_dirty_take(const struct ctl *ctl, const struct dvs_txn *txn, json_t *done, const char *key)
+{
+	if (dvs_txn_n_ops(txn) >= ctl->max_ops)
+		return false;
+	json_array_append_new(done, json_string(key));
+	return true;
+}
+
+void
+ctl_dirty_done(json_t *set, json_t *done)
+{
+	const json_t *k;
+	size_t i;
+
+	if (json_array_size(done) == json_object_size(set)) {
+		json_object_clear(set);
+	} else {
+		json_array_foreach(done, i, k)
+			json_object_del(set, json_string_value(k));
+	}
+	json_decref(done);
+}
+
 /* The single atom of an optional column (bare, or ["set", [x]]), or NULL. */
 static const json_t *
 single(const json_t *row, const char *col)
@@ -293,6 +317,7 @@ ctl_create(struct dvs_replica *replica, const char *name)
 	ctl->vni_first = CTL_VNI_FIRST_DEFAULT;
 	ctl->vni_last = CTL_VNI_LAST_DEFAULT;
 	ctl->converged_gen = -1;
+	ctl->max_ops = CTL_MAX_OPS_DEFAULT;
 	ctl->vni = vni_alloc_create(ctl->vni_first, ctl->vni_last);
 	json_t **objs[] = {&ctl->host_by_name, &ctl->ports_by_host, &ctl->ports_by_group,
 			   &ctl->bindings_by_port, &ctl->macloc_by_key, &ctl->vni_pending, &ctl->vni_waiting,

@@ -112,12 +112,15 @@ uuid_set(const json_t *keys)
 int
 ctl_segments_build(struct ctl *ctl, struct dvs_txn *txn)
 {
+	json_t *done = json_array();
 	json_t *empty = json_object();
 	const char *uuid;
 	json_t *v;
 	int ret = 0;
 
 	json_object_foreach(ctl->dirty_segments, uuid, v) {
+		if (!ctl_dirty_take(ctl, txn, done, uuid))
+			break;
 		const json_t *row = dvs_replica_get(ctl->replica, "Segment", uuid);
 		const json_t *want = json_object_get(ctl->flood, uuid) ?: empty;
 		json_t *upd;
@@ -152,7 +155,7 @@ ctl_segments_build(struct ctl *ctl, struct dvs_txn *txn)
 		if (!json_object_size(upd))
 			json_decref(upd);
 	}
-	json_object_clear(ctl->dirty_segments);
+	ctl_dirty_done(ctl->dirty_segments, done);
 	json_decref(empty);
 	return ret;
 }

@@ -140,7 +140,7 @@ fx_converge(struct fx *fx)
 
 	while (fx_round(fx)) {
 		rounds++;
-		assert_true(rounds < 10);
+		assert_true(rounds < 100);
 	}
 	return rounds;
 }

@@ -309,6 +309,32 @@ test_reconcile_duplicate_mac(void **state)
 	fx_destroy(fx);
 }
 
+static void
+test_reconcile_txn_budget(void **state)
+{
+	struct fx *fx = cluster();
+	json_auto_t *active = json_string("active");
+	unsigned rounds = 0;
+
+	fx->ctl->max_ops = 3;
+	for (unsigned i = 0; i < 20; i++) {
+		char key[16], mac[32];
+
+		snprintf(key, sizeof(key), "p%u", i);
+		snprintf(mac, sizeof(mac), "52:54:00:00:01:%02x", i);
+		add_port(fx, fx_uuid(100 + i), key, "hv1", mac, true);
+	}
+	while (fx_round(fx)) {
+		assert_true(fx->last_ops <= 3 + 2); /* one entry may add up to 3 operations */
+		rounds++;
+		assert_true(rounds < 100);
+	}
+	assert_true(rounds > 10);
+	assert_int_equal(fx_count(fx, "Binding", "state", active), 22);
+	assert_int_equal(fx_count(fx, "MacLocation", NULL, NULL), 22);
+	fx_destroy(fx);
+}
+
 int
 main(void)
 {
@@ -320,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_reconcile_host_down),
 		cmocka_unit_test(test_reconcile_vni_and_deletes),
 		cmocka_unit_test(test_reconcile_duplicate_mac),
+		cmocka_unit_test(test_reconcile_txn_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
