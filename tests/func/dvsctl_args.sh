@@ -13,8 +13,8 @@ BUILD=${DVS_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 DVSCTL=$BUILD/cli/dvsctl
 SWITCHD=$BUILD/datapath/dvs-switchd
 PY=/usr/bin/python3
-TAG=cl$$
-TMP=$(mktemp -d /tmp/cl-dvsctl.XXXXXX)
+TAG=cli2$$
+TMP=$(mktemp -d /tmp/cli2-dvsctl.XXXXXX)
 NS=$TAG-ns
 PIDS=()
 FAILS=0
@@ -116,7 +116,7 @@ expect 2 '--timeout "0": not a number of seconds in 0.001..3600' -- --timeout 0 
 expect 2 '--switchd needs a value' -- port list --switchd
 expect 2 '--switchd "bogus:x": not an address' -- --switchd bogus:x port list
 expect 2 'Usage: dvsctl [OPTIONS] COMMAND' --
-expect 0 'Exit status: 0 ok, 1 the switch refused' -- --help
+expect 0 'Exit status: 0 ok, 1 refused or failed' -- --help
 expect 0 'Usage: dvsctl [OPTIONS] port add NAME --type' -- port add --help
 expect 0 '--type vhost-user  a VM' -- help port add
 expect 0 'port set NAME --access VLAN' -- port --help

@@ -276,6 +276,21 @@ gens=$(for i in 1 2 3 4 5 6 7 8; do col PortGroup name "cg$i" generation; done |
 assert_eq "each concurrent change stored its own generation" "$(seq -s ' ' $((G + 1)) $((G + 8))) " "$gens"
 for i in 1 2 3 4 5 6 7 8; do "$DVSCTL" portgroup del "cg$i"; done
 
+# Bash completion asks this database for names.
+comp() {
+	DVS_DB=$DVS_DB PATH=$DVS_BUILD/cli:$PATH bash -c '
+		source "$1/cli/dvsctl.bash"; shift
+		COMP_WORDS=(dvsctl "$@"); COMP_CWORD=$(($# )); _dvsctl; echo "${COMPREPLY[*]}"' _ "$DVS_SRC" "$@"
+}
+assert_eq "completion: portgroup set NAME" "trunkg web" "$(comp portgroup set "")"
+assert_eq "completion: port add --group" "trunkg web" "$(comp port add vm9 --group "")"
+assert_eq "completion: port show KEY" "vm1 vm2 vm3" "$(comp port show vm)"
+assert_eq "completion: host NAME views" "fdb stats drops lcores ports" "$(comp host hvA "")"
+assert_eq "completion: --override keys" "ingress_average_bps= ingress_peak_bps= ingress_burst_bytes=" \
+	"$(comp port set vm1 --override ingress_)"
+assert_eq "completion: security values" "yes no" "$(comp portgroup add g --ip-mac-binding "")"
+assert_match "completion: portgroup add options" "--storm-unknown-unicast" "$(comp portgroup add g --st)"
+
 echo "# 3. --wait" >&2
 # hvA runs vm1 and vm2 (web), hvB runs vm3 (web): a change of web affects both.
 G=$(gen)
