@@ -8,6 +8,7 @@
 #     ROUNDS times back and forth, median
 #   HOSTS=1000 PORTS=100000 PGROUPS=100 SEGS=10 ROUNDS=5 bash bench/controller/bench.sh
 source "$(dirname "$0")/../../tests/lib/common.sh"
+trap 'exit 143' TERM # meson's timeout: still run the cleanups
 
 HOSTS=${HOSTS:-1000}
 PORTS=${PORTS:-100000}
@@ -28,7 +29,7 @@ hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 HZ=$(getconf CLK_TCK)
 
 start_daemon db "$dir/db.log" "$DB" --remote="punix:$SOCK" --schema="$DVS_SRC/schema/dvs.ovsschema" \
-	--sync=request --max-msg=33554432 "$dir/dvs.db"
+	--sync=request --max-msg=33554432 --max-backlog=268435456 "$dir/dvs.db"
 wait_until 5 "dvs-db socket" test -S "$SOCK"
 t0=$(date +%s.%N)
 IDS=$(L load "$HOSTS" "$PORTS" "$PGROUPS" "$SEGS")
