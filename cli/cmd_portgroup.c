@@ -135,6 +135,13 @@ pg_explain(struct dvsctl_ctx *ctx, const char *error, const char *details, void 
 	if (!strcmp(error, "constraint violation") && strstr(details, "\"PortGroup\" table"))
 		return dvsctl_fail(ctx, DVSCTL_FAILED, "port group \"%s\" already exists (use portgroup set)",
 				   c->name);
+	if (!strcmp(error, "constraint violation") && strstr(details, "\"Segment\" table") &&
+	    strstr(details, "(vni)"))
+		/* Segment's unique vni index counts "no VNI yet" as a value: a second new segment
+		 * waits until the controller has allocated the first one's VNI. */
+		return dvsctl_fail(ctx, DVSCTL_FAILED,
+				   "segment \"%s\": another segment is still waiting for its VNI (is "
+				   "dvs-controller running?); try again once it has one", c->segment);
 	if (!strcmp(error, "constraint violation") && strstr(details, "\"Segment\" table"))
 		return dvsctl_fail(ctx, DVSCTL_FAILED, "segment \"%s\" was created at the same time; try again",
 				   c->segment);
