@@ -310,7 +310,7 @@ static int journal_commit(struct ovsdb_storage *st, bool sync)
 	return 0;
 }
 
-static int journal_compact(struct ovsdb_storage *st, const json_t *schema, const json_t *snapshot)
+static int journal_compact(struct ovsdb_storage *st, const json_t *schema, const char *snapshot, size_t size)
 {
 	struct journal *j = journal_cast(st);
 	char *buf = NULL;
@@ -319,7 +319,7 @@ static int journal_compact(struct ovsdb_storage *st, const json_t *schema, const
 	if (!rc)
 		rc = encode(&buf, &len, &cap, schema);
 	if (!rc && snapshot)
-		rc = encode(&buf, &len, &cap, snapshot);
+		rc = encode_text(&buf, &len, &cap, snapshot, size);
 	if (!rc)
 		rc = write_new_file(j->path, buf, len);
 	if (!rc) {

@@ -19,6 +19,8 @@
 #include "schema.h"
 #include "transaction.h"
 
+#define COMPACT_INTERVAL_MS (10 * 60 * 1000)
+
 static int replay_cb(void *aux, const json_t *record)
 {
 	struct ovsdb_server *s = aux;
@@ -76,6 +78,7 @@ struct ovsdb_server *ovsdb_server_create(struct dvs_loop *loop, struct ovsdb_sto
 		goto out;
 	}
 	ovsdb_db_recount_refs(s->db);
+	s->last_compact_ms = dvs_now_ms();
 out:
 	if (err) {
 		ovsdb_server_destroy(s);
@@ -181,8 +184,12 @@ void ovsdb_server_publish(struct ovsdb_server *s, struct ovsdb_txn *txn, bool du
 
 int ovsdb_server_compact(struct ovsdb_server *s)
 {
-	json_auto_t *snapshot = ovsdb_db_to_json(s->db);
-	int rc = s->storage->class_->compact(s->storage, s->schema_json, snapshot);
+	struct json_text t;
+	json_text_init(&t);
+	bool any = ovsdb_db_write_snapshot(s->db, &t);
+	int rc = s->storage->class_->compact(s->storage, s->schema_json, any ? t.buf : NULL, t.len);
+	json_text_destroy(&t);
+	s->last_compact_ms = dvs_now_ms();
 	if (rc)
 		DVS_LOG(ERR, "compaction failed: %s", strerror(-rc));
 	return rc;
@@ -233,7 +240,10 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			ovsdb_session_destroy(ss);
 	}
 
-	if (s->compact_requested || s->storage->class_->should_compact(s->storage)) {
+	/* Automatic compaction stalls the loop while the snapshot is written, so like
+	 * ovsdb-server it happens at most every COMPACT_INTERVAL_MS. */
+	if (s->compact_requested ||
+	    (dvs_now_ms() - s->last_compact_ms >= COMPACT_INTERVAL_MS && s->storage->class_->should_compact(s->storage))) {
 		s->compact_requested = false;
 		/* A failed compaction leaves the old journal in place and working. */
 		ovsdb_server_compact(s);

@@ -46,6 +46,7 @@ struct ovsdb_server {
 	bool committed;    /* the database changed this iteration (re-run "wait"s) */
 	bool compact_requested;
 	uint64_t n_commits, n_batches;
+	uint64_t last_compact_ms;
 	struct json_text record; /* scratch buffer for journal records */
 };
 

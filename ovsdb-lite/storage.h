@@ -31,7 +31,8 @@ struct ovsdb_storage_class {
 	/* Buffers one record given as JSON text (an object, 'size' bytes). */
 	int (*append)(struct ovsdb_storage *st, const char *record, size_t size);
 	int (*commit)(struct ovsdb_storage *st, bool sync);
-	int (*compact)(struct ovsdb_storage *st, const json_t *schema, const json_t *snapshot);
+	/* 'snapshot' is one record as JSON text ('size' bytes), or NULL for an empty database. */
+	int (*compact)(struct ovsdb_storage *st, const json_t *schema, const char *snapshot, size_t size);
 	/* True when the history has grown enough that compacting is worth it. */
 	bool (*should_compact)(const struct ovsdb_storage *st);
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 
 struct ovsdb_db *ovsdb_db_create(struct ovsdb_schema *schema)
 {
@@ -113,6 +114,51 @@ json_t *ovsdb_db_to_json(const struct ovsdb_db *db)
 		json_object_set_new(all, t->schema->name, rows);
 	}
 	return all;
+}
+
+bool ovsdb_db_write_snapshot(const struct ovsdb_db *db, struct json_text *t)
+{
+	bool any_table = false;
+	json_text_char(t, '{');
+	for (uint32_t i = 0; i < db->schema->n_tables; i++) {
+		const struct ovsdb_table *table = &db->tables[i];
+		const struct ovsdb_table_schema *ts = table->schema;
+		if (!table->rows.n)
+			continue;
+		if (any_table)
+			json_text_char(t, ',');
+		any_table = true;
+		json_text_string(t, ts->name);
+		json_text_raw(t, ":{", 2);
+		bool first_row = true;
+		HMAP_FOR_EACH (n, &table->rows) {
+			const struct ovsdb_row *row = HMAP_CONTAINER(n, struct ovsdb_row, node);
+			char u[UUID_LEN + 1];
+			if (!first_row)
+				json_text_char(t, ',');
+			first_row = false;
+			uuid_to_string(ovsdb_row_uuid(row), u);
+			json_text_char(t, '"');
+			json_text_raw(t, u, UUID_LEN);
+			json_text_raw(t, "\":{", 3);
+			bool first_col = true;
+			for (uint32_t c = OVSDB_N_IMPLICIT_COLS; c < ts->n_cols; c++) {
+				const struct ovsdb_column *col = &ts->cols[c];
+				if (col->ephemeral || ovsdb_datum_is_default(&row->fields[c], &col->type))
+					continue;
+				if (!first_col)
+					json_text_char(t, ',');
+				first_col = false;
+				json_text_string(t, col->name);
+				json_text_char(t, ':');
+				json_text_datum(t, &row->fields[c], &col->type);
+			}
+			json_text_char(t, '}');
+		}
+		json_text_char(t, '}');
+	}
+	json_text_char(t, '}');
+	return any_table;
 }
 
 static size_t row_size(const struct ovsdb_table_schema *ts)

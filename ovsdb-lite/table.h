@@ -46,6 +46,10 @@ struct ovsdb_table *ovsdb_db_find_table(const struct ovsdb_db *db, const char *n
 void ovsdb_db_recount_refs(struct ovsdb_db *db);
 /* The whole database as {"table": {"uuid": row}} (a snapshot). */
 json_t *ovsdb_db_to_json(const struct ovsdb_db *db);
+struct json_text;
+/* The same snapshot written as JSON text into 't' (no jansson tree: compaction of a large
+ * database must not stall the server for long).  Returns false if the database is empty. */
+bool ovsdb_db_write_snapshot(const struct ovsdb_db *db, struct json_text *t);
 
 /* A new row with every column at its default and a zero _uuid. */
 struct ovsdb_row *ovsdb_row_create(struct ovsdb_table *table);
