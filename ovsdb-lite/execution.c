@@ -40,6 +40,28 @@ static json_t *unpack(const json_t *op, const char *fmt, ...)
 	return NULL;
 }
 
+/* Strict member check for the hot operations without json_unpack_ex's format parsing
+ * (about a tenth of an insert's cost).  'names' ends with NULL; 'required' is a bitmask
+ * over 'names'.  Returns NULL or a new "syntax error". */
+static json_t *check_members(const json_t *op, const char *const *names, unsigned required)
+{
+	const char *key;
+	json_t *v;
+	unsigned seen = 0;
+	json_object_foreach ((json_t *)op, key, v) {
+		unsigned i;
+		for (i = 0; names[i] && strcmp(names[i], key); i++)
+			;
+		if (!names[i])
+			return ovsdb_error("syntax error", "%zu object item(s) left unpacked: %s", (size_t)1, key);
+		seen |= 1u << i;
+	}
+	for (unsigned i = 0; names[i]; i++)
+		if ((required & (1u << i)) && !(seen & (1u << i)))
+			return ovsdb_error("syntax error", "Object item not found: %s", names[i]);
+	return NULL;
+}
+
 /* Parses 'row' (a <row>) into 'dst', column by column.  Implicit columns may not be set;
  * with 'for_update', immutable columns may not be either. */
 static json_t *parse_row(struct exec_ctx *x, struct ovsdb_row *dst, const json_t *row, bool for_update,
@@ -73,12 +95,15 @@ static json_t *parse_row(struct exec_ctx *x, struct ovsdb_row *dst, const json_t
 
 static json_t *op_insert(struct exec_ctx *x, const json_t *op, json_t **result)
 {
+	static const char *const members[] = { "op", "table", "row", "uuid-name", NULL };
 	struct ovsdb_table *table;
-	json_t *row = NULL, *err;
-	const char *tname, *uuid_name = NULL;
-	if ((err = unpack(op, "{s:s, s:s, s?o, s?s}", "op", &tname, "table", &tname, "row", &row,
-			  "uuid-name", &uuid_name)) || (err = get_table(x, op, &table)))
+	json_t *err;
+	if ((err = check_members(op, members, 0x3)) || (err = get_table(x, op, &table)))
 		return err;
+	const json_t *row = json_object_get(op, "row"), *un = json_object_get(op, "uuid-name");
+	if (un && !json_is_string(un))
+		return ovsdb_error("syntax error", "\"uuid-name\" must be a string");
+	const char *uuid_name = json_string_value(un);
 	struct uuid u;
 	if (uuid_name) {
 		struct ovsdb_symbol *sym = ovsdb_symtab_insert(&x->symtab, uuid_name);
@@ -100,7 +125,11 @@ static json_t *op_insert(struct exec_ctx *x, const json_t *op, json_t **result)
 	ovsdb_txn_insert(x->txn, r);
 	char buf[UUID_LEN + 1];
 	uuid_to_string(&u, buf);
-	*result = json_pack("{s:[ss]}", "uuid", "uuid", buf);
+	json_t *pair = json_array();
+	json_array_append_new(pair, json_string_nocheck("uuid"));
+	json_array_append_new(pair, json_string_nocheck(buf));
+	*result = json_object();
+	json_object_set_new_nocheck(*result, "uuid", pair);
 	return NULL;
 }
 

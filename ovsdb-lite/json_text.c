@@ -19,7 +19,7 @@ void json_text_destroy(struct json_text *t)
 	json_text_init(t);
 }
 
-static void reserve(struct json_text *t, size_t n)
+void json_text_reserve_(struct json_text *t, size_t n)
 {
 	if (t->len + n <= t->cap)
 		return;
@@ -33,30 +33,20 @@ static void reserve(struct json_text *t, size_t n)
 	t->cap = cap;
 }
 
-void json_text_raw(struct json_text *t, const char *s, size_t n)
-{
-	reserve(t, n);
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-}
-
-void json_text_char(struct json_text *t, char c)
-{
-	reserve(t, 1);
-	t->buf[t->len++] = c;
-}
-
 void json_text_string(struct json_text *t, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s);
-	reserve(t, n + 2);
-	t->buf[t->len++] = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
-			json_text_char(t, (char)*p);
-			continue;
-		}
+	const unsigned char *p = (const unsigned char *)s;
+	json_text_char(t, '"');
+	for (;;) {
+		/* Copy the run of bytes that need no escape in one go. */
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			json_text_raw(t, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
 		char esc[6] = { '\\', 0 };
 		size_t k = 2;
 		switch (*p) {
@@ -76,6 +66,7 @@ void json_text_string(struct json_text *t, const char *s)
 			k = 6;
 		}
 		json_text_raw(t, esc, k);
+		p++;
 	}
 	json_text_char(t, '"');
 }

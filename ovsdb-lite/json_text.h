@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "datum.h"
 
@@ -16,8 +17,20 @@ struct json_text {
 
 void json_text_init(struct json_text *t);
 void json_text_destroy(struct json_text *t);
-void json_text_raw(struct json_text *t, const char *s, size_t n);
-void json_text_char(struct json_text *t, char c);
+void json_text_reserve_(struct json_text *t, size_t n);
+static inline void json_text_raw(struct json_text *t, const char *s, size_t n)
+{
+	if (t->len + n > t->cap)
+		json_text_reserve_(t, n);
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
+static inline void json_text_char(struct json_text *t, char c)
+{
+	if (t->len + 1 > t->cap)
+		json_text_reserve_(t, 1);
+	t->buf[t->len++] = c;
+}
 /* A JSON string with the escapes RFC 8259 requires; UTF-8 passes through. */
 void json_text_string(struct json_text *t, const char *s);
 void json_text_int(struct json_text *t, int64_t v);
