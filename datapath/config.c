@@ -193,7 +193,8 @@ dvs_vlan_list_format(const uint64_t bm[DVS_VLAN_WORDS], char *buf, size_t size)
 
 static const char *const port_keys[] = {
 	"name", "type", "path", "client", "queues", "ifname", "netns", "driver", "pci",
-	"vlan_mode", "tag", "trunks", "native_vlan", "mac", "fdb_max", NULL,
+	"vlan_mode", "tag", "trunks", "native_vlan", "mac", "fdb_max",
+	"acl", "security", "shaping", "storm", NULL,
 };
 
 static int
@@ -259,7 +260,8 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 		return dvs_err_set(err, EINVAL, "a port must be a JSON object");
 	if ((rc = check_keys(j, port_keys,
 			     "name, type, path, client, queues, ifname, netns, driver, pci, "
-			     "vlan_mode, tag, trunks, native_vlan, mac, fdb_max", err)) < 0)
+			     "vlan_mode, tag, trunks, native_vlan, mac, fdb_max, "
+			     "acl, security, shaping, storm", err)) < 0)
 		return rc;
 	if ((rc = get_str(j, "name", p->name, sizeof(p->name), true, err)) < 0)
 		return rc;
@@ -325,6 +327,10 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 		goto out;
 	if (p->type == DVS_PORT_UPLINK && p->vlan_mode != DVS_VLAN_TRUNK)
 		return dvs_err_set(err, EINVAL, "vlan_mode: an uplink is always a trunk");
+	if ((rc = dvs_policy_parse(j, &p->policy, err)) < 0)
+		goto out;
+	if (p->type == DVS_PORT_UPLINK && !dvs_policy_empty(&p->policy))
+		return dvs_err_set(err, EINVAL, "acl/security/shaping/storm: not for an uplink (policy belongs to VM ports)");
 	rc = 0;
 out:
 	if (rc < 0 && p->name[0])
@@ -500,5 +506,6 @@ dvs_port_conf_to_json(const struct dvs_port_conf *p)
 	}
 	if (p->fdb_max)
 		json_object_set_new(o, "fdb_max", json_integer(p->fdb_max));
+	dvs_policy_to_json(&p->policy, o);
 	return o;
 }

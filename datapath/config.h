@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "policy_conf.h"
 
 #define DVS_PORT_NAME_MAX 64 /* also DB Port.key */
 #define DVS_MAX_PORTS 256
@@ -49,6 +50,8 @@ struct dvs_port_conf {
 	bool has_mac;
 	uint8_t mac[6];   /* configured MAC: installed as a static FDB entry */
 	uint32_t fdb_max; /* per-port learned-MAC limit; 0 = switch default */
+	/* policy: ACL, security, shaping, storm control (interned; see policy_conf.h) */
+	struct dvs_policy_spec policy;
 };
 
 struct dvs_switchd_conf {

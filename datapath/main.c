@@ -20,6 +20,7 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/notify.h"
 
 #define N_MBUFS 32767
 
@@ -146,6 +147,8 @@ eal_start(struct switchd *sw, const char *prog)
 	/* net_tap reports its optional rte_flow/multiq set-up failing on kernels without those
 	 * qdiscs as errors; forwarding is unaffected. */
 	argv[argc++] = "--log-level=pmd.net.tap:critical";
+	/* The control socket is the management interface; no telemetry socket to leave behind. */
+	argv[argc++] = "--no-telemetry";
 	argv[argc] = NULL;
 	return rte_eal_init(argc, argv);
 }
@@ -328,7 +331,7 @@ main(int argc, char **argv)
 	DVS_LOG(INFO, "dvs-switchd %s ready: %u poll lcore(s), control socket %s%s%s", DVS_VERSION,
 		sw->dp.n_workers, sw->conf.ctl_socket, sw->conf.db[0] ? ", cluster db " : "",
 		sw->conf.db);
-	dvs_notify_ready();
+	dvs_notify("READY=1");
 	dvs_loop_run(sw->loop);
 	rc = 0;
 out:

@@ -213,6 +213,7 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 		rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
 	rte_eal_hotplug_remove(p->conf.pci[0] ? "pci" : "vdev", p->devname);
+	sw_pol_free(p->pol);
 	DVS_LOG(INFO, "port %s removed", p->conf.name);
 	memset(p, 0, sizeof(*p));
 	(void)sw;

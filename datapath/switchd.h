@@ -26,6 +26,8 @@ struct sw_port {
 	char devname[64];  /* DPDK device name (vdev) */
 	struct dvs_port_conf conf;
 	struct dp_port_stats base; /* counters at creation: reports subtract them */
+	struct dp_port_policy *pol;     /* compiled policy (NULL: none), published in dp tables */
+	struct dvs_policy_spec pol_spec; /* the spec 'pol' was built from */
 	uint64_t base_drops;
 };
 
@@ -73,6 +75,15 @@ void sw_ctl_stop(struct switchd *sw);
 /* Sums a port's counters over every lcore, minus its baseline. */
 void sw_port_stats(const struct switchd *sw, const struct sw_port *p, struct dp_port_stats *out);
 
+/* ctl/pol_build.c: (re)builds p->pol when p->conf.policy (or the port MAC) changed.  The
+ * previous policy goes to *retired: free it with sw_pol_retire() after publishing (it may
+ * share parts with the new one).  Returns 1 if rebuilt, 0 if unchanged, or -EINVAL with
+ * 'err' set (p unchanged). */
+int sw_pol_update(struct switchd *sw, struct sw_port *p, struct dp_port_policy **retired,
+		  struct dvs_err *err);
+void sw_pol_retire(struct dp_port_policy *old, const struct dp_port_policy *now);
+void sw_pol_free(struct dp_port_policy *pol);
+
 /* netns.c: moves interface 'ifname' into the named netns (/run/netns/NAME) and sets it up. */
 int sw_netns_move_link(const char *ifname, const char *netns, struct dvs_err *err);
 
@@ -88,5 +99,3 @@ void sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc);
 int sw_reload(struct switchd *sw, struct dvs_err *err);
 /* port.c: logs link transitions (guest attached/detached).  Called once a second. */
 void sw_port_watch_links(struct switchd *sw);
-/* notify.c: tells systemd (Type=notify) that the daemon is serving; no-op without systemd. */
-void dvs_notify_ready(void);

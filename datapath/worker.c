@@ -4,6 +4,7 @@
  * nothing, back off into short sleeps (idle_sleep_us; 0 = busy poll) so several switches and
  * guests can share a small machine. */
 #include "dp/dp.h"
+#include "dp/pol.h"
 
 #include <time.h>
 
@@ -28,7 +29,9 @@ dp_worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		uint32_t now_s = (uint32_t)(start / dp->tsc_hz);
 		unsigned got = 0;
+		uint64_t shaper_wait = UINT64_MAX;
 
+		lc->now = start;
 		for (uint16_t i = 0; i < t->n_rxq[lc->wid]; i++) {
 			const struct dp_rxq *q = &t->rxq[lc->wid][i];
 			uint16_t n = rte_eth_rx_burst(q->eth_port, q->queue, pkts, DP_BURST);
@@ -37,6 +40,8 @@ dp_worker_main(void *arg)
 				got += n;
 			}
 		}
+		if (t->has_policy)
+			shaper_wait = dp_pol_poll(lc, t, start);
 		if (lc->n_pending)
 			dp_tx_flush_all(lc, t);
 		rte_rcu_qsbr_quiescent(dp->qs, lc->wid);
@@ -47,8 +52,14 @@ dp_worker_main(void *arg)
 			lc->busy_cycles += rte_rdtsc() - start;
 			idle = 0;
 		} else if (dp->idle_sleep_us && ++idle > IDLE_POLLS_BEFORE_SLEEP) {
-			struct timespec ts = {0, (long)dp->idle_sleep_us * 1000};
-			nanosleep(&ts, NULL);
+			/* Sleep, but not past the moment a shaper may release a frame. */
+			uint64_t ns = (uint64_t)dp->idle_sleep_us * 1000;
+			if (shaper_wait != UINT64_MAX)
+				ns = RTE_MIN(ns, shaper_wait * 1000000000ull / dp->tsc_hz);
+			if (ns) {
+				struct timespec ts = {0, (long)ns};
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	rte_rcu_qsbr_thread_offline(dp->qs, lc->wid);

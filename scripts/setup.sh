@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 PKGS=(
   build-essential pkg-config meson ninja-build git
-  libdpdk-dev dpdk libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev
+  libdpdk-dev dpdk dpdk-dev libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev
   libjansson-dev libmnl-dev libcmocka-dev libsystemd-dev
-  iproute2 iputils-ping tcpdump tshark iperf3 procps psmisc kmod
+  iproute2 iputils-ping tcpdump tshark iperf3 procps psmisc kmod valgrind
   python3-scapy busybox-static cpio qemu-system-x86 linux-image-amd64
   openvswitch-switch-dpdk openvswitch-common systemd
 )

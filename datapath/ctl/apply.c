@@ -147,6 +147,22 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 			changed = true;
 		}
 	}
+	/* Policies whose spec changed are rebuilt; the old ones are retired after the swap. */
+	struct dp_port_policy *retired[DVS_MAX_PORTS] = {0};
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		struct sw_port *p = &sw->ports[i];
+		struct dvs_err perr = {0};
+		if (!p->used)
+			continue;
+		int u = sw_pol_update(sw, p, &retired[i], &perr);
+		if (u < 0) {
+			DVS_LOG(ERR, "%s (the port keeps its previous policy)", perr.msg);
+			if (!rc)
+				rc = dvs_err_set(err, EINVAL, "%s", perr.msg);
+		} else if (u > 0) {
+			changed = true;
+		}
+	}
 	/* 3. One swap for the whole change. */
 	if (changed) {
 		int prc = sw_publish(sw);
@@ -157,6 +173,9 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 			return dvs_err_set(err, -prc, "out of memory publishing tables");
 		}
 	}
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
+		if (retired[i])
+			sw_pol_retire(retired[i], sw->ports[i].pol);
 	/* 4. After the grace period: tear down, and fix the FDB of what changed. */
 	finish_removals(sw);
 	for (unsigned i = 0; i < n_relearn; i++) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datapath/dp/pol.h"
 #include "lib/jsonrpc.h"
 #include "lib/log.h"
 
@@ -342,7 +343,40 @@ m_reload(void *ctx, json_t *params, json_t **error)
 	return json_pack("{s:I}", "generation", (json_int_t)sw->gen);
 }
 
+static json_t *
+m_acl_stats(void *ctx, json_t *params, json_t **error)
+{
+	struct switchd *sw = ctx;
+	const char *name = arg_str(args_of(params), "port");
+	json_t *res = json_array();
+
+	if (name && !sw_port_find(sw, name)) {
+		json_decref(res);
+		return rpc_error(error, "no such port", "port \"%s\" does not exist", name);
+	}
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		const struct sw_port *p = &sw->ports[i];
+		const struct acl *acl = p->pol ? p->pol->acl : NULL;
+		if (!p->used || !acl || (name && strcmp(name, p->conf.name)))
+			continue;
+		for (uint32_t r = 0; r < acl_n_rules(acl); r++) {
+			const struct acl_rule *rule = acl_rule_get(acl, r);
+			json_array_append_new(res, json_pack("{s:s, s:I, s:i, s:s, s:s, s:I}",
+				"port", p->conf.name, "id", (json_int_t)rule->id, "priority", rule->priority,
+				"direction", acl_dir_name(rule->dir), "action", acl_action_name(rule->action),
+				"hits", (json_int_t)acl_hits(acl, r, rule->dir)));
+		}
+		for (int d = 0; d < ACL_DIR_COUNT; d++)
+			json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:s, s:I}",
+				"port", p->conf.name, "id", "default", "direction", acl_dir_name(d),
+				"action", acl_action_name(acl_default_action(acl)),
+				"hits", (json_int_t)acl_hits(acl, ACL_RULE_DEFAULT, d)));
+	}
+	return res;
+}
+
 static const struct dvs_rpc_method methods[] = {
+	{"acl.stats", m_acl_stats},
 	{"version", m_version},
 	{"ports.list", m_ports_list},
 	{"ports.stats", m_ports_stats},

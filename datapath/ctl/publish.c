@@ -58,8 +58,12 @@ assign_rxqs(struct dp_tables *t, const struct switchd *sw)
 		const struct sw_port *p = &sw->ports[i];
 		if (!p->used)
 			continue;
+		/* A port with policy keeps all its queues on one lcore: its ingress state
+		 * (conntrack, policer, storm buckets) has a single owner. */
+		unsigned pw = w;
 		for (uint16_t q = 0; q < p->n_rxq; q++) {
-			struct dp_rxq *r = &t->rxq[w][t->n_rxq[w]++];
+			unsigned ww = p->pol ? pw : w;
+			struct dp_rxq *r = &t->rxq[ww][t->n_rxq[ww]++];
 			r->port = p->idx;
 			r->eth_port = p->eth_port;
 			r->queue = q;
@@ -85,7 +89,11 @@ sw_publish(struct switchd *sw)
 		d->is_uplink = p->conf.type == DVS_PORT_UPLINK;
 		d->eth_port = p->eth_port;
 		d->n_txq = p->n_txq;
-		d->tx_locked = p->n_txq < sw->dp.n_workers;
+		d->pol = p->pol;
+		/* A policy's egress state (conntrack, shaper) has one writer at a time. */
+		d->tx_locked = p->n_txq < sw->dp.n_workers || (p->pol && sw->dp.n_workers > 1);
+		if (p->pol)
+			t->has_policy = 1;
 		fill_vlan(&d->vlan, &p->conf);
 	}
 	if (build_members(t, sw) < 0) {

@@ -25,7 +25,10 @@
 #define DP_BURST 32
 #define DP_MAX_RXQ_PER_LCORE (DVS_MAX_PORTS * 2)
 
+struct dp_port_policy;
+
 struct dp_port {
+	const struct dp_port_policy *pol; /* NULL: no policy (dp/pol.h) */
 	uint8_t enabled;   /* forwarding (ingress and egress) */
 	uint8_t is_uplink; /* split horizon: no uplink-to-uplink flooding */
 	uint8_t tx_locked; /* fewer tx queues than lcores: take txlock[port][txq] */
@@ -43,6 +46,7 @@ struct dp_rxq {
 struct dp_tables {
 	uint64_t gen;
 	uint16_t n_ports; /* highest used index + 1 */
+	uint8_t has_policy; /* some port has a policy: run dp_pol_poll() */
 	struct dp_port ports[DVS_MAX_PORTS];
 	/* Flood lists: members of VLAN v are members[seg_off[v] .. seg_off[v] + seg_n[v]). */
 	uint32_t seg_off[4096];
@@ -69,6 +73,7 @@ struct dp_lcore {
 	struct dp *dp;
 	unsigned wid;      /* worker index, also the RCU thread id */
 	unsigned lcore_id;
+	uint64_t now; /* TSC at the start of this poll iteration */
 	uint64_t polls, busy_polls;
 	uint64_t rx_packets;
 	uint64_t busy_cycles; /* cycles spent in iterations that moved packets */
@@ -101,6 +106,10 @@ dp_now_s(const struct dp *dp)
 /* fwd.c: the pipeline for one rx burst from port index 'in'.  Takes ownership of 'pkts'. */
 void dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s);
+/* Buffers 'm' for transmission on port index 'port' (no egress policy applied). */
+void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
+/* Transmits what the port's shaper releases at 'now'. */
+void dp_tx_shaped(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, uint64_t now);
 /* Sends every buffered frame.  Called at the end of each poll iteration. */
 void dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t);
 

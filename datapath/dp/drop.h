@@ -19,7 +19,20 @@
 	X(EGRESS_VLAN, "egress-vlan-filter", "destination port not a member of the VLAN") \
 	X(TX_FULL, "tx-queue-full", "destination port's queue full (guest not reading)") \
 	X(NO_MBUF, "no-mbuf", "out of buffers for a flood copy or a tag") \
-	X(PORT_BLOCKED, "port-blocked", "ingress port not forwarding (down or blocked)")
+	X(PORT_BLOCKED, "port-blocked", "ingress port not forwarding (down or blocked)") \
+	X(FORGED_TRANSMIT, "forged-transmit", "source MAC is not the port's MAC (forged transmits off)") \
+	X(MAC_CHANGE, "mac-change-blocked", "frame to a MAC the guest set itself (MAC changes off)") \
+	X(IP_MAC_BINDING, "ip-mac-binding", "source IP (or ARP/ND sender) not bound to the port") \
+	X(DHCP_SERVER, "dhcp-server-guard", "DHCP server reply from a port not allowed to serve DHCP") \
+	X(STORM_BCAST, "storm-broadcast", "broadcast above the port's storm-control rate") \
+	X(STORM_MCAST, "storm-multicast", "multicast above the port's storm-control rate") \
+	X(STORM_UNKNOWN, "storm-unknown-unicast", "unknown unicast above the port's storm-control rate") \
+	X(POLICER, "policer", "above the port's ingress rate (average/peak/burst)") \
+	X(ACL_DROP, "acl-drop", "dropped by an ACL rule or the default action") \
+	X(ACL_REJECT, "acl-reject", "rejected by an ACL rule (RST or ICMP unreachable sent)") \
+	X(CT_INVALID, "ct-invalid", "breaks the state machine of a tracked connection") \
+	X(CT_FULL, "ct-full", "stateful rule could not track the connection: table full") \
+	X(SHAPER_FULL, "shaper-queue-full", "egress shaper queue full")
 
 enum dp_drop {
 #define DP_DROP_ENUM_(id, name, text) DP_DROP_##id,

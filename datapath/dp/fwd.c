@@ -11,6 +11,7 @@
 #include <rte_prefetch.h>
 
 #include "parse.h"
+#include "pol.h"
 
 static inline void
 drop(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_drop why)
@@ -19,31 +20,56 @@ drop(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_drop why)
 	rte_pktmbuf_free(m);
 }
 
+/* Transmits 'n' frames on 'port' (caller holds the tx lock if the port needs one). */
+static void
+tx_send(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, uint16_t q,
+	struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = n ? rte_eth_tx_burst(p->eth_port, q, pkts, n) : 0;
+	struct dp_port_stats *s = &lc->port[port];
+
+	for (uint16_t i = 0; i < sent; i++)
+		s->tx_bytes += pkts[i]->pkt_len;
+	s->tx_packets += sent;
+	if (unlikely(sent < n)) {
+		s->tx_dropped += n - sent;
+		lc->drops[DP_DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+}
+
 static void
 tx_flush(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 {
 	struct dp_txbuf *b = &lc->tx[port];
 	const struct dp_port *p = &t->ports[port];
-	uint16_t q = (uint16_t)(lc->wid % p->n_txq), sent;
+	uint16_t q = (uint16_t)(lc->wid % p->n_txq), n = b->n;
+	rte_spinlock_t *l = &lc->dp->txlock[port][q];
 
-	if (p->tx_locked) {
-		rte_spinlock_t *l = &lc->dp->txlock[port][q];
+	if (p->tx_locked)
 		rte_spinlock_lock(l);
-		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, b->n);
+	if (p->pol && p->pol->shaper)
+		n = dp_pol_shape(lc, p->pol, port, b->pkts, n, lc->now);
+	tx_send(lc, p, port, q, b->pkts, n);
+	if (p->tx_locked)
 		rte_spinlock_unlock(l);
-	} else {
-		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, b->n);
-	}
-	struct dp_port_stats *s = &lc->port[port];
-	for (uint16_t i = 0; i < sent; i++)
-		s->tx_bytes += b->pkts[i]->pkt_len;
-	s->tx_packets += sent;
-	if (unlikely(sent < b->n)) {
-		s->tx_dropped += b->n - sent;
-		lc->drops[DP_DROP_TX_FULL] += b->n - sent;
-		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
-	}
 	b->n = 0;
+}
+
+void
+dp_tx_shaped(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, uint64_t now)
+{
+	const struct dp_port *p = &t->ports[port];
+	uint16_t q = (uint16_t)(lc->wid % p->n_txq);
+	rte_spinlock_t *l = &lc->dp->txlock[port][q];
+	struct rte_mbuf *pkts[DP_BURST];
+
+	if (p->tx_locked)
+		rte_spinlock_lock(l);
+	uint16_t n = (uint16_t)shaper_poll(p->pol->shaper, now, pkts, DP_BURST);
+	tx_send(lc, p, port, q, pkts, n);
+	if (p->tx_locked)
+		rte_spinlock_unlock(l);
 }
 
 void
@@ -54,8 +80,8 @@ dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t)
 	lc->n_pending = 0;
 }
 
-static inline void
-tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
+void
+dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
 {
 	struct dp_txbuf *b = &lc->tx[port];
 
@@ -92,8 +118,8 @@ set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
 }
 
 static void
-output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, struct rte_mbuf *m,
-       bool has_tag, uint16_t vid)
+output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
+       struct rte_mbuf *m, bool has_tag, uint16_t vid)
 {
 	const struct dp_port *p = &t->ports[dst];
 	bool tagged;
@@ -101,6 +127,24 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, struct rte_
 	if (unlikely(!p->enabled)) {
 		drop(lc, m, DP_DROP_DEST_GONE);
 		return;
+	}
+	if (p->pol) {
+		rte_spinlock_t *l = &lc->dp->txlock[dst][lc->wid % p->n_txq];
+		if (p->tx_locked)
+			rte_spinlock_lock(l);
+		int r = dp_pol_egress(lc, t, dst, p->pol, m, lc->now);
+		if (p->tx_locked)
+			rte_spinlock_unlock(l);
+		if (r) {
+			if (r == DP_DROP_ACL_REJECT) {
+				struct dp_meta meta;
+				dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta);
+				dp_pol_reject(lc, t, in, m, &meta);
+			}
+			lc->port[dst].tx_dropped++;
+			drop(lc, m, (enum dp_drop)r);
+			return;
+		}
 	}
 	if (unlikely(!vlan_egress(&p->vlan, vid, &tagged))) {
 		drop(lc, m, DP_DROP_EGRESS_VLAN);
@@ -110,7 +154,7 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, struct rte_
 		drop(lc, m, DP_DROP_NO_MBUF);
 		return;
 	}
-	tx_enqueue(lc, t, dst, m);
+	dp_tx_enqueue(lc, t, dst, m);
 }
 
 static void
@@ -138,9 +182,9 @@ flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mb
 			lc->drops[DP_DROP_NO_MBUF]++;
 			continue;
 		}
-		output(lc, t, dests[i], c, has_tag, vid);
+		output(lc, t, in, dests[i], c, has_tag, vid);
 	}
-	output(lc, t, dests[nd - 1], m, has_tag, vid);
+	output(lc, t, in, dests[nd - 1], m, has_tag, vid);
 }
 
 void
@@ -157,7 +201,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	uint8_t tagged[DP_BURST], bum[DP_BURST];
 	int32_t src_pos[DP_BURST];
 	uint16_t nok = 0;
-	struct dp_meta meta;
+	struct dp_meta metas[DP_BURST];
 
 	s->rx_packets += n;
 	for (uint16_t i = 0; i < n; i++)
@@ -172,12 +216,13 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct dp_meta *meta = &metas[nok];
 		uint16_t vid;
 		int r;
 
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		r = dp_parse(f, rte_pktmbuf_data_len(m), &meta);
+		r = dp_parse(f, rte_pktmbuf_data_len(m), meta);
 		if (unlikely(r != DP_PARSE_OK)) {
 			static const enum dp_drop map[] = {
 				[DP_PARSE_RUNT] = DP_DROP_RUNT,
@@ -194,7 +239,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, DP_DROP_SRC_MAC_MULTICAST);
 			continue;
 		}
-		r = vlan_ingress(&ip->vlan, &meta, &vid);
+		r = vlan_ingress(&ip->vlan, meta, &vid);
 		if (unlikely(r)) {
 			s->rx_dropped++;
 			drop(lc, m, (enum dp_drop)r);
@@ -207,8 +252,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		srcp[nok] = &src[nok];
 		dstp[nok] = &dst[nok];
 		vids[nok] = vid;
-		tagged[nok] = meta.n_vlans > 0;
-		bum[nok] = meta.dst_bum;
+		tagged[nok] = meta->n_vlans > 0;
+		bum[nok] = meta->dst_bum;
 		ok[nok++] = m;
 	}
 	if (nok == 0)
@@ -220,6 +265,16 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 
+		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
+		if (ip->pol) {
+			bool known = !bum[i] && dst_port[i] != FDB_PORT_NONE;
+			int r = dp_pol_ingress(lc, t, in, ip->pol, m, &metas[i], known, lc->now);
+			if (r) {
+				s->rx_dropped++;
+				drop(lc, m, (enum dp_drop)r);
+				continue;
+			}
+		}
 		if (unlikely(src_port[i] != in)) {
 			int r = fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
 			if (r == FDB_LEARN_LIMIT) {
@@ -235,7 +290,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else if (unlikely(dst_port[i] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
 		} else {
-			output(lc, t, dst_port[i], m, tagged[i], vids[i]);
+			output(lc, t, in, dst_port[i], m, tagged[i], vids[i]);
 		}
 	}
 }

@@ -71,8 +71,10 @@ parse_ipv4(const uint8_t *ip, uint32_t avail, struct dp_meta *m)
 	uint16_t frag = rd16(ip + 6);
 	if (frag & 0x3fff) { /* MF set or offset != 0 */
 		m->frag = 1;
-		if (frag & 0x1fff) /* not the first fragment: no L4 header */
+		if (frag & 0x1fff) { /* not the first fragment: no L4 header */
+			m->frag = 2;
 			return DP_PARSE_OK;
+		}
 	}
 	/* Trust the smaller of the IP total length and what the frame holds (padding). */
 	uint32_t l4_avail = (tot < avail ? tot : avail) - ihl;
@@ -104,6 +106,7 @@ parse_ipv6(const uint8_t *ip, uint32_t avail, struct dp_meta *m)
 			nh = ip[off];
 			off += 8;
 			if (fo & 0xfff8) {
+				m->frag = 2;
 				m->ip_proto = nh;
 				m->l3_len = (uint16_t)off;
 				return DP_PARSE_OK;

@@ -36,7 +36,7 @@ struct dp_meta {
 	uint16_t sport;      /* TCP/UDP source port; ICMP/ICMPv6 type */
 	uint16_t dport;      /* TCP/UDP destination port; ICMP/ICMPv6 code */
 	uint8_t tcp_flags;   /* TCP flags byte */
-	uint8_t frag;        /* 1 if an IP fragment (later fragments have no L4 header) */
+	uint8_t frag;        /* 0 not a fragment, 1 the first fragment, 2 a later one (no L4) */
 	uint8_t dst_bum;     /* 1 if destination MAC is broadcast or multicast */
 	uint8_t dst_bcast;   /* 1 if broadcast */
 	union {

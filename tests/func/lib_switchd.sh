@@ -15,6 +15,7 @@ PY=/usr/bin/python3
 T_WORK=$(mktemp -d /tmp/dvs-func.XXXXXX)
 T_NS=()
 T_PIDS=()
+T_DIRS=() # removed at exit (DPDK runtime directories of guests)
 T_PASS=0
 T_FAIL=0
 
@@ -26,6 +27,7 @@ t_cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	for p in "${T_NS[@]}"; do ip netns del "$p" 2>/dev/null; done
+	for p in "${T_DIRS[@]}"; do rm -rf "$p"; done
 	if [ "$T_FAIL" -ne 0 ] || [ "${T_KEEP_LOGS:-}" ]; then
 		for f in "$T_WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done
 	fi
@@ -154,6 +156,7 @@ guest_start() {
 		--file-prefix="dvsg-$name-$$" --log-level='*:error' \
 		--vdev="net_virtio_user0,path=$sock,server=$server,queues=$q,mac=$mac" \
 		-- -i --no-mlockall --total-num-mbufs=4096 --rxq="$q" --txq="$q"
+	T_DIRS+=("/var/run/dpdk/dvsg-$name-$$")
 	printf -v "GUEST_PID_$name" %s "$T_LAST_PID"
 	printf -v "GUEST_FIFO_$name" %s "$fifo"
 }

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* The policy stages of the pipeline, per port: security checks (forged transmits, IP-MAC
+ * binding, DHCP server guard, MAC changes), storm control, the ingress policer, the ACL with
+ * connection tracking (from-port on ingress, to-port on egress), and the egress shaper.
+ * A port without policy has pol == NULL and pays one branch.
+ *
+ * 'struct dp_port_policy' is built by the control thread (ctl/pol_build.c) and published with
+ * the tables.  The ACL and the addresses are immutable.  The conntrack table, policer, storm
+ * buckets and shaper are mutable and have one owner, the poll lcore of the port's rx queues
+ * (publish.c puts every queue of a port with policy on one lcore); egress stages of a port run
+ * under that port's tx lock when more than one lcore forwards (see fwd.c). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "policy/acl.h"
+#include "policy/conntrack.h"
+#include "policy/shaper.h"
+#include "policy/storm.h"
+#include "policy/tbucket.h"
+
+#define DP_POL_MAX_IPS 16
+
+struct dp_port_policy {
+	/* immutable once published */
+	struct acl *acl;
+	uint8_t security;       /* security checks on */
+	uint8_t allow_forged;   /* forged transmits */
+	uint8_t allow_mac_changes;
+	uint8_t allow_promisc;
+	uint8_t ip_mac_binding;
+	uint8_t allow_dhcp_server;
+	uint8_t has_mac;
+	uint8_t mac[6];
+	uint8_t n_ip4, n_ip6;
+	uint32_t ip4[DP_POL_MAX_IPS]; /* network order */
+	uint8_t ip6[DP_POL_MAX_IPS][16];
+	/* mutable, single owner (see above) */
+	struct conntrack *ct;
+	struct tbucket_policer *policer;
+	struct shaper *shaper;
+	struct storm *storm;
+};
+
+/* Ingress stages for a frame the port sent.  'dst_known': the FDB knows the destination.
+ * Returns 0 to go on, or the drop reason (the caller frees and counts).  A rejected frame's
+ * reply is queued to the ingress port here. */
+int dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+		   const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
+		   bool dst_known, uint64_t now);
+/* Egress stages (to-port ACL and conntrack, MAC-change check) for a frame to port 'dst'.
+ * Returns 0 or the drop reason. */
+int dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
+		  const struct dp_port_policy *pol, struct rte_mbuf *m, uint64_t now);
+/* Sends or queues a tx burst of a port with a shaper: frames beyond the shaper's depth are
+ * dropped and counted.  Returns the frames to transmit now (moved to the front of 'pkts'). */
+uint16_t dp_pol_shape(struct dp_lcore *lc, const struct dp_port_policy *pol, uint16_t port,
+		      struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+/* Queues the reject reply (TCP RST or ICMP unreachable) for 'm', as received on port 'to',
+ * back to that port.  Nothing is sent for frames that must not be answered. */
+void dp_pol_reject(struct dp_lcore *lc, const struct dp_tables *t, uint16_t to,
+		   struct rte_mbuf *m, const struct dp_meta *meta);
+/* Drains the shapers and expires conntrack entries of the ports this lcore owns.  Returns the
+ * ticks until a queued frame may leave (0: now), or UINT64_MAX if no shaper holds frames: the
+ * idle back-off must not sleep past it. */
+uint64_t dp_pol_poll(struct dp_lcore *lc, const struct dp_tables *t, uint64_t now);
