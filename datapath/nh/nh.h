@@ -27,7 +27,7 @@ struct nh_result {
 	 * another -errno: the kernel refused the query (e.g. -EPERM). */
 	int status;
 	uint32_t ifindex;       /* output interface */
-	char ifname[IF_NAMESIZE];
+	char ifname[NH_IFNAMSIZ];
 	bool via_gateway;       /* false: the VTEP is on-link */
 	struct nh_addr nexthop; /* gateway, or 'dst' when on-link */
 	struct nh_addr src;     /* the route's preferred source; family 0 if none */

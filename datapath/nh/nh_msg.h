@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <net/if.h>
 #include <netinet/in.h>
 
 struct nlmsghdr;
@@ -24,6 +23,8 @@ struct nh_addr {
 };
 
 #define NH_ADDR_STRLEN INET6_ADDRSTRLEN
+/* IFNAMSIZ, without <net/if.h>, which clashes with <linux/if.h> in includers. */
+#define NH_IFNAMSIZ 16
 
 /* Parses "192.0.2.1" or "2001:db8::1".  Returns 0 or -EINVAL. */
 int nh_addr_parse(const char *s, struct nh_addr *out);
@@ -67,7 +68,7 @@ struct nh_msg_link {
 	uint32_t mtu;
 	bool has_addr;
 	uint8_t addr[6];    /* Ethernet links only: has_addr is false for other sizes */
-	char name[IF_NAMESIZE];
+	char name[NH_IFNAMSIZ];
 };
 
 /* Parsers: return 0, or -EINVAL if 'nlh' is not that kind of message, or -EBADMSG if it is
