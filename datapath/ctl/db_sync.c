@@ -9,6 +9,7 @@
 #define DVS_LOG_MODULE "dvs.db_sync"
 #include "datapath/switchd.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +72,105 @@ global_generation(const struct sw_db *db)
 	return 0;
 }
 
+static json_t *
+shaping_dir(const struct dvs_profile_shaping *sh)
+{
+	json_t *o = json_pack("{s:I, s:I}", "avg_bps", (json_int_t)sh->average_bps, "burst_bytes",
+			      (json_int_t)(sh->burst_bytes ? sh->burst_bytes : DVS_PROFILE_BURST_MIN));
+	if (sh->peak_bps)
+		json_object_set_new(o, "peak_bps", json_integer((json_int_t)sh->peak_bps));
+	return o;
+}
+
+/* An AclRule row as the policy modules' rule JSON (dp/policy/acl_rule.h, docs/policy.md). */
+static json_t *
+acl_rule_json(const json_t *row, uint32_t id)
+{
+	json_t *r = json_pack("{s:I, s:O, s:O, s:O}", "id", (json_int_t)id,
+			      "priority", json_object_get(row, "priority"),
+			      "direction", json_object_get(row, "direction"),
+			      "action", json_object_get(row, "action"));
+	const json_t *v;
+	char buf[32];
+
+	if (json_is_true(json_object_get(row, "stateful")))
+		json_object_set_new(r, "stateful", json_true());
+	if ((v = opt(row, "ethertype")))
+		json_object_set(r, "ethertype", (json_t *)v);
+	if ((v = opt(row, "src_ip")))
+		json_object_set(r, "src", (json_t *)v);
+	if ((v = opt(row, "dst_ip")))
+		json_object_set(r, "dst", (json_t *)v);
+	if ((v = opt(row, "protocol")))
+		json_object_set(r, "protocol", (json_t *)v);
+	static const char *const ports[2][3] = {{"src_port_min", "src_port_max", "src_port"},
+						{"dst_port_min", "dst_port_max", "dst_port"}};
+	for (int k = 0; k < 2; k++) {
+		const json_t *lo = opt(row, ports[k][0]), *hi = opt(row, ports[k][1]);
+		if (!lo && !hi)
+			continue;
+		snprintf(buf, sizeof(buf), "%lld-%lld", lo ? (long long)json_integer_value(lo) : 0LL,
+			 hi ? (long long)json_integer_value(hi) : 65535LL);
+		json_object_set_new(r, ports[k][2], json_string(buf));
+	}
+	if ((v = opt(row, "icmp_type")))
+		json_object_set(r, "icmp_type", (json_t *)v);
+	if ((v = opt(row, "icmp_code")))
+		json_object_set(r, "icmp_code", (json_t *)v);
+	return r;
+}
+
+/* The port's policy keys from its effective profile (acl, security, shaping, storm). */
+static void
+profile_policy(const struct sw_db *db, const struct dvs_profile *pr, json_t *j)
+{
+	char ip[64];
+
+	if (pr->n_acl_rules || pr->default_acl_action != DVS_PROFILE_ACL_ALLOW) {
+		json_t *rules = json_array();
+		for (size_t i = 0; i < pr->n_acl_rules; i++) {
+			const json_t *row = dvs_replica_get(db->rep, "AclRule", pr->acl_rules[i]);
+			if (row)
+				json_array_append_new(rules, acl_rule_json(row, (uint32_t)i + 1));
+		}
+		json_object_set_new(j, "acl", json_pack("{s:s, s:o}", "default_action",
+			dvs_profile_acl_action_name(pr->default_acl_action), "rules", rules));
+	}
+	json_t *sec = json_pack("{s:b, s:b, s:b, s:b}", "allow_promiscuous", pr->allow_promiscuous,
+				"allow_mac_changes", pr->allow_mac_changes,
+				"allow_forged_transmits", pr->allow_forged_transmits,
+				"ip_mac_binding", pr->ip_mac_binding);
+	json_t *ips = json_array();
+	for (size_t i = 0; i < pr->n_ips && i < 16; i++)
+		if (inet_ntop(pr->ips[i].family, pr->ips[i].addr, ip, sizeof(ip)))
+			json_array_append_new(ips, json_string(ip));
+	json_object_set_new(sec, "ips", ips);
+	json_object_set_new(j, "security", sec);
+	if (pr->ingress.average_bps || pr->egress.average_bps) {
+		json_t *sh = json_object();
+		if (pr->ingress.average_bps)
+			json_object_set_new(sh, "ingress", shaping_dir(&pr->ingress));
+		if (pr->egress.average_bps)
+			json_object_set_new(sh, "egress", shaping_dir(&pr->egress));
+		json_object_set_new(j, "shaping", sh);
+	}
+	if (pr->storm_broadcast_pps || pr->storm_multicast_pps || pr->storm_unknown_unicast_pps) {
+		json_t *st = json_object();
+		if (pr->storm_broadcast_pps)
+			json_object_set_new(st, "broadcast_pps", json_integer((json_int_t)pr->storm_broadcast_pps));
+		if (pr->storm_multicast_pps)
+			json_object_set_new(st, "multicast_pps", json_integer((json_int_t)pr->storm_multicast_pps));
+		if (pr->storm_unknown_unicast_pps)
+			json_object_set_new(st, "unknown_unicast_pps", json_integer((json_int_t)pr->storm_unknown_unicast_pps));
+		json_object_set_new(j, "storm", st);
+	}
+}
+
 /* Converts an effective profile into a switchd port, through the same validation as a port
  * of the config file.  Returns 0 or -EINVAL with 'err' set. */
 static int
-profile_to_port(const struct dvs_profile *pr, struct dvs_port_conf *pc, struct dvs_err *err)
+profile_to_port(const struct sw_db *db, const struct dvs_profile *pr, struct dvs_port_conf *pc,
+		struct dvs_err *err)
 {
 	json_t *j = json_pack("{s:s}", "name", pr->key);
 	char buf[1024];
@@ -117,6 +213,7 @@ profile_to_port(const struct dvs_profile *pr, struct dvs_port_conf *pc, struct d
 	}
 	if (pr->max_macs)
 		json_object_set_new(j, "fdb_max", json_integer(pr->max_macs));
+	profile_policy(db, pr, j);
 	rc = dvs_port_conf_parse(j, pc, err);
 	json_decref(j);
 	return rc;
@@ -152,7 +249,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			json_object_set_new(db->errors, key, json_string("name used by a port of switchd's config file"));
 		} else if (nc->n_ports == DVS_MAX_PORTS) {
 			json_object_set_new(db->errors, key, json_string("switchd is at its port limit"));
-		} else if (profile_to_port(&pr, &nc->ports[nc->n_ports], &err) < 0) {
+		} else if (profile_to_port(db, &pr, &nc->ports[nc->n_ports], &err) < 0) {
 			json_object_set_new(db->errors, key, json_string(err.msg));
 		} else {
 			nc->n_ports++;

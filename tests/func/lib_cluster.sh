@@ -39,6 +39,8 @@ host_col() {
 
 fabric_start() {
 	t_ns "$FAB"
+	# No IPv6 chatter from the "physical switch" into the uplinks.
+	ip netns exec "$FAB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$FAB" link add br0 type bridge
 	ip -n "$FAB" link set br0 up
 }
