@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# systemd-analyze verify of dvs-db.service and dvs-controller.service, with ExecStart
+# systemd-analyze verify of dvs-db.service, dvs-controller.service and dvs-switchd.service, with ExecStart
 # pointed at the build tree (verify checks that the binaries exist).  No root needed.
 source "$(dirname "$0")/../../lib/common.sh"
 require_cmd systemd-analyze
 
 dir=$(mktemp -d /tmp/ctr-units.XXXXXX)
 cleanup_push "rm -rf '$dir'"
-for unit in dvs-db dvs-controller; do
+for unit in dvs-db dvs-controller dvs-switchd; do
 	sed -e "s#/usr/sbin/dvs-db#$DVS_BUILD/ovsdb-lite/dvs-db#" \
 	    -e "s#/usr/sbin/dvs-controller#$DVS_BUILD/controller/dvs-controller#" \
+	    -e "s#/usr/sbin/dvs-switchd#$DVS_BUILD/datapath/dvs-switchd#" \
 	    "$DVS_SRC/systemd/$unit.service" >"$dir/$unit.service"
 	out=$(cd "$dir" && systemd-analyze verify "./$unit.service" 2>&1) && rc=0 || rc=$?
 	# Units it refers to (network-online.target, dvs-db.service) may not be installed here.
