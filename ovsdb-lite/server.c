@@ -14,6 +14,7 @@
 #include "json_text.h"
 #include "jsonrpc.h"
 #include "jsonrpc_server.h"
+#include "lock.h"
 #include "log.h"
 #include "loop.h"
 #include "schema.h"
@@ -105,6 +106,7 @@ void ovsdb_server_destroy(struct ovsdb_server *s)
 	}
 	free(s->listen_fds);
 	free(s->listen_names);
+	ovsdb_lock_destroy_all(s);
 	hmap_destroy(&s->locks);
 	ovsdb_storage_close(s->storage);
 	ovsdb_db_destroy(s->db);

@@ -52,8 +52,9 @@ for r in $(seq "$rounds"); do
 		done
 	done
 done
+start_servers  # fresh databases: same table size for both
 for srv in dvs ovs; do
-	v=$("$lg" latency "$dir/$srv.sock" 100 200)
+	v=$("$lg" latency "$dir/$srv.sock" 100 300)
 	res[lat_med_$srv]=$(echo "$v" | field median_us)
 	res[lat_p99_$srv]=$(echo "$v" | field p99_us)
 	res[lat_all_$srv]=$(echo "$v" | field all_monitors_median_us)

@@ -207,8 +207,19 @@ static int bench_latency(int n_mon, int n_txn)
 	int n = snprintf(buf, sizeof buf, "{\"method\":\"transact\",\"id\":0,\"params\":[\"bench\",{\"op\":\"insert\","
 			 "\"table\":\"Port\",\"row\":{\"name\":\"lat\",\"seq\":0}}]}");
 	send_all(w->fd, buf, (size_t)n);
-	while (!read_msgs(w, NULL, NULL))
+	char *ins = NULL, uuid[37] = "";
+	size_t rlen;
+	while (!read_msgs(w, &ins, &rlen))
 		;
+	/* Update by _uuid, as IDL clients do: the latency measured is the server's commit and
+	 * fan-out, not a table scan. */
+	const char *u = ins ? strstr(ins, "[\"uuid\",\"") : NULL;
+	if (!u) {
+		fprintf(stderr, "loadgen: insert failed: %s\n", ins ? ins : "?");
+		return 1;
+	}
+	memcpy(uuid, u + 9, 36);
+	free(ins);
 	for (int i = 0; i < n_mon; i++) {
 		ms[i].fd = connect_unix(sock_path);
 		n = snprintf(buf, sizeof buf, "{\"method\":\"monitor\",\"id\":1,\"params\":[\"bench\",%d,{\"Port\":"
@@ -223,7 +234,8 @@ static int bench_latency(int n_mon, int n_txn)
 	epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev);
 	for (int t = 0; t < n_txn; t++) {
 		n = snprintf(buf, sizeof buf, "{\"method\":\"transact\",\"id\":%d,\"params\":[\"bench\",{\"op\":\"update\","
-			     "\"table\":\"Port\",\"where\":[[\"name\",\"==\",\"lat\"]],\"row\":{\"seq\":%d}}]}", t + 10, t + 1);
+			     "\"table\":\"Port\",\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"%s\"]]],\"row\":{\"seq\":%d}}]}",
+			     t + 10, uuid, t + 1);
 		uint64_t t0 = now_ns();
 		send_all(w->fd, buf, (size_t)n);
 		int got = 0, reply = 0;
