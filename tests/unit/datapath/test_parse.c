@@ -143,7 +143,7 @@ test_parse_ipv6_icmp_and_fragment(void **state)
 	ip[40] = IPPROTO_UDP;
 	ip[42] = 0x01; /* offset 32 */
 	assert_int_equal(dp_parse(f, (uint32_t)o + 48, &m), DP_PARSE_OK);
-	assert_true(m.frag);
+	assert_int_equal(m.frag, 2);
 	assert_int_equal(m.ip_proto, IPPROTO_UDP);
 	assert_int_equal(m.sport, 0);
 }
