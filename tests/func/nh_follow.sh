@@ -65,6 +65,7 @@ assert_eq "source MAC = A's interface" "$A_AA_MAC" "$(field 10.201.0.2 ifmac)"
 wait_until 10 "routed VTEP resolved" has 192.0.2.77 "status=ok"
 assert_match "routed VTEP goes via G on $AG" "dev=$AG gw=yes via=10.202.0.2 src=10.202.0.1" "$(last 192.0.2.77)"
 assert_eq "routed VTEP: outer MAC is G's" "$G_MAC" "$(field 192.0.2.77 mac)"
+assert_eq "routed VTEP: source MAC is $AG's" "$A_AG_MAC" "$(field 192.0.2.77 ifmac)"
 assert_match "not-yet-existing neighbour: pending" "status=pending" "$(last 10.201.0.3)"
 
 # --- neighbour MAC change (ip neigh replace) --------------------------------------------
