@@ -321,6 +321,11 @@ main(int argc, char **argv)
 		DVS_LOG(ERR, "%s", err.msg);
 		goto out;
 	}
+	if (sw_overlay_init(sw) < 0) {
+		DVS_LOG(ERR, "vtep_ip: \"%s\" is not an IPv4 address, or the next-hop resolver failed",
+			sw->conf.vtep_ip);
+		goto out;
+	}
 	if (sw->conf.db[0] && sw_db_start(sw, &err) < 0) {
 		DVS_LOG(ERR, "%s", err.msg);
 		goto out;
@@ -339,6 +344,7 @@ out:
 	rte_eal_mp_wait_lcore();
 	sw_db_stop(sw);
 	sw_ctl_stop(sw);
+	sw_overlay_fini(sw);
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
 		sw_port_destroy(sw, &sw->ports[i]);
 	dvs_loop_destroy(sw->loop);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ctl/overlay.h"
 #include "dp/dp.h"
 #include "lib/err.h"
 
@@ -39,6 +40,7 @@ struct switchd {
 	struct dvs_loop *loop;
 	struct dvs_rpc_server *rpc;
 	struct sw_db *db; /* cluster mode; NULL standalone */
+	struct sw_overlay ov;
 	unsigned vdev_seq;
 	uint64_t gen;
 	bool eal_pci; /* EAL started with PCI probing (a PCI uplink was configured) */

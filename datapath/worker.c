@@ -36,8 +36,11 @@ dp_worker_main(void *arg)
 			const struct dp_rxq *q = &t->rxq[lc->wid][i];
 			uint16_t n = rte_eth_rx_burst(q->eth_port, q->queue, pkts, DP_BURST);
 			if (n) {
-				dp_fwd_burst(lc, t, q->port, pkts, n, now_s);
 				got += n;
+				if (q->port == t->uplink && t->vtep_be)
+					n = dp_tunnel_rx(lc, t, pkts, n, now_s);
+				if (n)
+					dp_fwd_burst(lc, t, q->port, pkts, n, now_s, DP_SEG_NONE);
 			}
 		}
 		if (t->has_policy)

@@ -99,6 +99,15 @@ m_ports_list(void *ctx, json_t *params, json_t **error)
 }
 
 static json_t *
+stats_json(const char *name, const struct dp_port_stats *s)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "name", name,
+			 "rx_packets", (json_int_t)s->rx_packets, "rx_bytes", (json_int_t)s->rx_bytes,
+			 "tx_packets", (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
+			 "rx_dropped", (json_int_t)s->rx_dropped, "tx_dropped", (json_int_t)s->tx_dropped);
+}
+
+static json_t *
 m_ports_stats(void *ctx, json_t *params, json_t **error)
 {
 	struct switchd *sw = ctx;
@@ -115,11 +124,33 @@ m_ports_stats(void *ctx, json_t *params, json_t **error)
 		if (!p->used || (name && strcmp(name, p->conf.name)))
 			continue;
 		sw_port_stats(sw, p, &s);
-		json_array_append_new(res, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"name", p->conf.name, "rx_packets", (json_int_t)s.rx_packets,
-			"rx_bytes", (json_int_t)s.rx_bytes, "tx_packets", (json_int_t)s.tx_packets,
-			"tx_bytes", (json_int_t)s.tx_bytes, "rx_dropped", (json_int_t)s.rx_dropped,
-			"tx_dropped", (json_int_t)s.tx_dropped));
+		json_array_append_new(res, stats_json(p->conf.name, &s));
+	}
+	/* Tunnels to remote VTEPs, named vxlan:IP, with their MTU drops. */
+	for (unsigned i = 0; i < DP_MAX_TUNNELS && !name; i++) {
+		const struct sw_tunnel *tn = &sw->ov.tuns[i];
+		struct dp_port_stats s = {0};
+		uint64_t mtu_drops = 0;
+		char tname[32];
+		if (!tn->used)
+			continue;
+		for (unsigned w = 0; w < sw->dp.n_workers; w++) {
+			const struct dp_port_stats *x = &sw->dp.lcores[w]->port[DP_TUNNEL_BASE + i];
+			s.rx_packets += x->rx_packets;
+			s.rx_bytes += x->rx_bytes;
+			s.tx_packets += x->tx_packets;
+			s.tx_bytes += x->tx_bytes;
+			s.rx_dropped += x->rx_dropped;
+			s.tx_dropped += x->tx_dropped;
+			mtu_drops += sw->dp.lcores[w]->tun_mtu_drops[i];
+		}
+		snprintf(tname, sizeof(tname), "vxlan:%u.%u.%u.%u", tn->ip_be & 0xff,
+			 (tn->ip_be >> 8) & 0xff, (tn->ip_be >> 16) & 0xff, tn->ip_be >> 24);
+		json_t *o = stats_json(tname, &s);
+		json_object_set_new(o, "mtu_dropped", json_integer((json_int_t)mtu_drops));
+		json_object_set_new(o, "tunnel_mtu", json_integer(tn->mtu));
+		json_object_set_new(o, "resolved", json_boolean(tn->status == 0));
+		json_array_append_new(res, o);
 	}
 	return res;
 }
@@ -142,9 +173,15 @@ fdb_dump_one(void *arg, const struct fdb_key *k, const struct fdb_entry *e)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", k->mac[0], k->mac[1], k->mac[2],
 		 k->mac[3], k->mac[4], k->mac[5]);
 	const struct sw_port *p = e->port < DVS_MAX_PORTS ? &c->sw->ports[e->port] : NULL;
+	char tun[40] = "?";
+	if (e->port >= DP_TUNNEL_BASE && e->port < DP_MAX_PORT_IDX) {
+		uint32_t ip = c->sw->ov.tuns[e->port - DP_TUNNEL_BASE].ip_be;
+		snprintf(tun, sizeof(tun), "vxlan:%u.%u.%u.%u", ip & 0xff, (ip >> 8) & 0xff,
+			 (ip >> 16) & 0xff, ip >> 24);
+	}
 	json_array_append_new(c->res, json_pack("{s:i, s:s, s:s, s:s, s:I}",
-		"segment", k->seg, "mac", mac, "port", p && p->used ? p->conf.name : "?",
-		"type", e->is_static ? "static" : "dynamic",
+		"segment", k->seg, "mac", mac, "port", p && p->used ? p->conf.name : tun,
+		"type", e->is_static == FDB_STATIC ? "static" : e->is_static ? "published" : "dynamic",
 		"age_s", (json_int_t)(e->is_static ? 0 : c->now_s - e->seen_s)));
 }
 

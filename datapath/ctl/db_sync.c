@@ -219,6 +219,110 @@ profile_to_port(const struct sw_db *db, const struct dvs_profile *pr, struct dvs
 	return rc;
 }
 
+static const char *
+host_uuid(const struct sw_db *db)
+{
+	const char *uuid = NULL;
+	json_t *name = json_string(db->sw->conf.host_name);
+
+	dvs_replica_find(db->rep, "Host", "name", name, &uuid);
+	json_decref(name);
+	return uuid;
+}
+
+/* The VTEP address of Host row 'host_uuid', in network order, or 0. */
+static uint32_t
+host_vtep(const struct sw_db *db, const char *host_uuid)
+{
+	const json_t *h = dvs_replica_get(db->rep, "Host", host_uuid);
+	const json_t *ip = h ? opt(h, "vtep_ip") : NULL;
+	struct in_addr a;
+
+	if (!ip || inet_pton(AF_INET, json_string_value(ip), &a) != 1)
+		return 0;
+	return a.s_addr;
+}
+
+/* Puts an overlay port in its segment: the Segment's VNI, and its flood list (the VTEPs of
+ * the other hosts with ports in it, and the external VTEPs) as tunnels.  Returns 0, or
+ * -EINVAL with 'err' set when the segment cannot be used yet. */
+static int
+overlay_port(struct sw_db *db, const struct dvs_profile *pr, struct dvs_port_conf *pc,
+	     struct dvs_err *err)
+{
+	struct switchd *sw = db->sw;
+	const json_t *seg = dvs_replica_get(db->rep, "Segment", pr->segment);
+	const json_t *vni = seg ? opt(seg, "vni") : NULL;
+	const json_t *set, *e;
+	struct in_addr a;
+	size_t i;
+	int slot;
+
+	if (!sw->ov.vtep_be)
+		return dvs_err_set(err, EINVAL, "port \"%s\": its segment needs a VXLAN tunnel endpoint: set vtep_ip in switchd's config", pr->key);
+	if (!seg)
+		return dvs_err_set(err, EINVAL, "port \"%s\": segment %s not found", pr->key, pr->segment);
+	if (!vni)
+		return dvs_err_set(err, EAGAIN, "port \"%s\": segment \"%s\" has no VNI yet (is dvs-controller running?)",
+				   pr->key, json_string_value(json_object_get(seg, "name")));
+	slot = sw_overlay_seg(sw, pr->segment, (uint32_t)json_integer_value(vni));
+	if (slot < 0)
+		return dvs_err_set(err, ENOSPC, "port \"%s\": at most %d overlay segments", pr->key, DP_MAX_OVERLAY);
+	pc->segment = (uint16_t)(DP_SEG_OVERLAY + slot);
+	set = json_array_get(json_object_get(seg, "flood_hosts"), 1);
+	if (json_is_string(json_array_get(json_object_get(seg, "flood_hosts"), 0)) &&
+	    !strcmp(json_string_value(json_array_get(json_object_get(seg, "flood_hosts"), 0)), "uuid"))
+		set = json_pack("[O]", json_object_get(seg, "flood_hosts")); /* a single ref */
+	else
+		json_incref((json_t *)set);
+	json_array_foreach(set, i, e) {
+		uint32_t ip = host_vtep(db, dvs_wire_uuid_str(e));
+		if (ip)
+			sw_overlay_add_vtep(sw, slot, ip);
+	}
+	json_decref((json_t *)set);
+	const json_t *fv = json_object_get(seg, "flood_vteps");
+	const json_t *list = json_is_string(fv) ? NULL : json_array_get(fv, 1);
+	if (json_is_string(fv) && inet_pton(AF_INET, json_string_value(fv), &a) == 1)
+		sw_overlay_add_vtep(sw, slot, a.s_addr);
+	json_array_foreach(list, i, e)
+		if (inet_pton(AF_INET, json_string_value(e) ?: "", &a) == 1)
+			sw_overlay_add_vtep(sw, slot, a.s_addr);
+	return 0;
+}
+
+/* The controller's MAC locations in our overlay segments, behind other hosts' tunnels. */
+static void
+overlay_macs(struct sw_db *db)
+{
+	struct switchd *sw = db->sw;
+	const json_t *rows = dvs_replica_rows(db->rep, "MacLocation");
+	json_t *locs = json_object();
+	const char *uuid, *me = host_uuid(db);
+	json_t *row;
+	char key[64];
+
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const json_t *seg = json_object_get(row, "segment");
+		const json_t *host = opt(row, "host");
+		const char *mac = json_string_value(json_object_get(row, "mac"));
+		if (!seg || !host || !mac || (me && !strcmp(dvs_wire_uuid_str(host), me)))
+			continue;
+		for (int i = 0; i < DP_MAX_OVERLAY; i++) {
+			if (!sw->ov.segs[i].used || strcmp(sw->ov.segs[i].uuid, dvs_wire_uuid_str(seg)))
+				continue;
+			int port = sw_overlay_tunnel_port(sw, host_vtep(db, dvs_wire_uuid_str(host)));
+			if (port < 0)
+				break;
+			snprintf(key, sizeof(key), "%d/%s", DP_SEG_OVERLAY + i, mac);
+			json_object_set_new(locs, key, json_integer(port));
+			break;
+		}
+	}
+	sw_overlay_set_macs(sw, locs);
+	json_decref(locs);
+}
+
 void
 sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 {
@@ -228,6 +332,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 	json_t *row;
 
 	json_object_clear(db->errors);
+	sw_overlay_begin(sw);
 	json_object_foreach((json_t *)ports, uuid, row) {
 		const char *key = json_string_value(json_object_get(row, "key"));
 		const json_t *pg_ref = opt(row, "port_group");
@@ -251,26 +356,18 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			json_object_set_new(db->errors, key, json_string("switchd is at its port limit"));
 		} else if (profile_to_port(db, &pr, &nc->ports[nc->n_ports], &err) < 0) {
 			json_object_set_new(db->errors, key, json_string(err.msg));
+		} else if (pr.has_segment && overlay_port(db, &pr, &nc->ports[nc->n_ports], &err) < 0) {
+			json_object_set_new(db->errors, key, json_string(err.msg));
 		} else {
 			nc->n_ports++;
 		}
 		dvs_profile_fini(&pr);
 	}
+	sw_overlay_end(sw);
 }
 
 /* --- reports to the DB --------------------------------------------------------------- */
 
-static const char *
-host_uuid(const struct sw_db *db)
-{
-	const json_t *rows = dvs_replica_rows(db->rep, "Host");
-	const char *uuid;
-	json_t *row;
-
-	json_object_foreach((json_t *)rows, uuid, row)
-		return uuid;
-	return NULL;
-}
 
 static void
 host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
@@ -296,22 +393,6 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 	db->gen_reported = gen;
 }
 
-/* True if the server's schema has the column (older schemas lack the newer ones). */
-static bool
-has_column(const struct sw_db *db, const char *table, const char *col)
-{
-	json_t *cols = dvs_replica_columns(db->rep, table);
-	size_t i;
-	json_t *c;
-	bool found = false;
-
-	json_array_foreach(cols, i, c)
-		if (!strcmp(json_string_value(c), col))
-			found = true;
-	json_decref(cols);
-	return found;
-}
-
 /* Registers the host (insert the first time), refreshes the heartbeat, and reports the
  * applied generation: one small transaction. */
 static void
@@ -330,8 +411,7 @@ report_host(struct sw_db *db)
 				"last_heartbeat", (json_int_t)wall_ms(),
 				"applied_generation", (json_int_t)db->gen_applied,
 				"datapath_version", ver);
-	if (has_column(db, "Host", "ctl_address"))
-		json_object_set_new(row, "ctl_address", json_string(ctl));
+	json_object_set_new(row, "ctl_address", json_string(ctl));
 	if (c->vtep_ip[0])
 		json_object_set_new(row, "vtep_ip", json_string(c->vtep_ip));
 	if (c->site[0]) {
@@ -432,15 +512,15 @@ report_ports(struct sw_db *db)
 
 /* --- applying ---------------------------------------------------------------------- */
 
-/* Intent tables mark the replica dirty; our own Host row's heartbeat does not. */
+/* Any monitored change marks the replica dirty (Host rows are monitored without the
+ * heartbeat and generation columns, so our own reports do not echo back). */
 static void
 on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_change change,
 		 const json_t *old, const json_t *new)
 {
 	struct sw_db *db = arg;
 
-	if (strcmp(table, "Host"))
-		db->dirty = true;
+	db->dirty = true;
 }
 
 static void
@@ -454,7 +534,13 @@ on_batch(void *arg, size_t n_changes)
 		return;
 	db->dirty = false;
 
-	if (sw_apply_desired(db->sw, &err) < 0)
+	int arc = sw_apply_desired(db->sw, &err);
+	if (db->sw->ov.nh) {
+		/* Flood lists, VNIs and tunnels may have changed without any port changing. */
+		sw_publish(db->sw);
+		overlay_macs(db);
+	}
+	if (arc < 0)
 		DVS_LOG(WARN, "generation %lld applied with errors: %s", (long long)gen, err.msg);
 	else
 		DVS_LOG(INFO, "generation %lld applied (%zu row changes)", (long long)gen, n_changes);
@@ -518,7 +604,10 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 {
 	struct dvs_switchd_conf *c = &sw->conf;
 	struct sw_db *db = calloc(1, sizeof(*db));
-	static const char *const all_tables[] = {"Global", "Site", "PortGroup", "AclRule", "Segment", NULL};
+	/* Every Host (name and VTEP of the flood lists' members) and MacLocation: small rows. */
+	static const char *const all_tables[] = {"Global", "Site", "PortGroup", "AclRule", "Segment",
+						 "MacLocation", NULL};
+	static const char *const host_cols[] = {"name", "vtep_ip", "site", "ctl_address", NULL};
 
 	if (!db)
 		return dvs_err_set(err, ENOMEM, "out of memory");
@@ -535,7 +624,6 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 		return dvs_err_set(err, errno, "db: cannot create a client for %s", c->db);
 	}
 	db->rep = dvs_idl_replica(db->idl);
-	json_t *w_host = json_pack("[[s,s,s]]", "name", "==", c->host_name);
 	json_t *w_port = json_pack("[[s,s,s]]", "requested_host", "==", c->host_name);
 	/* Port without the columns this host writes itself: our reports do not echo back. */
 	static const char *const port_cols[] = {
@@ -543,12 +631,11 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 		"vhost_queues", "tap_name", "netns", "kernel_ifname", "requested_host", "overrides",
 		"generation", NULL,
 	};
-	int rc = dvs_idl_monitor(db->idl, "Host", NULL, w_host);
+	int rc = dvs_idl_monitor(db->idl, "Host", host_cols, NULL);
 	if (!rc)
 		rc = dvs_idl_monitor(db->idl, "Port", port_cols, w_port);
 	for (const char *const *t = all_tables; !rc && *t; t++)
 		rc = dvs_idl_monitor(db->idl, *t, NULL, NULL);
-	json_decref(w_host);
 	json_decref(w_port);
 	if (rc < 0) {
 		dvs_idl_destroy(db->idl);

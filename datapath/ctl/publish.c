@@ -17,34 +17,66 @@ fill_vlan(struct vlan_port *v, const struct dvs_port_conf *c)
 	v->tag = c->tag;
 	v->native = c->native_vlan;
 	memcpy(v->allowed, c->trunks, sizeof(v->allowed));
+	if (c->segment) {
+		/* An overlay port: its untagged frames belong to the overlay segment. */
+		v->trunk = 0;
+		v->tag = c->segment;
+	}
 }
 
-/* Flood lists: for every VLAN, the ports that are members of it. */
+/* True if port index 'i' floods segment 's'. */
+static bool
+is_member(const struct dp_tables *t, const struct switchd *sw, unsigned i, unsigned s)
+{
+	bool tagged;
+
+	if (i >= DP_TUNNEL_BASE) {
+		unsigned k = i - DP_TUNNEL_BASE;
+		return s >= DP_SEG_OVERLAY && t->ports[i].enabled &&
+		       (sw->ov.segs[s - DP_SEG_OVERLAY].tuns[k / 64] >> (k % 64)) & 1;
+	}
+	if (!sw->ports[i].used)
+		return false;
+	if (s >= DP_SEG_OVERLAY)
+		return !t->ports[i].vlan.trunk && t->ports[i].vlan.tag == s;
+	return vlan_egress(&t->ports[i].vlan, (uint16_t)s, &tagged);
+}
+
+/* Flood lists: for every segment (VLAN or overlay), the ports and tunnels that are members. */
 static int
 build_members(struct dp_tables *t, const struct switchd *sw)
 {
-	size_t total = 0;
+	size_t total = 0, k = 0;
 
-	for (unsigned v = 0; v < 4096; v++) {
-		t->seg_off[v] = (uint32_t)total;
-		for (unsigned i = 0; i < t->n_ports; i++) {
-			const struct dp_port *p = &t->ports[i];
-			bool tagged;
-			if (sw->ports[i].used && vlan_egress(&p->vlan, (uint16_t)v, &tagged))
-				total++;
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned s = 0; s < DP_MAX_SEGS; s++) {
+			if (pass == 0)
+				t->seg_off[s] = (uint32_t)total;
+			if (s >= DP_SEG_OVERLAY && !sw->ov.segs[s - DP_SEG_OVERLAY].used) {
+				if (pass == 0)
+					t->seg_n[s] = 0;
+				continue;
+			}
+			for (unsigned i = 0; i < t->n_ports; i++)
+				if (is_member(t, sw, i, s)) {
+					if (pass == 0)
+						total++;
+					else
+						t->members[k++] = (uint16_t)i;
+				}
+			for (unsigned i = DP_TUNNEL_BASE; i < DP_TUNNEL_BASE + (unsigned)t->n_tunnels; i++)
+				if (is_member(t, sw, i, s)) {
+					if (pass == 0)
+						total++;
+					else
+						t->members[k++] = (uint16_t)i;
+				}
+			if (pass == 0)
+				t->seg_n[s] = (uint16_t)(total - t->seg_off[s]);
 		}
-		t->seg_n[v] = (uint16_t)(total - t->seg_off[v]);
+		if (pass == 0 && !(t->members = malloc(sizeof(*t->members) * (total ? total : 1))))
+			return -ENOMEM;
 	}
-	t->members = malloc(sizeof(*t->members) * (total ? total : 1));
-	if (!t->members)
-		return -ENOMEM;
-	size_t k = 0;
-	for (unsigned v = 0; v < 4096; v++)
-		for (unsigned i = 0; i < t->n_ports; i++) {
-			bool tagged;
-			if (sw->ports[i].used && vlan_egress(&t->ports[i].vlan, (uint16_t)v, &tagged))
-				t->members[k++] = (uint16_t)i;
-		}
 	return 0;
 }
 
@@ -79,6 +111,7 @@ sw_publish(struct switchd *sw)
 
 	if (!t)
 		return -ENOMEM;
+	t->uplink = DP_SEG_NONE;
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
 		const struct sw_port *p = &sw->ports[i];
 		struct dp_port *d = &t->ports[i];
@@ -95,7 +128,10 @@ sw_publish(struct switchd *sw)
 		if (p->pol)
 			t->has_policy = 1;
 		fill_vlan(&d->vlan, &p->conf);
+		if (d->is_uplink && t->uplink == DP_SEG_NONE)
+			t->uplink = p->idx;
 	}
+	sw_overlay_fill(sw, t);
 	if (build_members(t, sw) < 0) {
 		free(t);
 		return -ENOMEM;

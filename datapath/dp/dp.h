@@ -21,9 +21,21 @@
 #include "drop.h"
 #include "fdb.h"
 #include "vlan.h"
+#include "vxlan.h"
 
 #define DP_BURST 32
 #define DP_MAX_RXQ_PER_LCORE (DVS_MAX_PORTS * 2)
+/* Segments: 0..4095 are VLANs; overlay (VXLAN) segments get ids from DP_SEG_OVERLAY on. */
+#define DP_SEG_OVERLAY 4096
+#define DP_MAX_OVERLAY 1024
+#define DP_MAX_SEGS (DP_SEG_OVERLAY + DP_MAX_OVERLAY)
+#define DP_SEG_NONE 0xffff
+/* Remote VTEPs are pseudo-ports after the device ports: FDB entries and flood lists name them
+ * like any port; output to one encapsulates and sends on the uplink. */
+#define DP_MAX_TUNNELS 256
+#define DP_TUNNEL_BASE DVS_MAX_PORTS
+#define DP_MAX_PORT_IDX (DVS_MAX_PORTS + DP_MAX_TUNNELS)
+#define DP_VNI_MAP_SIZE 2048 /* power of two, > 2 * DP_MAX_OVERLAY */
 
 struct dp_port_policy;
 
@@ -34,6 +46,11 @@ struct dp_port {
 	uint8_t tx_locked; /* fewer tx queues than lcores: take txlock[port][txq] */
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t n_txq;
+	/* tunnel pseudo-ports only: where encapsulated frames go, and their outer headers
+	 * (NULL while the next hop is unresolved: frames are counted and dropped) */
+	uint8_t is_tunnel;
+	uint16_t tun_out; /* the uplink's port index */
+	const struct vxlan_tmpl *tmpl;
 	struct vlan_port vlan;
 };
 
@@ -45,13 +62,25 @@ struct dp_rxq {
 
 struct dp_tables {
 	uint64_t gen;
-	uint16_t n_ports; /* highest used index + 1 */
+	uint16_t n_ports; /* highest used device index + 1 */
+	uint16_t n_tunnels;
 	uint8_t has_policy; /* some port has a policy: run dp_pol_poll() */
-	struct dp_port ports[DVS_MAX_PORTS];
-	/* Flood lists: members of VLAN v are members[seg_off[v] .. seg_off[v] + seg_n[v]). */
-	uint32_t seg_off[4096];
-	uint16_t seg_n[4096];
+	struct dp_port ports[DP_MAX_PORT_IDX];
+	/* Flood lists: members of segment s are members[seg_off[s] .. seg_off[s] + seg_n[s]). */
+	uint32_t seg_off[DP_MAX_SEGS];
+	uint16_t seg_n[DP_MAX_SEGS];
 	uint16_t *members;
+	/* Overlay: the VNI of each overlay segment, the VNI -> segment map for decap, the local
+	 * VTEP, and which port is the uplink the tunnels use. */
+	uint32_t seg_vni[DP_MAX_OVERLAY];
+	struct {
+		uint32_t vni; /* 0: empty slot */
+		uint16_t seg;
+	} vni_map[DP_VNI_MAP_SIZE];
+	uint32_t vtep_be;      /* 0: no overlay */
+	uint16_t uplink;       /* port index of the uplink, DP_SEG_NONE if none */
+	uint32_t tun_ip[DP_MAX_TUNNELS]; /* remote VTEP of each tunnel pseudo-port */
+	struct vxlan_tmpl tun_tmpl[DP_MAX_TUNNELS]; /* outer headers, immutable per generation */
 	uint16_t n_rxq[DVS_MAX_LCORES];
 	struct dp_rxq rxq[DVS_MAX_LCORES][DP_MAX_RXQ_PER_LCORE];
 };
@@ -78,7 +107,9 @@ struct dp_lcore {
 	uint64_t rx_packets;
 	uint64_t busy_cycles; /* cycles spent in iterations that moved packets */
 	uint64_t drops[DP_DROP_MAX];
-	struct dp_port_stats port[DVS_MAX_PORTS];
+	struct dp_port_stats port[DP_MAX_PORT_IDX]; /* device ports, then tunnels */
+	uint64_t tun_mtu_drops[DP_MAX_TUNNELS];
+	uint64_t decap_drops[16]; /* by enum vxlan_decap_result */
 	uint16_t n_pending;
 	uint16_t pending[DVS_MAX_PORTS]; /* ports with a non-empty tx buffer */
 	struct dp_txbuf tx[DVS_MAX_PORTS];
@@ -103,9 +134,20 @@ dp_now_s(const struct dp *dp)
 	return (uint32_t)(rte_rdtsc() / dp->tsc_hz);
 }
 
-/* fwd.c: the pipeline for one rx burst from port index 'in'.  Takes ownership of 'pkts'. */
+/* fwd.c: the pipeline for one rx burst from port index 'in'.  Takes ownership of 'pkts'.
+ * 'seg' is DP_SEG_NONE for frames from a device port (the port's VLAN policy classifies
+ * them), or the overlay segment of frames decapsulated from tunnel port 'in'. */
 void dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
-		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s);
+		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s, uint16_t seg);
+/* tunnel.c: takes the VXLAN frames for the local VTEP out of an uplink burst, decapsulates
+ * them and forwards them from their tunnel pseudo-port; returns the frames left (compacted
+ * at the front of 'pkts') for the uplink's own VLAN pipeline. */
+uint16_t dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **pkts,
+		      uint16_t n, uint32_t now_s);
+/* Encapsulates 'm' for tunnel pseudo-port 'dst' in segment 'seg' and queues it on the uplink.
+ * Returns 0, or the drop reason (the caller frees and counts). */
+int dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
+		 struct rte_mbuf *m, const struct dp_meta *meta);
 /* Buffers 'm' for transmission on port index 'port' (no egress policy applied). */
 void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
 /* Transmits what the port's shaper releases at 'now'. */

@@ -32,7 +32,13 @@
 	X(ACL_REJECT, "acl-reject", "rejected by an ACL rule (RST or ICMP unreachable sent)") \
 	X(CT_INVALID, "ct-invalid", "breaks the state machine of a tracked connection") \
 	X(CT_FULL, "ct-full", "stateful rule could not track the connection: table full") \
-	X(SHAPER_FULL, "shaper-queue-full", "egress shaper queue full")
+	X(SHAPER_FULL, "shaper-queue-full", "egress shaper queue full") \
+	X(TUNNEL_MTU, "tunnel-mtu", "frame too big for the tunnel MTU (counted per tunnel)") \
+	X(TUNNEL_UNRESOLVED, "tunnel-unresolved", "remote VTEP's next hop not resolved yet") \
+	X(TUNNEL_ENCAP, "tunnel-encap-failed", "no room or shared buffer for the outer headers") \
+	X(VXLAN_DECAP, "vxlan-decap", "malformed VXLAN for the local VTEP (reason in tunnel stats)") \
+	X(VXLAN_UNKNOWN_VNI, "vxlan-unknown-vni", "VXLAN for a VNI with no local segment") \
+	X(VXLAN_UNKNOWN_VTEP, "vxlan-unknown-vtep", "VXLAN from a VTEP not in the segment's flood list")
 
 enum dp_drop {
 #define DP_DROP_ENUM_(id, name, text) DP_DROP_##id,

@@ -102,10 +102,11 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 			return FDB_LEARN_KNOWN;
 		}
 		if (old != FDB_PORT_NONE) {
-			if (e->is_static) {
+			if (e->is_static == FDB_STATIC) {
 				__atomic_fetch_add(&f->n_static_conflicts, 1, __ATOMIC_RELAXED);
 				return FDB_LEARN_STATIC;
 			}
+			bool was_published = e->is_static == FDB_PUBLISHED;
 			if (port < RTE_DIM(f->port_count) &&
 			    __atomic_load_n(&f->port_count[port], __ATOMIC_RELAXED) >= f->port_max[port]) {
 				__atomic_fetch_add(&f->n_limit_hits, 1, __ATOMIC_RELAXED);
@@ -116,7 +117,10 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 							 __ATOMIC_RELAXED))
 				return FDB_LEARN_KNOWN;
 			__atomic_store_n(&e->seen_s, now_s, __ATOMIC_RELAXED);
-			if (old < RTE_DIM(f->port_count))
+			/* A published location seen elsewhere (a moved VM's announcement) becomes a
+			 * learned entry at once; the controller's next publication confirms it. */
+			e->is_static = 0;
+			if (old < RTE_DIM(f->port_count) && !was_published)
 				count_add(&f->port_count[old], -1);
 			if (port < RTE_DIM(f->port_count))
 				count_add(&f->port_count[port], 1);
@@ -154,8 +158,8 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 	return FDB_LEARN_NEW;
 }
 
-int
-fdb_add_static(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port)
+static int
+add_fixed(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port, uint8_t kind)
 {
 	struct fdb_key k = {.seg = seg};
 	int32_t p;
@@ -170,10 +174,22 @@ fdb_add_static(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port)
 		count_add(&f->n_entries, 1);
 	else if (!e->is_static && old < RTE_DIM(f->port_count))
 		count_add(&f->port_count[old], -1);
-	e->is_static = 1;
+	e->is_static = kind;
 	e->seen_s = 0;
 	__atomic_store_n(&e->port, port, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int
+fdb_add_static(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port)
+{
+	return add_fixed(f, seg, mac, port, FDB_STATIC);
+}
+
+int
+fdb_add_published(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port)
+{
+	return add_fixed(f, seg, mac, port, FDB_PUBLISHED);
 }
 
 /* Deletes the keys in 'keys' (positions 'pos'), then frees their slots after a grace period. */
@@ -315,3 +331,17 @@ fdb_dump(const struct fdb *f, fdb_dump_cb *cb, void *arg)
 			cb(arg, k, &e);
 	}
 }
+
+int
+fdb_del(struct fdb *f, uint16_t seg, const uint8_t mac[6])
+{
+	struct fdb_key k = {.seg = seg};
+	int32_t pos;
+
+	memcpy(k.mac, mac, 6);
+	pos = rte_hash_lookup(f->h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	return delete_batch(f, &k, &pos, 1) ? 0 : -ENOENT;
+}
+

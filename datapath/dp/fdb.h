@@ -24,9 +24,12 @@ struct fdb_key {
 	uint8_t mac[6];
 } __attribute__((packed));
 
+#define FDB_STATIC 1    /* a configured MAC: never aged, never moved by learning */
+#define FDB_PUBLISHED 2 /* a location the controller published: never aged, moved by learning */
+
 struct fdb_entry {
 	uint16_t port;   /* FDB_PORT_NONE while the slot is free or being (re)filled */
-	uint8_t is_static;
+	uint8_t is_static; /* 0 learned, FDB_STATIC or FDB_PUBLISHED */
 	uint8_t pad;
 	uint32_t seen_s; /* last time the MAC was seen as a source, in seconds */
 };
@@ -70,6 +73,10 @@ int fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t po
 
 /* Control thread. */
 int fdb_add_static(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port);
+/* Installs a location published by the controller (a remote MAC behind a tunnel). */
+int fdb_add_published(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port);
+/* Deletes one entry.  Returns 0 or -ENOENT. */
+int fdb_del(struct fdb *f, uint16_t seg, const uint8_t mac[6]);
 /* Deletes dynamic entries not seen for aging_s.  Returns the number removed. */
 unsigned fdb_age(struct fdb *f, uint32_t now_s);
 /* Deletes the entries of 'port' (FDB_PORT_NONE: all).  Static ones too if 'with_static'. */

@@ -119,13 +119,21 @@ set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
 
 static void
 output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
-       struct rte_mbuf *m, bool has_tag, uint16_t vid)
+       struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
 {
 	const struct dp_port *p = &t->ports[dst];
 	bool tagged;
 
 	if (unlikely(!p->enabled)) {
 		drop(lc, m, DP_DROP_DEST_GONE);
+		return;
+	}
+	if (p->is_tunnel) {
+		/* Overlay frames travel untagged inside the tunnel. */
+		int r = has_tag && rte_vlan_strip(m) ? DP_DROP_NO_MBUF
+						     : dp_tunnel_tx(lc, t, dst, vid, m, meta);
+		if (r)
+			drop(lc, m, (enum dp_drop)r);
 		return;
 	}
 	if (p->pol) {
@@ -136,11 +144,8 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 		if (p->tx_locked)
 			rte_spinlock_unlock(l);
 		if (r) {
-			if (r == DP_DROP_ACL_REJECT) {
-				struct dp_meta meta;
-				dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta);
-				dp_pol_reject(lc, t, in, m, &meta);
-			}
+			if (r == DP_DROP_ACL_REJECT)
+				dp_pol_reject(lc, t, in, m, meta);
 			lc->port[dst].tx_dropped++;
 			drop(lc, m, (enum dp_drop)r);
 			return;
@@ -159,10 +164,10 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 
 static void
 flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf *m,
-      bool has_tag, uint16_t vid)
+      bool has_tag, uint16_t vid, const struct dp_meta *meta)
 {
 	const uint16_t *mem = &t->members[t->seg_off[vid]];
-	uint16_t nm = t->seg_n[vid], dests[DVS_MAX_PORTS], nd = 0;
+	uint16_t nm = t->seg_n[vid], dests[DP_MAX_PORT_IDX], nd = 0;
 	bool from_uplink = t->ports[in].is_uplink;
 
 	for (uint16_t i = 0; i < nm; i++) {
@@ -182,14 +187,14 @@ flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mb
 			lc->drops[DP_DROP_NO_MBUF]++;
 			continue;
 		}
-		output(lc, t, in, dests[i], c, has_tag, vid);
+		output(lc, t, in, dests[i], c, has_tag, vid, meta);
 	}
-	output(lc, t, in, dests[nd - 1], m, has_tag, vid);
+	output(lc, t, in, dests[nd - 1], m, has_tag, vid, meta);
 }
 
 void
 dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf **pkts,
-	     uint16_t n, uint32_t now_s)
+	     uint16_t n, uint32_t now_s, uint16_t seg)
 {
 	const struct dp_port *ip = &t->ports[in];
 	struct dp_port_stats *s = &lc->port[in];
@@ -239,7 +244,13 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, DP_DROP_SRC_MAC_MULTICAST);
 			continue;
 		}
-		r = vlan_ingress(&ip->vlan, meta, &vid);
+		if (seg == DP_SEG_NONE) {
+			r = vlan_ingress(&ip->vlan, meta, &vid);
+		} else {
+			/* Decapsulated: the VNI gave the segment; tags inside it are not carried. */
+			vid = seg;
+			r = meta->n_vlans ? DP_DROP_VLAN_DISALLOWED : 0;
+		}
 		if (unlikely(r)) {
 			s->rx_dropped++;
 			drop(lc, m, (enum dp_drop)r);
@@ -286,11 +297,11 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
 		}
 		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
-			flood(lc, t, in, m, tagged[i], vids[i]);
+			flood(lc, t, in, m, tagged[i], vids[i], &metas[i]);
 		} else if (unlikely(dst_port[i] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
 		} else {
-			output(lc, t, in, dst_port[i], m, tagged[i], vids[i]);
+			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
 }

@@ -45,10 +45,12 @@ fabric_start() {
 	ip -n "$FAB" link set br0 up
 }
 
-# host_start NAME: netns NAME with uplink veth "up0" into the fabric bridge, and a switchd
-# in it in cluster mode (host_name NAME).  Its control socket is SW_SOCK_<NAME>.
+# host_start NAME [VTEP_CIDR]: netns NAME with uplink veth "up0" into the fabric bridge, and a
+# switchd in it in cluster mode (host_name NAME).  With VTEP_CIDR (e.g. 10.99.0.1/24) the
+# uplink gets that underlay address and switchd uses it as its VXLAN tunnel endpoint.
+# Its control socket is SW_SOCK_<NAME>.
 host_start() {
-	local h=$1
+	local h=$1 vtep=${2:-}
 	ip netns list | grep -qw "$h" || {
 		t_ns "$h"
 		ip netns exec "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -57,8 +59,10 @@ host_start() {
 		ip -n "$h" link set up0 up
 		ip -n "$FAB" link set "f$h" master br0
 		ip -n "$FAB" link set "f$h" up
+		[ -n "$vtep" ] && ip -n "$h" addr add "$vtep" dev up0
 	}
 	local extra='"db":"unix:'$DB_SOCK'", "host_name":"'$h'", "snapshot":"'$T_WORK/$h.snapshot'"'
+	[ -n "$vtep" ] && extra+=', "vtep_ip":"'${vtep%/*}'"'
 	SWITCHD_WRAP="ip netns exec $h" sw_start "$h" '[{"name":"up0","type":"uplink","ifname":"up0"}]' "$extra"
 }
 

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The overlay stage: VXLAN frames for the local VTEP leave the uplink's VLAN pipeline here,
+ * are decapsulated, and enter the L2 pipeline from the tunnel pseudo-port of their remote
+ * VTEP in the segment of their VNI; frames forwarded to a tunnel pseudo-port are encapsulated
+ * with its outer-header template and queued on the uplink. */
+#include "dp.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "vxlan.h"
+
+static inline uint16_t
+vni_seg(const struct dp_tables *t, uint32_t vni)
+{
+	for (uint32_t i = vni & (DP_VNI_MAP_SIZE - 1);; i = (i + 1) & (DP_VNI_MAP_SIZE - 1)) {
+		if (t->vni_map[i].vni == vni)
+			return t->vni_map[i].seg;
+		if (t->vni_map[i].vni == 0)
+			return DP_SEG_NONE;
+	}
+}
+
+static inline uint16_t
+vtep_port(const struct dp_tables *t, uint32_t ip_be)
+{
+	for (uint16_t i = 0; i < t->n_tunnels; i++)
+		if (t->tun_ip[i] == ip_be && t->ports[DP_TUNNEL_BASE + i].enabled)
+			return DP_TUNNEL_BASE + i;
+	return DP_SEG_NONE;
+}
+
+/* Cheap pre-check on the outer headers: IPv4, UDP, the VXLAN port, our address.  Anything
+ * else is the uplink's ordinary traffic. */
+static inline bool
+is_vxlan_to_us(const struct dp_tables *t, const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = 12, dst;
+
+	if (rte_pktmbuf_data_len(m) < 14 + 20 + 8 + 8)
+		return false;
+	if (f[off] == 0x81 && f[off + 1] == 0x00)
+		off += 4;
+	if (f[off] != 0x08 || f[off + 1] != 0x00)
+		return false;
+	const uint8_t *ip = f + off + 2;
+	uint32_t ihl = (uint32_t)(ip[0] & 0xf) * 4;
+	memcpy(&dst, ip + 16, 4);
+	if (ip[9] != IPPROTO_UDP || dst != t->vtep_be || off + 2 + ihl + 8 > rte_pktmbuf_data_len(m))
+		return false;
+	return ip[ihl + 2] == (VXLAN_PORT >> 8) && ip[ihl + 3] == (VXLAN_PORT & 0xff);
+}
+
+uint16_t
+dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **pkts, uint16_t n,
+	     uint32_t now_s)
+{
+	struct vxlan_local local = {.v4_be = t->vtep_be};
+	uint16_t keep = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct vxlan_addr src;
+		uint32_t vni;
+
+		if (!is_vxlan_to_us(t, m)) {
+			pkts[keep++] = m;
+			continue;
+		}
+		enum vxlan_decap_result r = vxlan_decap(m, &local, &vni, &src);
+		if (r != VXLAN_DECAP_OK) {
+			lc->decap_drops[r]++;
+			lc->drops[DP_DROP_VXLAN_DECAP]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		uint16_t seg = vni_seg(t, vni);
+		if (seg == DP_SEG_NONE) {
+			lc->drops[DP_DROP_VXLAN_UNKNOWN_VNI]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		uint16_t tun = vtep_port(t, src.v4_be);
+		if (tun == DP_SEG_NONE) {
+			lc->drops[DP_DROP_VXLAN_UNKNOWN_VTEP]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* One at a time: frames of one burst rarely share tunnel and segment, and this
+		 * keeps the pipeline's "one ingress port per burst" contract. */
+		dp_fwd_burst(lc, t, tun, &m, 1, now_s, seg);
+	}
+	return keep;
+}
+
+int
+dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
+	     struct rte_mbuf *m, const struct dp_meta *meta)
+{
+	const struct dp_port *p = &t->ports[dst];
+	uint16_t tun = (uint16_t)(dst - DP_TUNNEL_BASE);
+
+	if (unlikely(!p->tmpl))
+		return DP_DROP_TUNNEL_UNRESOLVED;
+	if (unlikely(seg < DP_SEG_OVERLAY))
+		return DP_DROP_EGRESS_VLAN;
+	uint32_t len = m->pkt_len;
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t hash = vxlan_flow_hash(meta, (const struct rte_ether_addr *)f,
+					(const struct rte_ether_addr *)(f + 6));
+	switch (vxlan_encap(m, p->tmpl, t->seg_vni[seg - DP_SEG_OVERLAY], hash)) {
+	case VXLAN_ENCAP_OK:
+		break;
+	case VXLAN_ENCAP_TOO_BIG:
+		lc->tun_mtu_drops[tun]++;
+		lc->port[dst].tx_dropped++;
+		return DP_DROP_TUNNEL_MTU;
+	default:
+		lc->port[dst].tx_dropped++;
+		return DP_DROP_TUNNEL_ENCAP;
+	}
+	lc->port[dst].tx_packets++;
+	lc->port[dst].tx_bytes += len;
+	dp_tx_enqueue(lc, t, p->tun_out, m);
+	return 0;
+}
