@@ -203,6 +203,10 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 	int64_t wait = max_wait_ms;
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next) {
 		int64_t d = ovsdb_session_next_deadline(ss, now);
+		/* Output queued late in the last iteration (a "locked" notification from a
+		 * session that closed after this one was flushed) goes out now, not later. */
+		if (ss->n_out)
+			d = 0;
 		if (d >= 0 && (wait < 0 || d < wait))
 			wait = d;
 	}

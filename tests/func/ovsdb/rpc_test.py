@@ -216,8 +216,16 @@ r = c2.call("unlock", ["leader"])
 ck.eq(r["result"], {}, "unlock")
 n = c.wait_note("locked")
 ck.eq(n["params"], ["leader"], "locked notification to the waiter")
+# A waiter gets the lock promptly when the owner disconnects.
+r = c2.call("lock", ["leader2"])
+ck.eq(r["result"], {"locked": True}, "second lock to c2")
+r = c.call("lock", ["leader2"])
+ck.eq(r["result"], {"locked": False}, "c waits for leader2")
 c2.close()
-time.sleep(0.1)
+t0 = time.time()
+n = c.wait_note("locked", timeout=2)
+ck.eq(n["params"], ["leader2"], "lock passed on when its owner disconnects")
+ck.true(time.time() - t0 < 0.5, "promptly (%.3fs)" % (time.time() - t0))
 
 # --- monitor (4.1.5-4.1.7) and monitor_cond (OVS extension) ---
 m = connect(sock)
