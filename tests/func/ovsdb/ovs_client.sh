@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Conformance: Open vSwitch's own ovsdb-client (Debian openvswitch-common) against dvs-db:
 # list-dbs, get-schema, get-schema-version, list-tables, transact, dump, monitor,
-# monitor-cond.  No root needed.
+# monitor-cond; then OVS's Python IDL (python3-openvswitch).  No root needed.
 set -euo pipefail
 : "${DVS_BUILD:?}" "${DVS_SRC:?}"
 command -v ovsdb-client >/dev/null || { echo "SKIP: ovsdb-client not installed (openvswitch-common)"; exit 77; }
@@ -74,3 +74,10 @@ grep -Eq "insert +2 +two" "$dir/monc.out" || fail "monitor-cond missed its row: 
 grep -q '"hostA"' "$dir/monj.out" || fail "json monitor: $(cat "$dir/monj.out")"; check
 kill -0 "$pid" || fail "dvs-db died"
 echo "PASS ovs_client: $n checks"
+
+# The OVS Python IDL, a full client library (monitors, replica, transactions).
+if /usr/bin/python3 -c 'import ovs.db.idl' 2>/dev/null; then
+	/usr/bin/python3 "$here/ovs_idl_test.py" "$dir/db.sock" "$here/test.ovsschema" || fail "OVS Python IDL"
+else
+	echo "SKIP ovs_idl: python3-openvswitch not installed"
+fi
