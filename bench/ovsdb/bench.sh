@@ -60,11 +60,16 @@ for srv in dvs ovs; do
 	res[lat_all_$srv]=$(echo "$v" | field all_monitors_median_us)
 done
 
-start_servers  # fresh databases for the load
-for srv in dvs ovs; do
-	pid=$([ $srv = dvs ] && echo "$dvs_pid" || echo "$ovs_pid")
-	res[load_$srv]=$("$lg" load "$dir/$srv.sock" 100000 1000 | field seconds)
-	res[rss_$srv]=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+for r in $(seq "$rounds"); do
+	start_servers  # fresh databases for each load
+	for srv in dvs ovs; do
+		pid=$([ $srv = dvs ] && echo "$dvs_pid" || echo "$ovs_pid")
+		res[load_$srv]+="$("$lg" load "$dir/$srv.sock" 100000 1000 | field seconds) "
+		res[rss_$srv]+="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status") "
+	done
+done
+for k in load_dvs load_ovs rss_dvs rss_ovs; do
+	res[$k]=$(echo ${res[$k]} | tr ' ' '\n' | median)
 done
 
 printf '%-44s %12s %12s %8s\n' "metric (median of $rounds rounds)" dvs-db ovsdb-server ratio
