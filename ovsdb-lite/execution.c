@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "condition.h"
+#include "mutation.h"
 #include "error.h"
 
 struct exec_ctx {

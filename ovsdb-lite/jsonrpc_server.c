@@ -185,7 +185,7 @@ static struct ovsdb_monitor *find_monitor(const struct ovsdb_session *ss, const 
 /* Runs a transact request; returns its reply, or NULL if it now waits (trigger kept). */
 static json_t *run_transact(struct ovsdb_session *ss, const json_t *params, bool timed_out)
 {
-	struct ovsdb_exec_opts opts = { ovsdb_session_has_lock, ss, timed_out };
+	struct ovsdb_exec_opts opts = { ovsdb_lock_is_owner, ss, timed_out };
 	struct ovsdb_exec_result res;
 	ovsdb_execute(ss->server->db, params, &opts, &res);
 	if (res.txn)
@@ -223,7 +223,7 @@ static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, c
 	}
 	if (!check_db(ss, json_array_get(params, 0), error))
 		return NULL;
-	struct ovsdb_exec_opts opts = { ovsdb_session_has_lock, ss, false };
+	struct ovsdb_exec_opts opts = { ovsdb_lock_is_owner, ss, false };
 	struct ovsdb_exec_result res;
 	ovsdb_execute(ss->server->db, params, &opts, &res);
 	if (res.txn)

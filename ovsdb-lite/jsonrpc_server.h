@@ -87,5 +87,3 @@ void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn
 void ovsdb_session_run_triggers(struct ovsdb_session *ss, uint64_t now_ms);
 /* Milliseconds until the earliest trigger deadline, or -1. */
 int64_t ovsdb_session_next_deadline(const struct ovsdb_session *ss, uint64_t now_ms);
-/* Lock ownership, for the "assert" operation. */
-bool ovsdb_session_has_lock(void *ss, const char *name);

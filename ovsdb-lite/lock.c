@@ -75,7 +75,7 @@ static void lock_remove(struct ovsdb_server *s, struct ovsdb_lock *l, struct ovs
 	}
 }
 
-bool ovsdb_session_has_lock(void *ss_, const char *name)
+bool ovsdb_lock_is_owner(void *ss_, const char *name)
 {
 	struct ovsdb_session *ss = ss_;
 	struct ovsdb_lock *l = lock_find(ss->server, name, false);

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The "mutate" operation's mutators (RFC 7047 5.1 <mutation>): arithmetic on integer and
- * real scalars and sets, insert and delete on sets and maps. */
-#include "condition.h"
+#include "mutation.h"
 
 #include <math.h>
 #include <stdlib.h>
