@@ -409,12 +409,16 @@ static int session_read(struct ovsdb_session *ss)
 		in->buf = b;
 		in->cap = cap;
 	}
-	ssize_t n = read(dvs_jsonrpc_fd(ss->rpc), in->buf + in->len, in->cap - in->len);
+	size_t room = in->cap - in->len;
+	ssize_t n = read(dvs_jsonrpc_fd(ss->rpc), in->buf + in->len, room);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
 	if (n == 0)
 		return -EPIPE;
 	in->len += (size_t)n;
+	/* A short read drained the socket: report -EAGAIN after handling what came, which
+	 * saves the read() that would only say so (epoll is level-triggered). */
+	int rc = (size_t)n < room ? -EAGAIN : 0;
 	for (; in->scan < in->len; in->scan++) {
 		char c = in->buf[in->scan];
 		if (in->in_str) {
@@ -459,7 +463,7 @@ static int session_read(struct ovsdb_session *ss)
 		snprintf(why, sizeof why, "message exceeds %zu bytes", max);
 		protocol_error(ss, "resources exhausted", why);
 	}
-	return 0;
+	return rc;
 }
 
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
