@@ -46,6 +46,7 @@ struct dvs_port_conf {
 	uint16_t tag;         /* access: the port's VLAN (0..4094; 0 = the untagged segment) */
 	uint16_t native_vlan; /* trunk: VLAN for untagged frames, 0 = untagged frames dropped */
 	uint16_t segment;     /* overlay segment id (>= 4096, set by cluster mode), 0: VLAN-backed */
+	uint32_t mig_epoch;   /* cluster mode: != 0 while this host is a migration's destination */
 	uint64_t trunks[DVS_VLAN_WORDS]; /* trunk: allowed VLANs (bit per id) */
 	/* L2 */
 	bool has_mac;

@@ -179,6 +179,11 @@ dp_start(struct switchd *sw)
 		struct dp_lcore *lc = rte_zmalloc("dvs_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 		if (!lc)
 			return -ENOMEM;
+		char rname[32];
+		snprintf(rname, sizeof(rname), "dvs_inject%u", w);
+		lc->inject = rte_ring_create(rname, 256, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!lc->inject)
+			return -ENOMEM;
 		lc->dp = dp;
 		lc->wid = w;
 		lc->lcore_id = sw->conf.lcores[w];

@@ -43,6 +43,17 @@ dp_worker_main(void *arg)
 					dp_fwd_burst(lc, t, q->port, pkts, n, now_s, DP_SEG_NONE);
 			}
 		}
+		if (unlikely(!rte_ring_empty(lc->inject))) {
+			struct rte_mbuf *inj[DP_BURST];
+			unsigned k = rte_ring_sc_dequeue_burst(lc->inject, (void **)inj, DP_BURST, NULL);
+			for (unsigned i = 0; i < k; i++) {
+				uint16_t port = (uint16_t)inj[i]->hash.usr;
+				if (port < t->n_ports && t->ports[port].enabled)
+					dp_fwd_burst(lc, t, port, &inj[i], 1, now_s, DP_SEG_NONE);
+				else
+					rte_pktmbuf_free(inj[i]);
+			}
+		}
 		if (t->has_policy)
 			shaper_wait = dp_pol_poll(lc, t, start);
 		if (lc->n_pending)

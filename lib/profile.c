@@ -479,7 +479,8 @@ resolve_group(struct resolver *r, struct dvs_profile *p)
 		snprintf(p->acl_rules[p->n_acl_rules++], DVS_PROFILE_UUID_SIZE, "%s", uuid_of(e));
 	}
 	json_decref(tmp);
-	qsort(p->acl_rules, p->n_acl_rules, sizeof(*p->acl_rules), cmp_uuid);
+	if (p->n_acl_rules) /* qsort(NULL, 0) is undefined */
+		qsort(p->acl_rules, p->n_acl_rules, sizeof(*p->acl_rules), cmp_uuid);
 	return 0;
 }
 

@@ -412,7 +412,28 @@ m_acl_stats(void *ctx, json_t *params, json_t **error)
 	return res;
 }
 
+static json_t *
+m_conntrack_stats(void *ctx, json_t *params, json_t **error)
+{
+	struct switchd *sw = ctx;
+	json_t *res = json_array();
+
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		const struct sw_port *p = &sw->ports[i];
+		struct conntrack_stats cs;
+		if (!p->used || !p->pol || !p->pol->ct)
+			continue;
+		conntrack_get_stats(p->pol->ct, &cs);
+		json_array_append_new(res, json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}", "port", p->conf.name,
+			"entries", (int)cs.n_entries, "created", (json_int_t)cs.created,
+			"expired", (json_int_t)cs.expired, "full_drops", (json_int_t)cs.full_drops,
+			"invalid", (json_int_t)cs.invalid));
+	}
+	return res;
+}
+
 static const struct dvs_rpc_method methods[] = {
+	{"conntrack.stats", m_conntrack_stats},
 	{"acl.stats", m_acl_stats},
 	{"version", m_version},
 	{"ports.list", m_ports_list},

@@ -24,35 +24,14 @@
 #include "ovsdb-lite/client/replica.h"
 #include "ovsdb-lite/client/txn.h"
 #include "ovsdb-lite/client/wire.h"
+#include "db_sync.h"
 
 #define DB_NAME "DVS"
 #define STATUS_INTERVAL_MS 1000
 
-struct sw_db {
-	struct switchd *sw;
-	struct dvs_idl *idl;
-	struct dvs_replica *rep;
-	struct dvs_timer *tick;
-	int64_t gen_applied;  /* Global.generation of the last applied batch */
-	int64_t gen_reported; /* last applied_generation the DB acknowledged */
-	bool host_txn_pending;
-	uint64_t last_beat_ms;
-	bool dirty;       /* an intent row changed since the last apply */
-	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
-	json_t *reported; /* Port uuid -> {"status":..., "statistics":...} last written */
-};
-
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* An optional column's value: the atom, or NULL when the set is empty. */
-static const json_t *
-opt(const json_t *row, const char *col)
+const json_t *
+sw_db_opt(const json_t *row, const char *col)
 {
 	const json_t *v = json_object_get(row, col);
 	if (json_is_array(v) && !strcmp(json_string_value(json_array_get(v, 0)) ?: "", "set"))
@@ -95,27 +74,27 @@ acl_rule_json(const json_t *row, uint32_t id)
 
 	if (json_is_true(json_object_get(row, "stateful")))
 		json_object_set_new(r, "stateful", json_true());
-	if ((v = opt(row, "ethertype")))
+	if ((v = sw_db_opt(row, "ethertype")))
 		json_object_set(r, "ethertype", (json_t *)v);
-	if ((v = opt(row, "src_ip")))
+	if ((v = sw_db_opt(row, "src_ip")))
 		json_object_set(r, "src", (json_t *)v);
-	if ((v = opt(row, "dst_ip")))
+	if ((v = sw_db_opt(row, "dst_ip")))
 		json_object_set(r, "dst", (json_t *)v);
-	if ((v = opt(row, "protocol")))
+	if ((v = sw_db_opt(row, "protocol")))
 		json_object_set(r, "protocol", (json_t *)v);
 	static const char *const ports[2][3] = {{"src_port_min", "src_port_max", "src_port"},
 						{"dst_port_min", "dst_port_max", "dst_port"}};
 	for (int k = 0; k < 2; k++) {
-		const json_t *lo = opt(row, ports[k][0]), *hi = opt(row, ports[k][1]);
+		const json_t *lo = sw_db_opt(row, ports[k][0]), *hi = sw_db_opt(row, ports[k][1]);
 		if (!lo && !hi)
 			continue;
 		snprintf(buf, sizeof(buf), "%lld-%lld", lo ? (long long)json_integer_value(lo) : 0LL,
 			 hi ? (long long)json_integer_value(hi) : 65535LL);
 		json_object_set_new(r, ports[k][2], json_string(buf));
 	}
-	if ((v = opt(row, "icmp_type")))
+	if ((v = sw_db_opt(row, "icmp_type")))
 		json_object_set(r, "icmp_type", (json_t *)v);
-	if ((v = opt(row, "icmp_code")))
+	if ((v = sw_db_opt(row, "icmp_code")))
 		json_object_set(r, "icmp_code", (json_t *)v);
 	return r;
 }
@@ -219,8 +198,8 @@ profile_to_port(const struct sw_db *db, const struct dvs_profile *pr, struct dvs
 	return rc;
 }
 
-static const char *
-host_uuid(const struct sw_db *db)
+const char *
+sw_db_host_uuid(const struct sw_db *db)
 {
 	const char *uuid = NULL;
 	json_t *name = json_string(db->sw->conf.host_name);
@@ -235,7 +214,7 @@ static uint32_t
 host_vtep(const struct sw_db *db, const char *host_uuid)
 {
 	const json_t *h = dvs_replica_get(db->rep, "Host", host_uuid);
-	const json_t *ip = h ? opt(h, "vtep_ip") : NULL;
+	const json_t *ip = h ? sw_db_opt(h, "vtep_ip") : NULL;
 	struct in_addr a;
 
 	if (!ip || inet_pton(AF_INET, json_string_value(ip), &a) != 1)
@@ -252,7 +231,7 @@ overlay_port(struct sw_db *db, const struct dvs_profile *pr, struct dvs_port_con
 {
 	struct switchd *sw = db->sw;
 	const json_t *seg = dvs_replica_get(db->rep, "Segment", pr->segment);
-	const json_t *vni = seg ? opt(seg, "vni") : NULL;
+	const json_t *vni = seg ? sw_db_opt(seg, "vni") : NULL;
 	const json_t *set, *e;
 	struct in_addr a;
 	size_t i;
@@ -298,13 +277,13 @@ overlay_macs(struct sw_db *db)
 	struct switchd *sw = db->sw;
 	const json_t *rows = dvs_replica_rows(db->rep, "MacLocation");
 	json_t *locs = json_object();
-	const char *uuid, *me = host_uuid(db);
+	const char *uuid, *me = sw_db_host_uuid(db);
 	json_t *row;
 	char key[64];
 
 	json_object_foreach((json_t *)rows, uuid, row) {
 		const json_t *seg = json_object_get(row, "segment");
-		const json_t *host = opt(row, "host");
+		const json_t *host = sw_db_opt(row, "host");
 		const char *mac = json_string_value(json_object_get(row, "mac"));
 		if (!seg || !host || !mac || (me && !strcmp(dvs_wire_uuid_str(host), me)))
 			continue;
@@ -335,13 +314,24 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 	sw_overlay_begin(sw);
 	json_object_foreach((json_t *)ports, uuid, row) {
 		const char *key = json_string_value(json_object_get(row, "key"));
-		const json_t *pg_ref = opt(row, "port_group");
+		const json_t *pg_ref = sw_db_opt(row, "port_group");
 		const json_t *pg = pg_ref ? dvs_replica_get(db->rep, "PortGroup", dvs_wire_uuid_str(pg_ref)) : NULL;
 		struct dvs_profile pr;
 		struct dvs_err err = {0};
 
+		const char *rh = json_string_value(sw_db_opt(row, "requested_host"));
+		const char *mig_uuid = NULL;
+		const json_t *mig = NULL;
+
 		if (!key)
 			continue;
+		/* Ours, or migrating here (the Port monitor also holds those rows). */
+		if (!rh || strcmp(rh, sw->conf.host_name)) {
+			if (!(mig = sw_mig_incoming(db, uuid, &mig_uuid)))
+				continue;
+		} else {
+			mig = sw_mig_incoming(db, uuid, &mig_uuid);
+		}
 		if (dvs_profile_resolve(pg, row, &pr, &err) < 0) {
 			json_object_set_new(db->errors, key, json_string(err.msg));
 			continue;
@@ -359,7 +349,19 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 		} else if (pr.has_segment && overlay_port(db, &pr, &nc->ports[nc->n_ports], &err) < 0) {
 			json_object_set_new(db->errors, key, json_string(err.msg));
 		} else {
-			nc->n_ports++;
+			struct dvs_port_conf *pc = &nc->ports[nc->n_ports++];
+			if (mig) {
+				/* A migration destination: the destination QEMU's socket, and the
+				 * fast path watches for the guest's first frame. */
+				const json_t *pairs = json_array_get(json_object_get(mig, "options"), 1), *kv;
+				size_t k;
+				json_array_foreach(pairs, k, kv)
+					if (!strcmp(json_string_value(json_array_get(kv, 0)) ?: "", "vhost_socket") &&
+					    pc->type == DVS_PORT_VHOST)
+						snprintf(pc->path, sizeof(pc->path), "%s",
+							 json_string_value(json_array_get(kv, 1)));
+				pc->mig_epoch = (uint32_t)strtoul(mig_uuid, NULL, 16) | 1;
+			}
 		}
 		dvs_profile_fini(&pr);
 	}
@@ -408,7 +410,7 @@ report_host(struct sw_db *db)
 	snprintf(ctl, sizeof(ctl), "unix:%s", c->ctl_socket);
 	snprintf(ver, sizeof(ver), "%s dpdk", DVS_VERSION);
 	json_t *row = json_pack("{s:s, s:I, s:I, s:s}", "name", c->host_name,
-				"last_heartbeat", (json_int_t)wall_ms(),
+				"last_heartbeat", (json_int_t)sw_db_wall_ms(),
 				"applied_generation", (json_int_t)db->gen_applied,
 				"datapath_version", ver);
 	json_object_set_new(row, "ctl_address", json_string(ctl));
@@ -424,7 +426,7 @@ report_host(struct sw_db *db)
 		json_decref(name);
 	}
 	txn = dvs_txn_create(DB_NAME);
-	if (host_uuid(db))
+	if (sw_db_host_uuid(db))
 		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
 	else
 		dvs_txn_insert(txn, "Host", row, NULL);
@@ -533,6 +535,9 @@ on_batch(void *arg, size_t n_changes)
 	if (!db->dirty)
 		return;
 	db->dirty = false;
+	/* Migrations first: a source reports on a port before the apply releases it. */
+	sw_mig_update_condition(db);
+	sw_mig_step(db);
 
 	int arc = sw_apply_desired(db->sw, &err);
 	if (db->sw->ov.nh) {
@@ -549,6 +554,7 @@ on_batch(void *arg, size_t n_changes)
 		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
 	report_host(db);
 	report_ports(db);
+	sw_mig_step(db);
 }
 
 static void
@@ -596,7 +602,12 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
 	    db->gen_reported != db->gen_applied)
 		report_host(db);
-	report_ports(db);
+	if (dvs_now_ms() - db->last_report_ms >= STATUS_INTERVAL_MS) {
+		db->last_report_ms = dvs_now_ms();
+		report_ports(db);
+	}
+	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step. */
+	sw_mig_step(db);
 }
 
 int
@@ -606,7 +617,7 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 	struct sw_db *db = calloc(1, sizeof(*db));
 	/* Every Host (name and VTEP of the flood lists' members) and MacLocation: small rows. */
 	static const char *const all_tables[] = {"Global", "Site", "PortGroup", "AclRule", "Segment",
-						 "MacLocation", NULL};
+						 "MacLocation", "Migration", NULL};
 	static const char *const host_cols[] = {"name", "vtep_ip", "site", "ctl_address", NULL};
 
 	if (!db)
@@ -618,6 +629,8 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 	db->sw = sw;
 	db->errors = json_object();
 	db->reported = json_object();
+	db->mig = json_object();
+	db->mig_ports = json_array();
 	db->idl = dvs_idl_create(sw->loop, c->db, DB_NAME, NULL);
 	if (!db->idl) {
 		free(db);
@@ -661,7 +674,7 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 			(long long)db->gen_applied);
 	else if (rc != -ENOENT)
 		DVS_LOG(WARN, "snapshot %s not usable: %s", c->snapshot, lerr.msg);
-	db->tick = dvs_loop_add_timer(sw->loop, 250, true, on_tick, db);
+	db->tick = dvs_loop_add_timer(sw->loop, 50, true, on_tick, db);
 	return 0;
 }
 
@@ -676,6 +689,8 @@ sw_db_stop(struct switchd *sw)
 	dvs_idl_destroy(db->idl);
 	json_decref(db->errors);
 	json_decref(db->reported);
+	json_decref(db->mig);
+	json_decref(db->mig_ports);
 	free(db);
 	sw->db = NULL;
 }

@@ -123,6 +123,7 @@ sw_publish(struct switchd *sw)
 		d->eth_port = p->eth_port;
 		d->n_txq = p->n_txq;
 		d->pol = p->pol;
+		d->mig_epoch = p->conf.mig_epoch;
 		/* A policy's egress state (conntrack, shaper) has one writer at a time. */
 		d->tx_locked = p->n_txq < sw->dp.n_workers || (p->pol && sw->dp.n_workers > 1);
 		if (p->pol)
@@ -156,7 +157,9 @@ sw_fdb_install_static(struct switchd *sw, const struct sw_port *p)
 
 	if (!c->has_mac)
 		return;
-	if (c->vlan_mode == DVS_VLAN_ACCESS)
+	if (c->segment)
+		seg = c->segment;
+	else if (c->vlan_mode == DVS_VLAN_ACCESS)
 		seg = c->tag;
 	else if (c->native_vlan)
 		seg = c->native_vlan;

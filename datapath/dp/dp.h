@@ -15,6 +15,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 #include <rte_spinlock.h>
 
 #include "datapath/config.h"
@@ -48,6 +49,7 @@ struct dp_port {
 	uint16_t n_txq;
 	/* tunnel pseudo-ports only: where encapsulated frames go, and their outer headers
 	 * (NULL while the next hop is unresolved: frames are counted and dropped) */
+	uint32_t mig_epoch; /* != 0: a migration destination watching for its first frame */
 	uint8_t is_tunnel;
 	uint16_t tun_out; /* the uplink's port index */
 	const struct vxlan_tmpl *tmpl;
@@ -110,6 +112,15 @@ struct dp_lcore {
 	struct dp_port_stats port[DP_MAX_PORT_IDX]; /* device ports, then tunnels */
 	uint64_t tun_mtu_drops[DP_MAX_TUNNELS];
 	uint64_t decap_drops[16]; /* by enum vxlan_decap_result */
+	/* Live migration: when each port last received (the source's last frame), and the first
+	 * frame of a watched destination port (act_epoch == the port's mig_epoch once seen). */
+	uint64_t last_rx_tsc[DVS_MAX_PORTS];
+	uint64_t act_tsc[DVS_MAX_PORTS];
+	uint32_t act_epoch[DVS_MAX_PORTS];
+	uint8_t act_rarp[DVS_MAX_PORTS];
+	/* Frames the control thread injects as if received (announcements): mbuf->hash.usr is the
+	 * port index.  Single producer (control), single consumer (this lcore). */
+	struct rte_ring *inject;
 	uint16_t n_pending;
 	uint16_t pending[DVS_MAX_PORTS]; /* ports with a non-empty tx buffer */
 	struct dp_txbuf tx[DVS_MAX_PORTS];

@@ -211,6 +211,16 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	s->rx_packets += n;
 	for (uint16_t i = 0; i < n; i++)
 		s->rx_bytes += pkts[i]->pkt_len;
+	if (in < DVS_MAX_PORTS) {
+		lc->last_rx_tsc[in] = lc->now;
+		if (unlikely(ip->mig_epoch) && lc->act_epoch[in] != ip->mig_epoch) {
+			/* A migrating VM's first frame on its new host: the activation. */
+			const uint8_t *f = rte_pktmbuf_mtod(pkts[0], const uint8_t *);
+			lc->act_tsc[in] = lc->now;
+			lc->act_rarp[in] = rte_pktmbuf_data_len(pkts[0]) >= 14 && f[12] == 0x80 && f[13] == 0x35;
+			__atomic_store_n(&lc->act_epoch[in], ip->mig_epoch, __ATOMIC_RELEASE);
+		}
+	}
 	if (unlikely(!ip->enabled)) {
 		s->rx_dropped += n;
 		lc->drops[DP_DROP_PORT_BLOCKED] += n;

@@ -134,11 +134,11 @@ if ! command -v dpdk-testpmd >/dev/null; then
 	echo "xdp_uplink: PASS"
 	exit 0
 fi
-ip netns exec "$H" timeout 60 dpdk-testpmd --no-pci --file-prefix "xdp$$" --no-huge -m 256 \
+ip netns exec "$H" timeout 90 dpdk-testpmd --no-pci --file-prefix "xdp$$" --no-shconf --no-huge -m 256 \
 	-l 0,1 --vdev "net_af_xdp0,iface=$UP,start_queue=0,queue_count=1,xdp_prog=$BUILD/ebpf/uplink_steer.bpf.o" \
 	-- --forward-mode=rxonly --total-num-mbufs=4096 --stats-period 1 >"$TMP/testpmd" 2>&1 &
 TP_PID=$!
-for _ in $(seq 100); do
+for _ in $(seq 400); do
 	grep -q 'Start automatic packet forwarding\|Press enter' "$TMP/testpmd" && break
 	kill -0 $TP_PID 2>/dev/null || break
 	sleep 0.1

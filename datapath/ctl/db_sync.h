@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/* Internals of switchd's cluster mode shared by db_sync.c (the DB client, ports, reports) and
+ * migrate.c (the live-migration protocol).  Control thread only. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct switchd;
+struct dvs_idl;
+struct dvs_replica;
+struct dvs_timer;
+
+struct sw_db {
+	struct switchd *sw;
+	struct dvs_idl *idl;
+	struct dvs_replica *rep;
+	struct dvs_timer *tick;
+	int64_t gen_applied;  /* Global.generation of the last applied batch */
+	int64_t gen_reported; /* last applied_generation the DB acknowledged */
+	bool host_txn_pending;
+	uint64_t last_beat_ms;
+	bool dirty;       /* an intent row changed since the last apply */
+	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
+	json_t *reported; /* Port uuid -> {"status":..., "statistics":...} last written */
+	uint64_t last_report_ms;
+	json_t *mig;      /* Migration uuid -> local progress (migrate.c) */
+	json_t *mig_ports; /* Port uuids monitored because they migrate here */
+};
+
+static inline uint64_t
+sw_db_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+
+/* An optional column's value: the atom, or NULL when the set is empty (borrowed). */
+const json_t *sw_db_opt(const json_t *row, const char *col);
+/* This host's Host row uuid, or NULL before registration (borrowed). */
+const char *sw_db_host_uuid(const struct sw_db *db);
+
+/* migrate.c */
+/* The active Migration row bringing Port 'port_uuid' to this host, or NULL. */
+const json_t *sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid);
+/* Advances every migration this host takes part in: on each DB batch (before the ports are
+ * applied, so a source still has the port to report on) and on the control tick. */
+void sw_mig_step(struct sw_db *db);
+/* Keeps the Port monitor condition = this host's ports + ports migrating here. */
+void sw_mig_update_condition(struct sw_db *db);

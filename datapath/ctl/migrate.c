@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Live migration of a port between hosts, driven through its Migration row (ARCHITECTURE.md
+ * "Live migration"), by the two switchds involved:
+ *
+ *   prepare    D builds the port (same key and profile; the destination QEMU's socket from
+ *              options:vhost_socket) and watches it for its first frame      -> transfer
+ *   transfer   S exports the port's state (counters, learned MACs, conntrack) into port_state;
+ *              D imports it                                                   -> activating
+ *   activating the first frame the guest sends on D (QEMU's RARP after a live migration, or any
+ *              frame), or options:activate=true, activates: D announces the MAC (RARP flooded
+ *              in the segment), takes the binding (Port.requested_host = D)  -> redirect
+ *   redirect   S reports its last frame and the frames it could not deliver, releases the
+ *              port; frames still arriving at S for the MAC follow the announcement (learned
+ *              behind the uplink or D's tunnel)                               -> complete
+ *   timeout    S rolls back (the port never left it): rolled-back, with the reason.
+ *
+ * D forwards on the port from the moment it exists, so the first frame is forwarded, not held:
+ * the blackout is last frame at S to first frame at D, both stamped by the poll lcores. */
+#define DVS_LOG_MODULE "dvs.migrate"
+#include "datapath/switchd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "datapath/dp/pol.h"
+#include "db_sync.h"
+#include "lib/log.h"
+#include "ovsdb-lite/client/idl.h"
+#include "ovsdb-lite/client/replica.h"
+#include "ovsdb-lite/client/txn.h"
+#include "ovsdb-lite/client/wire.h"
+
+#define DB_NAME "DVS"
+#define DEFAULT_TIMEOUT_MS 30000
+
+/* --- small helpers ------------------------------------------------------------------- */
+
+static const char *
+mig_str(const json_t *row, const char *col)
+{
+	const json_t *v = sw_db_opt(row, col);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *
+mig_uuid_col(const json_t *row, const char *col)
+{
+	const json_t *v = sw_db_opt(row, col);
+	return v ? dvs_wire_uuid_str(v) : NULL;
+}
+
+/* options[key] of a Migration row, or NULL. */
+static const char *
+mig_option(const json_t *row, const char *key)
+{
+	const json_t *pairs = json_array_get(json_object_get(row, "options"), 1), *kv;
+	size_t i;
+
+	json_array_foreach(pairs, i, kv)
+		if (!strcmp(json_string_value(json_array_get(kv, 0)) ?: "", key))
+			return json_string_value(json_array_get(kv, 1));
+	return NULL;
+}
+
+static int64_t
+mig_timestamp(const json_t *row, const char *state)
+{
+	const json_t *pairs = json_array_get(json_object_get(row, "timestamps"), 1), *kv;
+	size_t i;
+
+	json_array_foreach(pairs, i, kv)
+		if (!strcmp(json_string_value(json_array_get(kv, 0)) ?: "", state))
+			return json_integer_value(json_array_get(kv, 1));
+	return 0;
+}
+
+static bool
+active_state(const char *s)
+{
+	return s && (!strcmp(s, "prepare") || !strcmp(s, "transfer") || !strcmp(s, "activating"));
+}
+
+/* Local progress of one migration (not in the DB): what was already done here. */
+static json_t *
+local(struct sw_db *db, const char *uuid)
+{
+	json_t *l = json_object_get(db->mig, uuid);
+	if (!l) {
+		l = json_object();
+		json_object_set_new(db->mig, uuid, l);
+	}
+	return l;
+}
+
+static uint64_t
+tsc_to_wall_us(uint64_t tsc)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t ago_us = now > tsc ? (now - tsc) * 1000000 / hz : 0;
+	return sw_db_wall_ms() * 1000 - ago_us;
+}
+
+/* Sends one Migration update (and optional Port update) without waiting. */
+static void
+mig_write(struct sw_db *db, const char *uuid, json_t *row, const char *port_uuid, json_t *port_row)
+{
+	struct dvs_txn *txn = dvs_txn_create(DB_NAME);
+
+	dvs_txn_update(txn, "Migration", dvs_where_uuid(uuid), row);
+	if (port_uuid && port_row)
+		dvs_txn_update(txn, "Port", dvs_where_uuid(port_uuid), port_row);
+	dvs_txn_send(txn, dvs_idl_client(db->idl), NULL, NULL);
+	dvs_txn_destroy(txn);
+}
+
+static json_t *
+state_row(const json_t *mig, const char *state)
+{
+	json_t *ts = json_object();
+	const json_t *pairs = json_array_get(json_object_get(mig, "timestamps"), 1), *kv;
+	size_t i;
+
+	json_array_foreach(pairs, i, kv)
+		json_object_set(ts, json_string_value(json_array_get(kv, 0)), json_array_get(kv, 1));
+	json_object_set_new(ts, state, json_integer((json_int_t)sw_db_wall_ms()));
+	return json_pack("{s:s, s:o}", "state", state, "timestamps", dvs_wire_map(ts));
+}
+
+/* --- base64 (the conntrack blob inside port_state) ----------------------------------- */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *
+b64_encode(const uint8_t *in, size_t n)
+{
+	char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
+
+	for (size_t i = 0; out && i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? in[i + 2] : 0);
+		*o++ = b64[v >> 18];
+		*o++ = b64[(v >> 12) & 63];
+		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+static uint8_t *
+b64_decode(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	uint8_t *out = malloc(len / 4 * 3 + 3);
+	uint32_t acc = 0;
+	int bits = 0;
+
+	*n = 0;
+	for (size_t i = 0; out && i < len && s[i] != '='; i++) {
+		const char *p = strchr(b64, s[i]);
+		if (!p || !*p) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (uint32_t)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[(*n)++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return out;
+}
+
+/* --- state export (S) and import (D) ------------------------------------------------- */
+
+struct mac_dump {
+	const struct switchd *sw;
+	uint16_t port;
+	json_t *macs;
+};
+
+static void
+seg_name(const struct switchd *sw, uint16_t seg, char *buf, size_t size)
+{
+	if (seg < DP_SEG_OVERLAY)
+		snprintf(buf, size, "vlan:%u", seg);
+	else
+		snprintf(buf, size, "seg:%s", sw->ov.segs[seg - DP_SEG_OVERLAY].uuid);
+}
+
+static void
+collect_mac(void *arg, const struct fdb_key *k, const struct fdb_entry *e)
+{
+	struct mac_dump *d = arg;
+	char mac[18], seg[64];
+
+	if (e->port != d->port || e->is_static == FDB_STATIC)
+		return;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", k->mac[0], k->mac[1], k->mac[2],
+		 k->mac[3], k->mac[4], k->mac[5]);
+	seg_name(d->sw, k->seg, seg, sizeof(seg));
+	json_array_append_new(d->macs, json_pack("{s:s, s:s}", "seg", seg, "mac", mac));
+}
+
+static json_t *
+export_port(struct switchd *sw, struct sw_port *p)
+{
+	struct dp_port_stats s;
+	struct mac_dump d = {sw, p->idx, json_array()};
+	json_t *st;
+
+	sw_port_stats(sw, p, &s);
+	fdb_dump(sw->dp.fdb, collect_mac, &d);
+	st = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "v", 1, "key", p->conf.name,
+		       "counters", "rx_packets", (json_int_t)s.rx_packets, "rx_bytes", (json_int_t)s.rx_bytes,
+		       "tx_packets", (json_int_t)s.tx_packets, "tx_bytes", (json_int_t)s.tx_bytes,
+		       "rx_dropped", (json_int_t)s.rx_dropped, "tx_dropped", (json_int_t)s.tx_dropped,
+		       "macs", d.macs);
+	if (p->pol && p->pol->ct) {
+		uint64_t now = rte_rdtsc();
+		size_t size = conntrack_export_size(p->pol->ct, now);
+		uint8_t *buf = malloc(size ? size : 1);
+		long n = buf ? conntrack_export(p->pol->ct, now, buf, size) : -ENOMEM;
+		if (n >= 0) {
+			char *enc = b64_encode(buf, (size_t)n);
+			if (enc)
+				json_object_set_new(st, "conntrack", json_string(enc));
+			free(enc);
+		}
+		free(buf);
+	}
+	return st;
+}
+
+static int
+seg_lookup(const struct switchd *sw, const char *name)
+{
+	unsigned v;
+
+	if (sscanf(name, "vlan:%u", &v) == 1 && v < DP_SEG_OVERLAY)
+		return (int)v;
+	if (!strncmp(name, "seg:", 4))
+		for (int i = 0; i < DP_MAX_OVERLAY; i++)
+			if (sw->ov.segs[i].used && !strcmp(sw->ov.segs[i].uuid, name + 4))
+				return DP_SEG_OVERLAY + i;
+	return -1;
+}
+
+static void
+import_port(struct switchd *sw, struct sw_port *p, const char *text)
+{
+	json_error_t je;
+	json_t *st = json_loads(text, 0, &je), *m;
+	const json_t *c = json_object_get(st, "counters");
+	size_t i;
+	unsigned n_macs = 0;
+	long n_ct = 0;
+
+	if (!st) {
+		DVS_LOG(WARN, "port %s: unreadable port_state (%s): starting from zero", p->conf.name, je.text);
+		return;
+	}
+	/* Counters continue: the baseline moves back by what the source counted. */
+	p->base.rx_packets -= (uint64_t)json_integer_value(json_object_get(c, "rx_packets"));
+	p->base.rx_bytes -= (uint64_t)json_integer_value(json_object_get(c, "rx_bytes"));
+	p->base.tx_packets -= (uint64_t)json_integer_value(json_object_get(c, "tx_packets"));
+	p->base.tx_bytes -= (uint64_t)json_integer_value(json_object_get(c, "tx_bytes"));
+	p->base.rx_dropped -= (uint64_t)json_integer_value(json_object_get(c, "rx_dropped"));
+	p->base.tx_dropped -= (uint64_t)json_integer_value(json_object_get(c, "tx_dropped"));
+	json_array_foreach(json_object_get(st, "macs"), i, m) {
+		int seg = seg_lookup(sw, json_string_value(json_object_get(m, "seg")) ?: "");
+		uint8_t mac[6];
+		if (seg >= 0 && sscanf(json_string_value(json_object_get(m, "mac")) ?: "",
+				       "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
+				       &mac[3], &mac[4], &mac[5]) == 6 &&
+		    fdb_add_published(sw->dp.fdb, (uint16_t)seg, mac, p->idx) == 0)
+			n_macs++;
+	}
+	const char *ct = json_string_value(json_object_get(st, "conntrack"));
+	if (ct && p->pol && p->pol->ct) {
+		size_t len;
+		uint8_t *blob = b64_decode(ct, &len);
+		struct dvs_err err = {0};
+		/* The port has no guest yet: its lcore does not touch the table meanwhile. */
+		n_ct = blob ? conntrack_import(p->pol->ct, blob, len, rte_rdtsc(), &err) : -EINVAL;
+		if (n_ct < 0)
+			DVS_LOG(WARN, "port %s: conntrack import: %s", p->conf.name, err.msg);
+		free(blob);
+	}
+	DVS_LOG(INFO, "port %s: imported counters, %u MACs, %ld connections", p->conf.name, n_macs,
+		n_ct > 0 ? n_ct : 0);
+	json_decref(st);
+}
+
+/* --- activation (D) ------------------------------------------------------------------ */
+
+/* The fast path's record of the port's first frame since 'epoch', from any lcore. */
+static bool
+first_frame(const struct switchd *sw, const struct sw_port *p, uint64_t *tsc, bool *rarp)
+{
+	for (unsigned w = 0; w < sw->dp.n_workers; w++) {
+		const struct dp_lcore *lc = sw->dp.lcores[w];
+		if (__atomic_load_n(&lc->act_epoch[p->idx], __ATOMIC_ACQUIRE) == p->conf.mig_epoch) {
+			*tsc = lc->act_tsc[p->idx];
+			*rarp = lc->act_rarp[p->idx];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Floods a RARP for 'mac' from port 'p' into its segment, as QEMU does after a migration. */
+static void
+announce(struct switchd *sw, const struct sw_port *p, const uint8_t mac[6])
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(sw->dp.pool);
+	uint8_t *f;
+
+	if (!m)
+		return;
+	f = (uint8_t *)rte_pktmbuf_append(m, 60);
+	if (!f) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x80, f[13] = 0x35;             /* RARP */
+	f[14] = 0, f[15] = 1, f[16] = 0x08, f[17] = 0; /* Ethernet, IPv4 */
+	f[18] = 6, f[19] = 4, f[20] = 0, f[21] = 3;    /* reverse request */
+	memcpy(f + 22, mac, 6);
+	memcpy(f + 32, mac, 6);
+	m->hash.usr = p->idx;
+	if (rte_ring_sp_enqueue(sw->dp.lcores[0]->inject, m) < 0)
+		rte_pktmbuf_free(m);
+}
+
+static void
+activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *p,
+	 const char *port_uuid, uint64_t tsc, const char *by)
+{
+	struct switchd *sw = db->sw;
+	uint8_t mac[6];
+	bool have_mac = p->conf.has_mac;
+
+	memcpy(mac, p->conf.mac, 6);
+	if (!have_mac) {
+		/* The MAC the guest just used (learned on the port by its first frame). */
+		struct mac_dump d = {sw, p->idx, json_array()};
+		fdb_dump(sw->dp.fdb, collect_mac, &d);
+		const char *s = json_string_value(json_object_get(json_array_get(d.macs, 0), "mac"));
+		have_mac = s && sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
+				       &mac[3], &mac[4], &mac[5]) == 6;
+		json_decref(d.macs);
+	}
+	if (have_mac)
+		announce(sw, p, mac);
+	json_t *row = state_row(mig, "redirect");
+	json_object_set_new(row, "activated_by", json_string(by));
+	json_object_set_new(row, "dest_first_frame_us", json_integer((json_int_t)tsc_to_wall_us(tsc)));
+	json_t *port_row = json_pack("{s:s}", "requested_host", sw->conf.host_name);
+	const char *sock = mig_option(mig, "vhost_socket");
+	if (sock)
+		json_object_set_new(port_row, "vhost_socket", json_string(sock));
+	mig_write(db, uuid, row, port_uuid, port_row);
+	json_object_set_new(local(db, uuid), "activated", json_true());
+	DVS_LOG(INFO, "port %s: activated by %s; binding moves here", p->conf.name, by);
+}
+
+/* --- the state machine --------------------------------------------------------------- */
+
+static void
+step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *state)
+{
+	struct switchd *sw = db->sw;
+	const char *port_uuid = mig_uuid_col(mig, "port");
+	const json_t *prow = port_uuid ? dvs_replica_get(db->rep, "Port", port_uuid) : NULL;
+	const char *key = prow ? json_string_value(json_object_get(prow, "key")) : NULL;
+	struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
+	json_t *l = local(db, uuid);
+	uint64_t tsc;
+	bool rarp;
+
+	if (!p || json_is_true(json_object_get(l, "activated")))
+		return;
+	if (!strcmp(state, "prepare") && !json_object_get(l, "built")) {
+		json_object_set_new(l, "built", json_true());
+		mig_write(db, uuid, state_row(mig, "transfer"), NULL, NULL);
+		DVS_LOG(INFO, "port %s: built for the migration, waiting for its state", key);
+		return;
+	}
+	const char *ps = mig_str(mig, "port_state");
+	if (!strcmp(state, "transfer") && ps && !json_object_get(l, "imported")) {
+		import_port(sw, p, ps);
+		json_object_set_new(l, "imported", json_true());
+		mig_write(db, uuid, state_row(mig, "activating"), NULL, NULL);
+		return;
+	}
+	if (first_frame(sw, p, &tsc, &rarp))
+		activate(db, uuid, mig, p, port_uuid, tsc, rarp ? "rarp" : "first-frame");
+	else if (!strcmp(state, "activating") && !strcmp(mig_option(mig, "activate") ?: "", "true"))
+		activate(db, uuid, mig, p, port_uuid, rte_rdtsc(), "manual");
+}
+
+static void
+step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *state)
+{
+	struct switchd *sw = db->sw;
+	const char *port_uuid = mig_uuid_col(mig, "port");
+	const json_t *prow = port_uuid ? dvs_replica_get(db->rep, "Port", port_uuid) : NULL;
+	json_t *l = local(db, uuid);
+	/* The Port row leaves this host's monitor in the very update that moves the binding, so
+	 * the key is remembered from the first step. */
+	const char *key = prow ? json_string_value(json_object_get(prow, "key"))
+			       : json_string_value(json_object_get(l, "key"));
+	struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
+
+	if (!p)
+		return;
+	if (!json_object_get(l, "key"))
+		json_object_set_new(l, "key", json_string(key));
+	if (!strcmp(state, "transfer") && !json_object_get(l, "exported")) {
+		struct dp_port_stats s;
+		json_t *st = export_port(sw, p);
+		char *text = json_dumps(st, JSON_COMPACT);
+		json_decref(st);
+		sw_port_stats(sw, p, &s);
+		json_object_set_new(l, "exported", json_true());
+		json_object_set_new(l, "tx_dropped0", json_integer((json_int_t)s.tx_dropped));
+		mig_write(db, uuid, json_pack("{s:s}", "port_state", text ?: "{}"), NULL, NULL);
+		free(text);
+		DVS_LOG(INFO, "port %s: state exported for the migration", key);
+		return;
+	}
+	if (!strcmp(state, "redirect") && !json_object_get(l, "completed")) {
+		struct dp_port_stats s;
+		uint64_t last = 0;
+		for (unsigned w = 0; w < sw->dp.n_workers; w++)
+			last = RTE_MAX(last, sw->dp.lcores[w]->last_rx_tsc[p->idx]);
+		sw_port_stats(sw, p, &s);
+		uint64_t last_us = last ? tsc_to_wall_us(last) : 0;
+		int64_t first_us = json_integer_value(sw_db_opt(mig, "dest_first_frame_us"));
+		json_t *row = state_row(mig, "complete");
+		json_object_set_new(row, "source_last_frame_us", json_integer((json_int_t)last_us));
+		if (last_us && first_us)
+			json_object_set_new(row, "blackout_us",
+					    json_integer(first_us > (int64_t)last_us ? first_us - (json_int_t)last_us : 0));
+		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(s.tx_dropped -
+			(uint64_t)json_integer_value(json_object_get(l, "tx_dropped0")))));
+		json_object_set_new(l, "completed", json_true());
+		mig_write(db, uuid, row, NULL, NULL);
+		DVS_LOG(INFO, "port %s: migration complete; releasing the port", key);
+		return;
+	}
+	int64_t t0 = mig_timestamp(mig, "prepare");
+	const char *tmo = mig_option(mig, "timeout_ms");
+	int64_t limit = tmo ? strtoll(tmo, NULL, 10) : DEFAULT_TIMEOUT_MS;
+	if (active_state(state) && t0 && (int64_t)sw_db_wall_ms() - t0 > limit &&
+	    !json_object_get(l, "rolled_back")) {
+		char why[128];
+		snprintf(why, sizeof(why), "destination did not activate within %lld ms (state %s)",
+			 (long long)limit, state);
+		json_t *row = state_row(mig, "rolled-back");
+		json_object_set_new(row, "error", json_string(why));
+		json_object_set_new(l, "rolled_back", json_true());
+		mig_write(db, uuid, row, NULL, NULL);
+		DVS_LOG(WARN, "port %s: migration rolled back: %s; the port stays here", key, why);
+	}
+}
+
+const json_t *
+sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
+{
+	const char *me = sw_db_host_uuid(db), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
+	json_t *row;
+
+	if (!me)
+		return NULL;
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *dest = mig_uuid_col(row, "dest_host"), *port = mig_uuid_col(row, "port");
+		const char *state = json_string_value(json_object_get(row, "state"));
+		if (dest && port && !strcmp(dest, me) && !strcmp(port, port_uuid) &&
+		    (active_state(state) || (state && !strcmp(state, "redirect")))) {
+			if (mig_uuid)
+				*mig_uuid = uuid;
+			return row;
+		}
+	}
+	return NULL;
+}
+
+void
+sw_mig_step(struct sw_db *db)
+{
+	const char *me = sw_db_host_uuid(db), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
+	json_t *row;
+
+	if (!me || !dvs_idl_is_synced(db->idl))
+		return;
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *state = json_string_value(json_object_get(row, "state"));
+		const char *src = mig_uuid_col(row, "source_host"), *dst = mig_uuid_col(row, "dest_host");
+		if (!state)
+			continue;
+		if (dst && !strcmp(dst, me))
+			step_dest(db, uuid, row, state);
+		if (src && !strcmp(src, me))
+			step_source(db, uuid, row, state);
+	}
+}
+
+void
+sw_mig_update_condition(struct sw_db *db)
+{
+	const char *me = sw_db_host_uuid(db), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
+	json_t *ports = json_array(), *row;
+
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *dest = mig_uuid_col(row, "dest_host"), *port = mig_uuid_col(row, "port");
+		const char *state = json_string_value(json_object_get(row, "state"));
+		if (me && dest && port && !strcmp(dest, me) &&
+		    (active_state(state) || (state && !strcmp(state, "redirect"))))
+			json_array_append_new(ports, json_string(port));
+	}
+	if (json_equal(ports, db->mig_ports)) {
+		json_decref(ports);
+		return;
+	}
+	json_t *where = json_pack("[[s,s,s]]", "requested_host", "==", db->sw->conf.host_name);
+	size_t i;
+	json_t *p;
+	json_array_foreach(ports, i, p)
+		json_array_append_new(where, json_pack("[s,s,o]", "_uuid", "==",
+						       dvs_wire_uuid(json_string_value(p))));
+	dvs_idl_set_condition(db->idl, "Port", where);
+	json_decref(where);
+	json_decref(db->mig_ports);
+	db->mig_ports = ports;
+}
