@@ -168,8 +168,10 @@ static int parse_args(int argc, char **argv, struct dl_opts *o)
 			o->mtu = (uint32_t)v;
 			break;
 		case 'F':
-			if ((rc = parse_num("limit-frames", optarg, 1 << 24, &v)) == 0 && v < 1)
+			if ((rc = parse_num("limit-frames", optarg, 1 << 24, &v)) == 0 && v < 1) {
+				fprintf(stderr, "dvs-delayline: --limit-frames: at least 1\n");
 				rc = -EINVAL;
+			}
 			o->limit_frames = (uint32_t)v;
 			break;
 		case 'B':
