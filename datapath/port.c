@@ -14,6 +14,7 @@
 #include <rte_bus.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
+#include <rte_ring.h>
 
 #include "lib/log.h"
 
@@ -214,6 +215,12 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 	rte_eth_dev_close(p->eth_port);
 	rte_eal_hotplug_remove(p->conf.pci[0] ? "pci" : "vdev", p->devname);
 	sw_pol_free(p->pol);
+	if (p->hold) {
+		struct rte_mbuf *m;
+		while (rte_ring_dequeue(p->hold, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(p->hold);
+	}
 	DVS_LOG(INFO, "port %s removed", p->conf.name);
 	memset(p, 0, sizeof(*p));
 	(void)sw;
@@ -231,4 +238,28 @@ sw_port_watch_links(struct switchd *sw)
 			DVS_LOG(INFO, "port %s: link %s", p->conf.name, up ? "up" : "down");
 		p->link_up = up;
 	}
+}
+
+int
+sw_port_hold(struct switchd *sw, struct sw_port *p, bool on)
+{
+	struct rte_ring *r = p->hold;
+	char name[RTE_RING_NAMESIZE];
+
+	if (on == (r != NULL))
+		return 0;
+	if (on) {
+		snprintf(name, sizeof(name), "dvs_hold%u_%u", p->idx, sw->vdev_seq++);
+		p->hold = rte_ring_create(name, 512, (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (!p->hold)
+			return -ENOMEM;
+		return sw_publish(sw);
+	}
+	p->hold = NULL;
+	sw_publish(sw);
+	struct rte_mbuf *m;
+	while (rte_ring_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+	return 0;
 }

@@ -28,6 +28,7 @@ struct sw_port {
 	struct dvs_port_conf conf;
 	struct dp_port_stats base; /* counters at creation: reports subtract them */
 	struct dp_port_policy *pol;     /* compiled policy (NULL: none), published in dp tables */
+	struct rte_ring *hold;          /* migration hold queue (NULL: none); see dp_port.hold */
 	struct dvs_policy_spec pol_spec; /* the spec 'pol' was built from */
 	uint64_t base_drops;
 };
@@ -85,6 +86,9 @@ int sw_pol_update(struct switchd *sw, struct sw_port *p, struct dp_port_policy *
 		  struct dvs_err *err);
 void sw_pol_retire(struct dp_port_policy *old, const struct dp_port_policy *now);
 void sw_pol_free(struct dp_port_policy *pol);
+/* port.c: gives 'p' a migration hold queue (or removes it, freeing what it holds, after the
+ * tables no longer name it).  Republishes.  Returns 0 or -ENOMEM. */
+int sw_port_hold(struct switchd *sw, struct sw_port *p, bool on);
 
 /* netns.c: moves interface 'ifname' into the named netns (/run/netns/NAME) and sets it up. */
 int sw_netns_move_link(const char *ifname, const char *netns, struct dvs_err *err);

@@ -56,6 +56,8 @@ dp_worker_main(void *arg)
 		}
 		if (t->has_policy)
 			shaper_wait = dp_pol_poll(lc, t, start);
+		if (unlikely(t->has_hold) && lc->wid == 0)
+			dp_hold_poll(lc, t);
 		if (lc->n_pending)
 			dp_tx_flush_all(lc, t);
 		rte_rcu_qsbr_quiescent(dp->qs, lc->wid);

@@ -12,7 +12,7 @@ PKGS=(
   libjansson-dev libmnl-dev libcmocka-dev libsystemd-dev
   iproute2 iputils-ping tcpdump tshark iperf3 procps psmisc kmod valgrind
   python3-scapy busybox-static cpio qemu-system-x86 linux-image-amd64
-  openvswitch-switch-dpdk openvswitch-common systemd
+  openvswitch-switch-dpdk openvswitch-common python3-openvswitch systemd
 )
 
 missing=()

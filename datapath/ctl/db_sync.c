@@ -365,6 +365,15 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 		}
 		dvs_profile_fini(&pr);
 	}
+	sw_mig_keep_outgoing(db, nc);
+	/* Tunnels to every other host, so a VM that moves there is reachable at once. */
+	if (sw->ov.nh) {
+		const json_t *hosts = dvs_replica_rows(db->rep, "Host");
+		const char *hu;
+		json_t *h;
+		json_object_foreach((json_t *)hosts, hu, h)
+			sw_overlay_add_peer(sw, host_vtep(db, hu));
+	}
 	sw_overlay_end(sw);
 }
 
@@ -473,6 +482,10 @@ report_ports(struct sw_db *db)
 		return;
 	json_object_foreach((json_t *)ports, uuid, row) {
 		const char *key = json_string_value(json_object_get(row, "key"));
+		const char *rh = json_string_value(sw_db_opt(row, "requested_host"));
+		/* A port migrating here is reported by its source until the activation moves it. */
+		if (!rh || strcmp(rh, sw->conf.host_name))
+			continue;
 		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
 		const char *why = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
 		json_t *status = json_object(), *stats = json_object();
@@ -606,8 +619,9 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 		db->last_report_ms = dvs_now_ms();
 		report_ports(db);
 	}
-	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step. */
-	sw_mig_step(db);
+	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step,
+	 * every 5 ms while a migration is in progress here (the announcement waits on it). */
+	dvs_timer_rearm(db->sw->loop, t, sw_mig_step(db) ? 5 : 50);
 }
 
 int

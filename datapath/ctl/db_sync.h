@@ -48,7 +48,11 @@ const char *sw_db_host_uuid(const struct sw_db *db);
 /* The active Migration row bringing Port 'port_uuid' to this host, or NULL. */
 const json_t *sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid);
 /* Advances every migration this host takes part in: on each DB batch (before the ports are
- * applied, so a source still has the port to report on) and on the control tick. */
-void sw_mig_step(struct sw_db *db);
+ * applied, so a source still has the port to report on) and on the control tick.  Returns
+ * true while one is in progress here (the tick then runs faster). */
+bool sw_mig_step(struct sw_db *db);
+/* Keeps in 'nc' the ports this host is handing over (state redirect) until the frames it
+ * held for them have followed the VM. */
+void sw_mig_keep_outgoing(struct sw_db *db, struct dvs_switchd_conf *nc);
 /* Keeps the Port monitor condition = this host's ports + ports migrating here. */
 void sw_mig_update_condition(struct sw_db *db);

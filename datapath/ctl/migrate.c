@@ -22,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "datapath/dp/pol.h"
 #include "db_sync.h"
@@ -388,10 +390,18 @@ step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *sta
 	uint64_t tsc;
 	bool rarp;
 
-	if (!p || json_is_true(json_object_get(l, "activated")))
+	if (!p)
 		return;
+	if (json_is_true(json_object_get(l, "activated"))) {
+		/* Once the VM runs here and what waited for it is delivered, no more holding. */
+		if (p->hold && rte_ring_empty(p->hold) && sw_port_link_up(p) &&
+		    (!strcmp(state, "complete") || !strcmp(state, "redirect")))
+			sw_port_hold(sw, p, false);
+		return;
+	}
 	if (!strcmp(state, "prepare") && !json_object_get(l, "built")) {
 		json_object_set_new(l, "built", json_true());
+		sw_port_hold(sw, p, true);
 		mig_write(db, uuid, state_row(mig, "transfer"), NULL, NULL);
 		DVS_LOG(INFO, "port %s: built for the migration, waiting for its state", key);
 		return;
@@ -407,6 +417,28 @@ step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *sta
 		activate(db, uuid, mig, p, port_uuid, tsc, rarp ? "rarp" : "first-frame");
 	else if (!strcmp(state, "activating") && !strcmp(mig_option(mig, "activate") ?: "", "true"))
 		activate(db, uuid, mig, p, port_uuid, rte_rdtsc(), "manual");
+}
+
+/* True when the controller's MacLocation for the port's MAC names the destination host. */
+static bool
+location_moved(struct sw_db *db, const json_t *mig, const struct sw_port *p)
+{
+	const char *dest = mig_uuid_col(mig, "dest_host"), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "MacLocation");
+	json_t *row;
+	char mac[18];
+
+	if (!p->conf.has_mac || !p->conf.segment)
+		return true; /* nothing published to wait for */
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->conf.mac[0], p->conf.mac[1],
+		 p->conf.mac[2], p->conf.mac[3], p->conf.mac[4], p->conf.mac[5]);
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *m = json_string_value(json_object_get(row, "mac"));
+		const char *h = mig_uuid_col(row, "host");
+		if (m && !strcasecmp(m, mac))
+			return h && dest && !strcmp(h, dest);
+	}
+	return false;
 }
 
 static void
@@ -434,6 +466,13 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		sw_port_stats(sw, p, &s);
 		json_object_set_new(l, "exported", json_true());
 		json_object_set_new(l, "tx_dropped0", json_integer((json_int_t)s.tx_dropped));
+		sw_port_hold(sw, p, true);
+		/* The configured MAC's static entry must yield to the destination's announcement,
+		 * so frames still arriving here follow the VM (the redirect) instead of being lost. */
+		if (p->conf.has_mac) {
+			uint16_t seg = p->conf.segment ? p->conf.segment : p->conf.tag;
+			fdb_add_published(sw->dp.fdb, seg, p->conf.mac, p->idx);
+		}
 		mig_write(db, uuid, json_pack("{s:s}", "port_state", text ?: "{}"), NULL, NULL);
 		free(text);
 		DVS_LOG(INFO, "port %s: state exported for the migration", key);
@@ -441,6 +480,17 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 	}
 	if (!strcmp(state, "redirect") && !json_object_get(l, "completed")) {
 		struct dp_port_stats s;
+		/* Frames held for the VM leave for its new host first (they follow the FDB as soon
+		 * as the announcement moved it); the port is released after that, or after 1 s. */
+		if (!json_object_get(l, "redirect_ms"))
+			json_object_set_new(l, "redirect_ms", json_integer((json_int_t)sw_db_wall_ms()));
+		uint64_t since = sw_db_wall_ms() - (uint64_t)json_integer_value(json_object_get(l, "redirect_ms"));
+		if (p->hold && !rte_ring_empty(p->hold) && since < 1000)
+			return;
+		/* Until the controller publishes the VM's new location (so no host sends here any
+		 * more), frames arriving here follow it: the port and its segment stay (3 s at most). */
+		if (since < 3000 && !location_moved(db, mig, p))
+			return;
 		uint64_t last = 0;
 		for (unsigned w = 0; w < sw->dp.n_workers; w++)
 			last = RTE_MAX(last, sw->dp.lcores[w]->last_rx_tsc[p->idx]);
@@ -453,7 +503,8 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 			json_object_set_new(row, "blackout_us",
 					    json_integer(first_us > (int64_t)last_us ? first_us - (json_int_t)last_us : 0));
 		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(s.tx_dropped -
-			(uint64_t)json_integer_value(json_object_get(l, "tx_dropped0")))));
+			(uint64_t)json_integer_value(json_object_get(l, "tx_dropped0")) +
+			(p->hold ? rte_ring_count(p->hold) : 0))));
 		json_object_set_new(l, "completed", json_true());
 		mig_write(db, uuid, row, NULL, NULL);
 		DVS_LOG(INFO, "port %s: migration complete; releasing the port", key);
@@ -472,6 +523,36 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		json_object_set_new(l, "rolled_back", json_true());
 		mig_write(db, uuid, row, NULL, NULL);
 		DVS_LOG(WARN, "port %s: migration rolled back: %s; the port stays here", key, why);
+	}
+}
+
+void
+sw_mig_keep_outgoing(struct sw_db *db, struct dvs_switchd_conf *nc)
+{
+	const char *me = sw_db_host_uuid(db), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
+	json_t *row;
+
+	if (!me)
+		return;
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *src = mig_uuid_col(row, "source_host");
+		const char *state = json_string_value(json_object_get(row, "state"));
+		json_t *l = json_object_get(db->mig, uuid);
+		const char *key = json_string_value(json_object_get(l, "key"));
+		struct sw_port *p = key ? sw_port_find(db->sw, key) : NULL;
+		bool present = false;
+		if (!src || strcmp(src, me) || !state || strcmp(state, "redirect") || !p ||
+		    json_object_get(l, "completed"))
+			continue;
+		for (unsigned i = 0; i < nc->n_ports; i++)
+			if (!strcmp(nc->ports[i].name, key))
+				present = true;
+		if (!present && nc->n_ports < DVS_MAX_PORTS) {
+			nc->ports[nc->n_ports++] = p->conf;
+			if (p->conf.segment)
+				sw_overlay_keep_seg(db->sw, p->conf.segment - DP_SEG_OVERLAY);
+		}
 	}
 }
 
@@ -497,25 +578,30 @@ sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
 	return NULL;
 }
 
-void
+bool
 sw_mig_step(struct sw_db *db)
 {
 	const char *me = sw_db_host_uuid(db), *uuid;
 	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
 	json_t *row;
+	bool busy = false;
 
 	if (!me || !dvs_idl_is_synced(db->idl))
-		return;
+		return false;
 	json_object_foreach((json_t *)rows, uuid, row) {
 		const char *state = json_string_value(json_object_get(row, "state"));
 		const char *src = mig_uuid_col(row, "source_host"), *dst = mig_uuid_col(row, "dest_host");
 		if (!state)
 			continue;
+		if ((active_state(state) || !strcmp(state, "redirect")) &&
+		    ((dst && !strcmp(dst, me)) || (src && !strcmp(src, me))))
+			busy = true;
 		if (dst && !strcmp(dst, me))
 			step_dest(db, uuid, row, state);
 		if (src && !strcmp(src, me))
 			step_source(db, uuid, row, state);
 	}
+	return busy;
 }
 
 void

@@ -92,14 +92,30 @@ sw_overlay_fini(struct switchd *sw)
 }
 
 static bool marked_seg[DP_MAX_OVERLAY], marked_tun[DP_MAX_TUNNELS];
+static uint64_t prev_tuns[DP_MAX_OVERLAY][DP_MAX_TUNNELS / 64];
 
 void
 sw_overlay_begin(struct switchd *sw)
 {
 	memset(marked_seg, 0, sizeof(marked_seg));
 	memset(marked_tun, 0, sizeof(marked_tun));
-	for (unsigned i = 0; i < DP_MAX_OVERLAY; i++)
+	for (unsigned i = 0; i < DP_MAX_OVERLAY; i++) {
+		memcpy(prev_tuns[i], sw->ov.segs[i].tuns, sizeof(prev_tuns[i]));
 		memset(sw->ov.segs[i].tuns, 0, sizeof(sw->ov.segs[i].tuns));
+	}
+}
+
+void
+sw_overlay_keep_seg(struct switchd *sw, int seg)
+{
+	if (seg < 0 || seg >= DP_MAX_OVERLAY || !sw->ov.segs[seg].used)
+		return;
+	marked_seg[seg] = true;
+	for (unsigned k = 0; k < DP_MAX_TUNNELS; k++)
+		if ((prev_tuns[seg][k / 64] >> (k % 64)) & 1) {
+			sw->ov.segs[seg].tuns[k / 64] |= 1ull << (k % 64);
+			marked_tun[k] = true;
+		}
 }
 
 int
@@ -140,10 +156,21 @@ sw_overlay_tunnel_port(const struct switchd *sw, uint32_t ip_be)
 void
 sw_overlay_add_vtep(struct switchd *sw, int seg, uint32_t ip_be)
 {
+	int slot = sw_overlay_add_peer(sw, ip_be);
+
+	if (slot < 0)
+		return;
+	unsigned k = (unsigned)slot - DP_TUNNEL_BASE;
+	sw->ov.segs[seg].tuns[k / 64] |= 1ull << (k % 64);
+}
+
+int
+sw_overlay_add_peer(struct switchd *sw, uint32_t ip_be)
+{
 	int slot = sw_overlay_tunnel_port(sw, ip_be);
 
-	if (ip_be == sw->ov.vtep_be || !sw->ov.nh)
-		return;
+	if (ip_be == sw->ov.vtep_be || !sw->ov.nh || !ip_be)
+		return -1;
 	if (slot < 0) {
 		for (int i = 0; i < DP_MAX_TUNNELS; i++)
 			if (!sw->ov.tuns[i].used) {
@@ -162,12 +189,11 @@ sw_overlay_add_vtep(struct switchd *sw, int seg, uint32_t ip_be)
 			}
 		if (slot < 0) {
 			DVS_LOG_RL(ERR, "at most %d remote VTEPs", DP_MAX_TUNNELS);
-			return;
+			return -1;
 		}
 	}
-	unsigned k = (unsigned)slot - DP_TUNNEL_BASE;
-	marked_tun[k] = true;
-	sw->ov.segs[seg].tuns[k / 64] |= 1ull << (k % 64);
+	marked_tun[(unsigned)slot - DP_TUNNEL_BASE] = true;
+	return slot;
 }
 
 void
@@ -210,9 +236,21 @@ sw_overlay_set_macs(struct switchd *sw, void *locs_v)
 	json_object_foreach(locs, key, v) {
 		unsigned seg;
 		uint8_t mac[6];
+		json_t *was = json_object_get(old, key);
 		if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &mac[0], &mac[1], &mac[2],
-			   &mac[3], &mac[4], &mac[5]) == 7)
-			fdb_add_published(sw->dp.fdb, (uint16_t)seg, mac, (uint16_t)json_integer_value(v));
+			   &mac[3], &mac[4], &mac[5]) != 7)
+			continue;
+		/* An unchanged publication is not re-installed over a MAC that learning has moved
+		 * since (a migrated VM's announcement): the controller's next publication says so.
+		 * One that is missing (flushed with a tunnel) is. */
+		struct fdb_key k = {.seg = (uint16_t)seg};
+		const struct fdb_key *kp = &k;
+		uint16_t now;
+		memcpy(k.mac, mac, 6);
+		fdb_lookup_bulk(sw->dp.fdb, &kp, 1, &now, NULL);
+		if (was && json_integer_value(was) == json_integer_value(v) && now != FDB_PORT_NONE)
+			continue;
+		fdb_add_published(sw->dp.fdb, (uint16_t)seg, mac, (uint16_t)json_integer_value(v));
 	}
 	sw->ov.published = json_incref(locs);
 	json_decref(old);

@@ -48,6 +48,12 @@ int sw_overlay_seg(struct switchd *sw, const char *uuid, uint32_t vni);
 void sw_overlay_begin(struct switchd *sw);
 /* Marks 'seg' in use and adds remote VTEP 'ip_be' to its flood list (resolving its tunnel). */
 void sw_overlay_add_vtep(struct switchd *sw, int seg, uint32_t ip_be);
+/* Keeps a tunnel to every other host of the cluster ('ip_be'), flooded or not, so traffic
+ * from any of them is accepted and MACs learned behind it (a VM that just moved there).
+ * Returns the tunnel's port index or -1. */
+int sw_overlay_add_peer(struct switchd *sw, uint32_t ip_be);
+/* Keeps segment slot 'seg' and its previous flood list (a port being handed over). */
+void sw_overlay_keep_seg(struct switchd *sw, int seg);
 /* Frees segments and tunnels not marked since sw_overlay_begin(). */
 void sw_overlay_end(struct switchd *sw);
 /* The tunnel pseudo-port index of 'ip_be', or -1. */

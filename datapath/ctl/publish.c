@@ -124,6 +124,9 @@ sw_publish(struct switchd *sw)
 		d->n_txq = p->n_txq;
 		d->pol = p->pol;
 		d->mig_epoch = p->conf.mig_epoch;
+		d->hold = p->hold;
+		if (p->hold)
+			t->has_hold = 1;
 		/* A policy's egress state (conntrack, shaper) has one writer at a time. */
 		d->tx_locked = p->n_txq < sw->dp.n_workers || (p->pol && sw->dp.n_workers > 1);
 		if (p->pol)

@@ -50,6 +50,11 @@ struct dp_port {
 	/* tunnel pseudo-ports only: where encapsulated frames go, and their outer headers
 	 * (NULL while the next hop is unresolved: frames are counted and dropped) */
 	uint32_t mig_epoch; /* != 0: a migration destination watching for its first frame */
+	/* During a migration, frames the port cannot take (the source VM stopped, or the
+	 * destination VM not started yet) wait here instead of being dropped: a destination
+	 * retries them on the port, a source sends them where the FDB says the VM went.
+	 * Any lcore enqueues; worker 0 drains. */
+	struct rte_ring *hold;
 	uint8_t is_tunnel;
 	uint16_t tun_out; /* the uplink's port index */
 	const struct vxlan_tmpl *tmpl;
@@ -67,6 +72,7 @@ struct dp_tables {
 	uint16_t n_ports; /* highest used device index + 1 */
 	uint16_t n_tunnels;
 	uint8_t has_policy; /* some port has a policy: run dp_pol_poll() */
+	uint8_t has_hold;   /* some port holds frames for a migrating VM: run dp_hold_poll() */
 	struct dp_port ports[DP_MAX_PORT_IDX];
 	/* Flood lists: members of segment s are members[seg_off[s] .. seg_off[s] + seg_n[s]). */
 	uint32_t seg_off[DP_MAX_SEGS];
@@ -163,6 +169,8 @@ int dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, u
 void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
 /* Transmits what the port's shaper releases at 'now'. */
 void dp_tx_shaped(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, uint64_t now);
+/* Drains the migration hold queues (worker 0 only). */
+void dp_hold_poll(struct dp_lcore *lc, const struct dp_tables *t);
 /* Sends every buffered frame.  Called at the end of each poll iteration. */
 void dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t);
 

@@ -31,6 +31,10 @@ tx_send(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, uint16_t q,
 	for (uint16_t i = 0; i < sent; i++)
 		s->tx_bytes += pkts[i]->pkt_len;
 	s->tx_packets += sent;
+	if (unlikely(sent < n) && p->hold) {
+		/* A migrating VM is not taking frames right now: keep them for it. */
+		sent += (uint16_t)rte_ring_mp_enqueue_burst(p->hold, (void **)&pkts[sent], n - sent, NULL);
+	}
 	if (unlikely(sent < n)) {
 		s->tx_dropped += n - sent;
 		lc->drops[DP_DROP_TX_FULL] += n - sent;
@@ -314,4 +318,57 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
+}
+
+/* Held frames of port 'port': a destination retries them on the port; a source sends each
+ * to where the FDB now places its destination MAC (the VM's new host, once its announcement
+ * arrived), and keeps the rest. */
+static void
+hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
+{
+	const struct dp_port *p = &t->ports[port];
+	struct rte_mbuf *pkts[DP_BURST], *keep[DP_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(p->hold, (void **)pkts, DP_BURST, NULL), nk = 0;
+
+	if (!n)
+		return;
+	if (p->mig_epoch) {
+		uint16_t q = (uint16_t)(lc->wid % p->n_txq);
+		uint16_t sent = rte_eth_tx_burst(p->eth_port, q, pkts, (uint16_t)n);
+		for (uint16_t i = 0; i < sent; i++)
+			lc->port[port].tx_bytes += pkts[i]->pkt_len;
+		lc->port[port].tx_packets += sent;
+		for (unsigned i = sent; i < n; i++)
+			keep[nk++] = pkts[i];
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			struct fdb_key k = {.seg = p->vlan.trunk ? 0 : p->vlan.tag};
+			const struct fdb_key *kp = &k;
+			uint16_t dst;
+			memcpy(k.mac, rte_pktmbuf_mtod(m, const uint8_t *), 6);
+			fdb_lookup_bulk(lc->dp->fdb, &kp, 1, &dst, NULL);
+			if (dst == FDB_PORT_NONE || dst == port) {
+				keep[nk++] = m;
+				continue;
+			}
+			struct dp_meta meta;
+			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta);
+			output(lc, t, port, dst, m, meta.n_vlans > 0, k.seg, &meta);
+		}
+	}
+	unsigned back = nk ? rte_ring_mp_enqueue_burst(p->hold, (void **)keep, nk, NULL) : 0;
+	if (back < nk) {
+		lc->drops[DP_DROP_TX_FULL] += nk - back;
+		lc->port[port].tx_dropped += nk - back;
+		rte_pktmbuf_free_bulk(&keep[back], nk - back);
+	}
+}
+
+void
+dp_hold_poll(struct dp_lcore *lc, const struct dp_tables *t)
+{
+	for (uint16_t i = 0; i < t->n_ports; i++)
+		if (unlikely(t->ports[i].hold != NULL) && !rte_ring_empty(t->ports[i].hold))
+			hold_drain(lc, t, i);
 }

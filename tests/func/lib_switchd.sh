@@ -19,8 +19,11 @@ T_DIRS=() # removed at exit (DPDK runtime directories of guests)
 T_PASS=0
 T_FAIL=0
 
+T_CLEANUPS=() # commands run first at exit (tests/lib/qemu.sh registers its own)
+
 t_cleanup() {
-	local p
+	local p c
+	for ((c = ${#T_CLEANUPS[@]} - 1; c >= 0; c--)); do eval "${T_CLEANUPS[$c]}" 2>/dev/null; done
 	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${T_PIDS[@]}"; do
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -164,3 +167,35 @@ guest_start() {
 guest_cmd() { local f="GUEST_FIFO_$1"; echo "$2" >"${!f}"; }
 # guest_icmpecho NAME: answer ARP and ICMP echo from now on.
 guest_icmpecho() { guest_cmd "$1" "set fwd icmpecho"; guest_cmd "$1" "start"; }
+
+# --- the few tests/lib/common.sh functions that tests/lib/qemu.sh needs, so QEMU guests can
+# join these tests (source tests/lib/qemu.sh after this file) ---
+DVS_TEST_NAME=$(basename "$0" .sh)
+_dvs_logs=()
+declare -A DVS_PIDS=()
+log() { printf '%s: %s\n' "$DVS_TEST_NAME" "$*" >&2; }
+cleanup_push() { T_CLEANUPS+=("$1"); }
+tmpdir_new() { local __td; __td=$(mktemp -d "$T_WORK/q.XXXXXX"); printf -v "$1" '%s' "$__td"; }
+try_until() {
+	local t=$1; shift 2
+	local end=$((SECONDS + t))
+	until "$@" >/dev/null 2>&1; do [ $SECONDS -ge "$end" ] && return 1; sleep 0.2; done
+}
+json_get() { jget "$@"; }
+start_daemon() {
+	local name=$1 logf=$2; shift 2
+	"$@" </dev/null >"$logf" 2>&1 &
+	DAEMON_PID=$!
+	DVS_PIDS[$name]=$DAEMON_PID
+	T_PIDS+=("$DAEMON_PID")
+}
+daemon_alive() { local pid=${DVS_PIDS[$1]:-}; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+stop_daemon() {
+	local pid=${DVS_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	for _ in $(seq $((${2:-5} * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A real QEMU live migration between two hosts (TCG guests, vhost-user, recipe in TESTING.md):
+# the source QEMU on h1, the destination QEMU on h2 (-incoming), a peer on h3 pinging the guest
+# every 20 ms across the move (VXLAN segment).  The destination switchd builds the port on the
+# destination QEMU's socket, imports the state, and activates on the RARP QEMU sends after the
+# switch-over.  Asserts 0 pings lost and reports the largest gap beside QEMU's downtime.
+source "$(dirname "$0")/lib_cluster.sh"
+source "$DVS_SRC/tests/lib/qemu.sh"
+
+fabric_start
+db_start
+t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
+for i in 1 2 3; do host_start "h$i" "10.99.0.$i/24"; done
+dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" --timeout 15 "$@"; }
+MAC=52:54:00:74:00:01
+dvsctl portgroup add blue --segment blue >/dev/null
+
+qemu_start vmA --sock "$T_WORK/vm1-h1.sock" --mac $MAC --ip 10.74.0.1/24 --server
+dvsctl --wait port add vm1 --group blue --host h1 --mac $MAC --vhost-user "$T_WORK/vm1-h1.sock" \
+	--vhost-mode client >/dev/null
+vm_ns "peer$$"
+dvsctl --wait port add peer --group blue --host h3 --tap "q$$" --netns "peer$$" >/dev/null
+wait_until 15 "peer's tap" ip -n "peer$$" link show "q$$"
+ip -n "peer$$" addr add 10.74.0.3/24 dev "q$$"
+qemu_wait_boot vmA 180
+reach() { ip netns exec "peer$$" ping -c 1 -W 1 -q 10.74.0.1; }
+wait_until 30 "the guest answers on h1" reach && pass "the QEMU guest on h1 answers the peer on h3"
+
+# The destination QEMU waits for the migration stream; h2 builds the port on its socket.
+PORT=$((20000 + $$ % 10000))
+qemu_start vmB --sock "$T_WORK/vm1-h2.sock" --mac $MAC --ip 10.74.0.1/24 --server --incoming "tcp:127.0.0.1:$PORT"
+check "dvsctl migrate vm1 --to h2" dvsctl migrate vm1 --to h2 --vhost-socket "$T_WORK/vm1-h2.sock"
+LAST="max((m for m in r if m['port']=='vm1'), key=lambda m: m['timestamps']['prepare'])"
+mstate() { jget "$(dvsctl --format json migration list)" "$LAST['state']"; }
+ready() { [ "$(mstate)" = activating ]; }
+wait_until 30 "h2 ready (state activating)" ready && pass "h2 built vm1 on the destination QEMU's socket and imported its state"
+
+ip netns exec "peer$$" ping -D -i 0.02 -c 500 -W 1 10.74.0.1 >"$T_WORK/ping.log" 2>&1 &
+PING=$!
+sleep 2
+qemu_migrate vmA "tcp:127.0.0.1:$PORT" 120 >"$T_WORK/qemu-migrate.json"
+check "QEMU migrated the guest from h1 to h2" jget "$(cat "$T_WORK/qemu-migrate.json")" "exit(0 if r['status']=='completed' else 1)"
+done_() { [ "$(mstate)" = complete ]; }
+wait_until 20 "migration complete" done_ && pass "the Migration row completed"
+wait "$PING"
+stats=$("$PY" - "$T_WORK/ping.log" <<'PYX'
+import re, sys
+t = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'\[(\d+\.\d+)\].*icmp_seq=(\d+)', line)
+    if m: t[int(m.group(2))] = float(m.group(1))
+seqs = sorted(t)
+gap = max((t[b] - t[a]) for a, b in zip(seqs, seqs[1:])) if len(seqs) > 1 else 0
+print(500 - len(t), int(gap * 1000))
+PYX
+)
+read -r lost gap_ms <<<"$stats"
+downtime=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('downtime', -1)")
+total=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('total-time', -1)")
+row=$(dvsctl --format json migration list)
+echo "REPORT: pings lost $lost of 500, max gap ${gap_ms} ms, QEMU downtime ${downtime} ms (total ${total} ms), DVS blackout $(jget "$row" "($LAST['blackout_us'] or 0)/1000") ms, activated by $(jget "$row" "$LAST['activated_by']"), frames lost at the source $(jget "$row" "$LAST['frames_lost']")"
+for h in h1 h2 h3; do echo "drops on $h: $(ctl $h drops.show | "$PY" -c 'import json,sys; print({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"] and d["reason"] != "vlan-untagged-no-native"})')"; done
+check_eq "no ping lost across the live migration (one every 20 ms)" "$lost" 0
+check "activated by the guest's first frame or QEMU's RARP" jget "$row" "exit(0 if $LAST['activated_by'] in ('rarp', 'first-frame') else 1)"
+check_eq "vm1 is bound to h2" "$(jget "$(txn '{"op":"select","table":"Port","where":[["key","==","vm1"]]}')" "r[0]['rows'][0]['requested_host']")" h2
+check "the guest still answers after the move" ip netns exec "peer$$" ping -c 3 -i 0.2 -W 2 -q 10.74.0.1
+t_done
