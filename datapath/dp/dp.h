@@ -25,6 +25,7 @@
 #include "vxlan.h"
 
 #define DP_BURST 32
+#define DP_FDBC_SIZE 256
 #define DP_MAX_RXQ_PER_LCORE (DVS_MAX_PORTS * 2)
 /* Segments: 0..4095 are VLANs; overlay (VXLAN) segments get ids from DP_SEG_OVERLAY on. */
 #define DP_SEG_OVERLAY 4096
@@ -111,6 +112,12 @@ struct dp_lcore {
 	unsigned wid;      /* worker index, also the RCU thread id */
 	unsigned lcore_id;
 	uint64_t now; /* TSC at the start of this poll iteration */
+	/* A direct-mapped cache of FDB positions: a hit is validated against the slot's key
+	 * (fdb_entry.key), so a stale position costs one miss, never a wrong port. */
+	struct {
+		uint64_t key;
+		int32_t pos;
+	} fdbc[DP_FDBC_SIZE];
 	uint64_t polls, busy_polls;
 	uint64_t rx_packets;
 	uint64_t busy_cycles; /* cycles spent in iterations that moved packets */

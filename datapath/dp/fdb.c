@@ -147,6 +147,7 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 	uint16_t expect = FDB_PORT_NONE;
 	e->is_static = 0;
 	e->seen_s = now_s;
+	e->key = fdb_key_u64(key);
 	/* Only the first learner of a new key counts it. */
 	if (!__atomic_compare_exchange_n(&e->port, &expect, port, false, __ATOMIC_RELEASE,
 					 __ATOMIC_RELAXED))
@@ -176,6 +177,7 @@ add_fixed(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port, uint
 		count_add(&f->port_count[old], -1);
 	e->is_static = kind;
 	e->seen_s = 0;
+	e->key = fdb_key_u64(&k);
 	__atomic_store_n(&e->port, port, __ATOMIC_RELEASE);
 	return 0;
 }

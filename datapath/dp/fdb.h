@@ -32,7 +32,17 @@ struct fdb_entry {
 	uint8_t is_static; /* 0 learned, FDB_STATIC or FDB_PUBLISHED */
 	uint8_t pad;
 	uint32_t seen_s; /* last time the MAC was seen as a source, in seconds */
+	uint64_t key;    /* the key in this slot (struct fdb_key as 8 bytes): lets a per-lcore
+			  * cache validate a remembered position without a hash lookup */
 };
+
+static inline uint64_t
+fdb_key_u64(const struct fdb_key *k)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, k, sizeof(v));
+	return v;
+}
 
 struct fdb {
 	struct rte_hash *h;

@@ -84,8 +84,8 @@ dp_tx_flush_all(struct dp_lcore *lc, const struct dp_tables *t)
 	lc->n_pending = 0;
 }
 
-void
-dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
+static inline __attribute__((always_inline)) void
+tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
 {
 	struct dp_txbuf *b = &lc->tx[port];
 
@@ -96,6 +96,12 @@ dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, str
 		/* Keep the port on the pending list; flushing an empty buffer is a no-op. */
 		tx_flush(lc, t, port);
 	}
+}
+
+void
+dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m)
+{
+	tx_enqueue(lc, t, port, m);
 }
 
 /* Adds or removes the outer tag so that 'm' leaves tagged with 'vid' or untagged.  Returns 0,
@@ -121,7 +127,7 @@ set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
 	return rte_vlan_strip(m) == 0 ? 0 : -1;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
        struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
 {
@@ -163,7 +169,7 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 		drop(lc, m, DP_DROP_NO_MBUF);
 		return;
 	}
-	dp_tx_enqueue(lc, t, dst, m);
+	tx_enqueue(lc, t, dst, m);
 }
 
 static void
@@ -196,6 +202,82 @@ flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mb
 	output(lc, t, in, dests[nd - 1], m, has_tag, vid, meta);
 }
 
+#define FDBC_MISS 0xfffe
+
+static inline unsigned
+fdbc_slot(uint64_t k)
+{
+	return (unsigned)((k * 0x9e3779b97f4a7c15ull) >> 56) & (DP_FDBC_SIZE - 1);
+}
+
+/* The port of 'k' from the lcore's cache, or FDBC_MISS.  *pos gets the slot. */
+static inline uint16_t
+fdbc_get(const struct dp_lcore *lc, const struct fdb *f, const struct fdb_key *k, int32_t *pos)
+{
+	uint64_t kk = fdb_key_u64(k);
+	unsigned h = fdbc_slot(kk);
+	int32_t p = lc->fdbc[h].pos;
+
+	if (lc->fdbc[h].key == kk && p >= 0) {
+		const struct fdb_entry *e = &f->entries[p];
+		uint16_t port = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
+		if (port != FDB_PORT_NONE && e->key == kk) {
+			*pos = p;
+			return port;
+		}
+	}
+	return FDBC_MISS;
+}
+
+static inline void
+fdbc_put(struct dp_lcore *lc, const struct fdb_key *k, int32_t pos)
+{
+	uint64_t kk = fdb_key_u64(k);
+	unsigned h = fdbc_slot(kk);
+
+	lc->fdbc[h].key = kk;
+	lc->fdbc[h].pos = pos;
+}
+
+/* Looks up the source and destination keys of a burst: the lcore's cache first, one bulk
+ * rte_hash lookup for the rest. */
+static void
+fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
+	    const struct fdb_key *dst, uint16_t n, uint16_t *src_port, int32_t *src_pos,
+	    uint16_t *dst_port)
+{
+	const struct fdb_key *miss[2 * DP_BURST];
+	uint16_t *miss_port[2 * DP_BURST], mport[2 * DP_BURST];
+	int32_t *miss_pos[2 * DP_BURST], mpos[2 * DP_BURST], dpos;
+	unsigned nm = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		src_port[i] = fdbc_get(lc, fdb, &src[i], &src_pos[i]);
+		if (src_port[i] == FDBC_MISS) {
+			miss[nm] = &src[i];
+			miss_port[nm] = &src_port[i];
+			miss_pos[nm++] = &src_pos[i];
+		}
+		dst_port[i] = fdbc_get(lc, fdb, &dst[i], &dpos);
+		if (dst_port[i] == FDBC_MISS) {
+			miss[nm] = &dst[i];
+			miss_port[nm] = &dst_port[i];
+			miss_pos[nm++] = NULL;
+		}
+	}
+	for (unsigned b = 0; b < nm; b += FDB_BULK_MAX) {
+		unsigned k = RTE_MIN(nm - b, (unsigned)FDB_BULK_MAX);
+		fdb_lookup_bulk(fdb, &miss[b], k, &mport[b], &mpos[b]);
+	}
+	for (unsigned i = 0; i < nm; i++) {
+		*miss_port[i] = mport[i];
+		if (miss_pos[i])
+			*miss_pos[i] = mpos[i];
+		if (mport[i] != FDB_PORT_NONE && mpos[i] >= 0)
+			fdbc_put(lc, miss[i], mpos[i]);
+	}
+}
+
 void
 dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf **pkts,
 	     uint16_t n, uint32_t now_s, uint16_t seg)
@@ -204,8 +286,10 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	struct dp_port_stats *s = &lc->port[in];
 	struct fdb *fdb = lc->dp->fdb;
 	struct fdb_key src[DP_BURST], dst[DP_BURST];
-	const struct fdb_key *srcp[DP_BURST], *dstp[DP_BURST];
 	struct rte_mbuf *ok[DP_BURST];
+	/* Plain L2 switching needs only the Ethernet header; policy, and the tunnels' flow
+	 * hash, need the whole parse. */
+	bool full = t->has_policy || t->vtep_be;
 	uint16_t vids[DP_BURST], src_port[DP_BURST], dst_port[DP_BURST];
 	uint8_t tagged[DP_BURST], bum[DP_BURST];
 	int32_t src_pos[DP_BURST];
@@ -241,7 +325,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		r = dp_parse(f, rte_pktmbuf_data_len(m), meta);
+		r = full ? dp_parse(f, rte_pktmbuf_data_len(m), meta)
+			 : dp_parse_l2(f, rte_pktmbuf_data_len(m), meta);
 		if (unlikely(r != DP_PARSE_OK)) {
 			static const enum dp_drop map[] = {
 				[DP_PARSE_RUNT] = DP_DROP_RUNT,
@@ -274,8 +359,6 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		memcpy(src[nok].mac, f + 6, 6);
 		dst[nok].seg = vid;
 		memcpy(dst[nok].mac, f, 6);
-		srcp[nok] = &src[nok];
-		dstp[nok] = &dst[nok];
 		vids[nok] = vid;
 		tagged[nok] = meta->n_vlans > 0;
 		bum[nok] = meta->dst_bum;
@@ -284,8 +367,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	if (nok == 0)
 		return;
 
-	fdb_lookup_bulk(fdb, srcp, nok, src_port, src_pos);
-	fdb_lookup_bulk(fdb, dstp, nok, dst_port, NULL);
+	fdb_resolve(lc, fdb, src, dst, nok, src_port, src_pos, dst_port);
 
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];

@@ -51,6 +51,38 @@ struct dp_meta {
 	uint16_t arp_op;
 };
 
+/* Parses only the Ethernet header and VLAN tags (what plain L2 switching needs): l3 is
+ * DP_L3_NONE and the L3/L4 fields are zero.  Returns DP_PARSE_OK, RUNT or BAD_VLAN. */
+static inline enum dp_parse_result
+dp_parse_l2(const uint8_t *f, uint32_t len, struct dp_meta *m)
+{
+	uint32_t off = 12;
+	uint16_t et;
+
+	if (len < 14)
+		return DP_PARSE_RUNT;
+	m->dst_bum = f[0] & 1;
+	m->dst_bcast = (f[0] & f[1] & f[2] & f[3] & f[4] & f[5]) == 0xff;
+	m->n_vlans = 0;
+	m->vlan = 0;
+	m->l3 = DP_L3_NONE;
+	et = (uint16_t)(f[off] << 8 | f[off + 1]);
+	if (et == 0x8100 || et == 0x88a8 || et == 0x9100) {
+		if (len < off + 6)
+			return DP_PARSE_BAD_VLAN;
+		m->vlan = (uint16_t)((f[off + 2] & 0x0f) << 8 | f[off + 3]);
+		m->vlan_pcp = f[off + 2] >> 5;
+		m->n_vlans = 1;
+		off += 4;
+		et = (uint16_t)(f[off] << 8 | f[off + 1]);
+		if (et == 0x8100 || et == 0x88a8 || et == 0x9100)
+			m->n_vlans = 2;
+	}
+	m->ethertype = et;
+	m->l2_len = (uint16_t)(off + 2);
+	return DP_PARSE_OK;
+}
+
 /* Parses the 'len' bytes at 'frame'.  Returns DP_PARSE_OK or the reason the frame is malformed
  * (the caller counts it as a drop).  'm' is fully written in every case. */
 enum dp_parse_result dp_parse(const uint8_t *frame, uint32_t len, struct dp_meta *m);
