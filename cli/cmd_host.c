@@ -167,6 +167,7 @@ static const struct {
 	{"stats", dvsctl_switchd_cmds, "stats", NULL},
 	{"drops", dvsctl_switchd_cmds, "drops", NULL},
 	{"lcores", dvsctl_switchd_cmds, "lcores", NULL},
+	{"acl", dvsctl_switchd_cmds, "acl", "stats"},
 	{"ports", dvsctl_port_cmds, "port", "list"},
 };
 
@@ -395,7 +396,7 @@ const struct dvsctl_cmd dvsctl_host_cmds[] = {
 	 "Columns: NAME SITE STATUS VTEP APPLIED PORTS HEARTBEAT VERSION.  APPLIED is the\n"
 	 "generation the host applied / the cluster's generation.\n", 0},
 	{{"host", "show", NULL}, cmd_host_show, "NAME", "show a host and the ports it should run", NULL, 0},
-	{{"host", NULL}, cmd_host_view, "HOST fdb|stats|drops|lcores|ports [ARGS]",
+	{{"host", NULL}, cmd_host_view, "HOST fdb|stats|drops|lcores|ports|acl [ARGS]",
 	 "runtime views of a host's switchd (through its ctl_address)",
 	 "  HOST fdb [--segment N]   its MAC table\n"
 	 "  HOST stats [PORT]        per-port counters\n"

@@ -250,7 +250,35 @@ cmd_version(struct dvsctl_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int
+cmd_acl_stats(struct dvsctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct view_col cols[] = {
+		{{"PORT", false}, "port"},
+		{{"ID", false}, "id"},
+		{{"PRIORITY", true}, "priority"},
+		{{"DIRECTION", false}, "direction"},
+		{{"ACTION", false}, "action"},
+		{{"HITS", true}, "hits"},
+	};
+	const char *port = NULL;
+	json_t *res = NULL;
+	int rc;
+
+	if ((rc = dvsctl_args_parse(ctx, argc, argv, (struct dvsctl_opt[]){{NULL, false, NULL}},
+				    &port, 0, 1, "[PORT]")) ||
+	    (rc = dvsctl_switchd_call(ctx, "acl.stats",
+				      port ? json_pack("{s:s}", "port", port) : NULL, &res)))
+		goto out;
+	rc = print_view(ctx, res, cols, OUT_N(cols), NULL);
+out:
+	json_decref(res);
+	return rc;
+}
+
 const struct dvsctl_cmd dvsctl_switchd_cmds[] = {
+	{{"acl", "stats", NULL}, cmd_acl_stats, "[PORT]",
+	 "per-rule ACL hit counters of the switch's ports (rule ids are the DB rules' order)", NULL, 0},
 	{{"stats", NULL}, cmd_stats, "[PORT]", "per-port packet, byte and drop counters",
 	 "Counters since the port was added.  With PORT, that port only.\n"},
 	{{"drops", NULL}, cmd_drops, "[--nonzero]", "the switch's drop counters, one per reason",

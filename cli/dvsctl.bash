@@ -74,6 +74,10 @@ _dvsctl()
 			COMPREPLY=($(compgen -W "$(_dvsctl_names "port list")" -- "$cur"))
 		fi
 		return ;;
+	--to) COMPREPLY=($(compgen -W "$(_dvsctl_names "host list")" -- "$cur")); return ;;
+	--direction) COMPREPLY=($(compgen -W "from-port to-port" -- "$cur")); return ;;
+	--action) COMPREPLY=($(compgen -W "allow drop reject" -- "$cur")); return ;;
+	--vhost-socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--timeout | --queues | --access | --trunk | --native | --mac | --ip | --segment | --pci | \
 	--db | --mtu | --ingress-* | --egress-* | --storm-* | --wan-mtu | --latency-ms | --tap) return ;;
 	esac
@@ -81,10 +85,10 @@ _dvsctl()
 	local opts="" names=""
 	case "${cmd[0]:-}" in
 	"")
-		COMPREPLY=($(compgen -W "portgroup port host site show stats drops fdb lcores reload version help $global_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "portgroup port host site show migrate migration acl stats drops fdb lcores reload version help $global_opts" -- "$cur"))
 		return ;;
 	help)
-		COMPREPLY=($(compgen -W "portgroup port host site show stats drops fdb lcores reload version" -- "$cur"))
+		COMPREPLY=($(compgen -W "portgroup port host site show migrate migration acl stats drops fdb lcores reload version" -- "$cur"))
 		return ;;
 	portgroup)
 		if [ "${#cmd[@]}" -eq 1 ]; then
@@ -126,7 +130,7 @@ _dvsctl()
 		show) names="host list" ;;
 		*)
 			if [ "${#cmd[@]}" -eq 2 ]; then
-				COMPREPLY=($(compgen -W "fdb stats drops lcores ports" -- "$cur"))
+				COMPREPLY=($(compgen -W "fdb stats drops lcores ports acl" -- "$cur"))
 				return
 			fi
 			case "${cmd[2]}" in
@@ -144,6 +148,24 @@ _dvsctl()
 		del) opts="--if-exists" ;;
 		esac
 		[[ "${cmd[1]}" =~ ^(set|del)$ ]] && names="site list" ;;
+	migrate)
+		opts="--to --vhost-socket --migration-timeout --activate"
+		[ "${#cmd[@]}" -eq 1 ] && names="port list" ;;
+	migration)
+		if [ "${#cmd[@]}" -eq 1 ]; then
+			COMPREPLY=($(compgen -W "list" -- "$cur"))
+			return
+		fi ;;
+	acl)
+		if [ "${#cmd[@]}" -eq 1 ]; then
+			COMPREPLY=($(compgen -W "add del list stats" -- "$cur"))
+			return
+		fi
+		case "${cmd[1]}" in
+		add) opts="--direction --action --priority --stateful --ethertype --src --dst --protocol
+			--src-port --dst-port --icmp-type --icmp-code --description" ;;
+		esac
+		[[ "${cmd[1]}" =~ ^(add|del|list)$ && "${#cmd[@]}" -eq 2 ]] && names="portgroup list" ;;
 	fdb)
 		if [ "${#cmd[@]}" -eq 1 ]; then
 			COMPREPLY=($(compgen -W "show flush" -- "$cur"))

@@ -31,6 +31,7 @@ static const struct dvsctl_cmd *const cmd_tables[] = {
 	dvsctl_host_cmds,
 	dvsctl_show_cmds,
 	dvsctl_migrate_cmds,
+	dvsctl_acl_cmds,
 	dvsctl_switchd_cmds,
 };
 

@@ -58,6 +58,7 @@ extern const struct dvsctl_cmd dvsctl_dbport_cmds[];    /* cmd_dbport.c: Port ro
 extern const struct dvsctl_cmd dvsctl_host_cmds[];      /* cmd_host.c: host, site */
 extern const struct dvsctl_cmd dvsctl_show_cmds[];      /* cmd_show.c */
 extern const struct dvsctl_cmd dvsctl_migrate_cmds[];   /* cmd_migrate.c */
+extern const struct dvsctl_cmd dvsctl_acl_cmds[];       /* cmd_acl.c */
 
 /* The entry of 'table' with exactly the words w0 [w1], or NULL. */
 const struct dvsctl_cmd *dvsctl_cmd_lookup(const struct dvsctl_cmd *table, const char *w0,

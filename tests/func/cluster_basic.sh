@@ -63,6 +63,19 @@ for h in h1 h2 h3; do wait_until 30 "$h applied generation $g after the DB came 
 check_not "the change made after the DB came back applies (vm3 isolated again)" \
 	ip netns exec "vm1$$" ping -c 2 -i 0.2 -W 1 -q 10.70.0.3
 
+# An ACL rule made with dvsctl reaches the hosts: web drops ICMP into its ports.
+DV() { "$DVSCTL" --db "unix:$DB_SOCK" "$@"; }
+check "dvsctl acl add web: drop ICMP to the ports (--wait)" \
+	DV --wait acl add web --direction to-port --action drop --protocol icmp --priority 100
+check_not "ping vm1 -> vm2 now dropped by the ACL" ip netns exec "vm1$$" ping -c 2 -i 0.2 -W 1 -q 10.70.0.2
+check_ge "h2 counts the rule's hits (dvsctl host h2 acl)" \
+	"$(DV --format json host h2 acl | "$PY" -c 'import json,sys; print(sum(r["hits"] for r in json.load(sys.stdin) if r["action"]=="drop" and r["id"]!="default"))')" 2
+rid=$(DV --format json acl list web | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+check "dvsctl acl del web $rid (--wait)" DV --wait acl del web "$rid"
+check "ping vm1 -> vm2 passes again" ip netns exec "vm1$$" ping -c 2 -i 0.2 -W 2 -q 10.70.0.2
+err=$(DV acl add web --direction to-port --action allow --protocol icmp --dst-port 80 2>&1)
+check "a bad rule is refused with the policy module's reason (exit 2)" grep -q "dst_port: requires protocol tcp, udp or sctp" <<<"$err"
+
 # Bad intent is refused on the host, the rest keeps working: an invalid override.
 txn '{"op":"update","table":"Port","where":[["key","==","vm2"]],"row":{"overrides":["map",[["tag","5000"]]]}}, '"$BUMP" >/dev/null
 wait_until 10 "vm2 reported in error" state_is vm2 error && pass "vm2 with an invalid override is reported in error"

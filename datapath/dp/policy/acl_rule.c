@@ -501,7 +501,7 @@ acl_ruleset_from_json(const json_t *j, struct acl_ruleset *rs, struct dvs_err *e
 	const char *def = "allow";
 	json_t *arr = NULL, *v;
 	json_error_t jerr;
-	uint8_t action;
+	uint8_t action = ACL_ACTION_ALLOW;
 	size_t i, n;
 	int ret = -EINVAL;
 
