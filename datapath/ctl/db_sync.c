@@ -312,6 +312,14 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 
 	json_object_clear(db->errors);
 	sw_overlay_begin(sw);
+	if (sw->ov.nh && sw->conf.site[0]) {
+		const char *su = NULL;
+		json_t *name = json_string(sw->conf.site);
+		const json_t *site = dvs_replica_find(db->rep, "Site", "name", name, &su);
+		const json_t *wm = site ? sw_db_opt(site, "wan_mtu") : NULL;
+		json_decref(name);
+		sw_overlay_set_wan_mtu(sw, wm ? (uint16_t)json_integer_value(wm) : 0);
+	}
 	json_object_foreach((json_t *)ports, uuid, row) {
 		const char *key = json_string_value(json_object_get(row, "key"));
 		const json_t *pg_ref = sw_db_opt(row, "port_group");

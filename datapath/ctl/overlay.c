@@ -38,7 +38,8 @@ tunnel_update(struct switchd *sw, struct sw_tunnel *tn, const struct nh_result *
 	p.dst.v4_be = tn->ip_be;
 	p.df = true;
 	uint32_t mtu = r->route_mtu ? r->route_mtu : r->if_mtu;
-	if (ov->wan_mtu && ov->wan_mtu < mtu)
+	/* A routed path to a VTEP leaves the site: the site's WAN MTU bounds it. */
+	if (r->via_gateway && ov->wan_mtu && ov->wan_mtu < mtu)
 		mtu = ov->wan_mtu;
 	p.mtu = (uint16_t)(mtu ? mtu : 1500);
 	if (vxlan_tmpl_build(&tn->tmpl, &p) < 0) {
@@ -290,5 +291,24 @@ sw_overlay_fill(const struct switchd *sw, struct dp_tables *t)
 			t->tun_tmpl[i] = tn->tmpl;
 			d->tmpl = &t->tun_tmpl[i];
 		}
+	}
+}
+
+void
+sw_overlay_set_wan_mtu(struct switchd *sw, uint16_t mtu)
+{
+	if (sw->ov.wan_mtu == mtu)
+		return;
+	sw->ov.wan_mtu = mtu;
+	/* Rebuild every tunnel's template with the new bound. */
+	for (unsigned i = 0; i < DP_MAX_TUNNELS; i++) {
+		struct sw_tunnel *tn = &sw->ov.tuns[i];
+		struct nh_result r;
+		struct nh_addr a = {.family = AF_INET};
+		if (!tn->used)
+			continue;
+		a.v4.s_addr = tn->ip_be;
+		nh_resolve(sw->ov.nh, &a, &r);
+		tunnel_update(sw, tn, &r);
 	}
 }

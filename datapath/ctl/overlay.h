@@ -61,5 +61,7 @@ int sw_overlay_tunnel_port(const struct switchd *sw, uint32_t ip_be);
 /* Replaces the published MAC locations in the FDB with 'locs': a json object mapping
  * "SEG/MAC" to the tunnel port index.  Takes a reference to 'locs'. */
 void sw_overlay_set_macs(struct switchd *sw, void *locs);
+/* The WAN MTU of this host's site (0: none): bounds tunnels whose path is routed. */
+void sw_overlay_set_wan_mtu(struct switchd *sw, uint16_t mtu);
 /* Fills the overlay part of a table generation. */
 void sw_overlay_fill(const struct switchd *sw, struct dp_tables *t);
