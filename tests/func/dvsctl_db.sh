@@ -285,7 +285,7 @@ comp() {
 assert_eq "completion: portgroup set NAME" "trunkg web" "$(comp portgroup set "")"
 assert_eq "completion: port add --group" "trunkg web" "$(comp port add vm9 --group "")"
 assert_eq "completion: port show KEY" "vm1 vm2 vm3" "$(comp port show vm)"
-assert_eq "completion: host NAME views" "fdb stats drops lcores ports" "$(comp host hvA "")"
+assert_eq "completion: host NAME views" "fdb stats drops lcores ports acl" "$(comp host hvA "")"
 assert_eq "completion: --override keys" "ingress_average_bps= ingress_peak_bps= ingress_burst_bytes=" \
 	"$(comp port set vm1 --override ingress_)"
 assert_eq "completion: security values" "yes no" "$(comp portgroup add g --ip-mac-binding "")"
