@@ -11,22 +11,8 @@
 #include "lib/jsonrpc.h"
 #include "lib/log.h"
 
-static json_t *
-rpc_error(json_t **error, const char *kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static json_t *
-rpc_error(json_t **error, const char *kind, const char *fmt, ...)
-{
-	char buf[DVS_ERR_MSG_SIZE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	*error = json_pack("{s:s, s:s}", "error", kind, "details", buf);
-	return NULL;
-}
+/* Sets *error to {"error": kind, "details": ...} (lib/jsonrpc.h) and returns NULL. */
+#define rpc_error(error, kind, ...) (*(error) = dvs_rpc_error((kind), __VA_ARGS__), (json_t *)NULL)
 
 /* The named-argument object of 'params' ([] or [{}]); an empty object if absent. */
 static const json_t *

@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/profile.h"
+#include "ovsdb-lite/client/client.h"
 #include "ovsdb-lite/client/idl.h"
 #include "ovsdb-lite/client/replica.h"
 #include "ovsdb-lite/client/txn.h"
@@ -588,10 +589,13 @@ on_sync(void *arg, struct dvs_idl *idl, bool synced)
 		json_object_clear(db->reported); /* rewrite status after a reconnect */
 		report_host(db);
 		report_ports(db);
-	} else {
+	} else if (!dvs_client_is_connected(dvs_idl_client(db->idl))) {
 		DVS_LOG(WARN, "lost %s: forwarding on generation %lld until it is back",
 			db->sw->conf.db, (long long)db->gen_applied);
 		db->host_txn_pending = false;
+	} else {
+		/* A monitor condition change (a port migrating here) is being acknowledged. */
+		DVS_LOG(DEBUG, "replica resynchronising after a condition change");
 	}
 }
 
