@@ -15,14 +15,18 @@ db_start() {
 	[ -f "$DB_FILE" ] || "$DVSDB" --create --schema "$SCHEMA" "$DB_FILE" >/dev/null
 	t_bg dvs-db "$DVSDB" --remote="punix:$DB_SOCK" "$DB_FILE"
 	DB_PID=$T_LAST_PID
-	wait_until 20 "dvs-db socket" ovsdb-client list-dbs "unix:$DB_SOCK"
+	wait_until 20 "dvs-db socket" timeout 5 ovsdb-client list-dbs "unix:$DB_SOCK"
 }
 db_stop() { kill "$DB_PID"; wait "$DB_PID" 2>/dev/null; }
 
 # txn JSON_OPS: one transaction on DVS; prints the result; fails on any error in it.
 txn() {
 	local out
-	out=$(ovsdb-client transact "unix:$DB_SOCK" "[\"DVS\", $1]") || { echo "$out" >&2; return 1; }
+	# Bounded: a database that stops answering is a failure to report, not a hung test.
+	out=$(timeout 20 ovsdb-client transact "unix:$DB_SOCK" "[\"DVS\", $1]") || {
+		echo "txn failed or dvs-db did not answer in 20 s (dvs-db state: $(cat /proc/"${DB_PID:-0}"/wchan 2>/dev/null; echo; tail -3 "$T_WORK/dvs-db.log" 2>/dev/null)): $out" >&2
+		return 1
+	}
 	if ! jget "$out" "all('error' not in x for x in r if x) or exit(1)" >/dev/null; then
 		echo "$out" >&2; return 1
 	fi
