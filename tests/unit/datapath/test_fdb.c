@@ -22,9 +22,10 @@ eal_setup(void **state)
 {
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=test_fdb_%d", (int)getpid());
+	/* No telemetry: its socket would outlive rte_eal_cleanup() and keep the run dir. */
 	char *argv[] = {"test_fdb", "--no-pci", "--no-huge", "-m", "256", "--no-shconf", prefix,
-			"--log-level=*:error", "-l", "0", NULL};
-	if (rte_eal_init(10, argv) < 0)
+			"--no-telemetry", "--log-level=*:error", "-l", "0", NULL};
+	if (rte_eal_init(11, argv) < 0)
 		return -1;
 	size_t sz = rte_rcu_qsbr_get_memsize(1);
 	qs = rte_zmalloc(NULL, sz, 64);
