@@ -224,6 +224,19 @@ export_port(struct switchd *sw, struct sw_port *p)
 		       "tx_packets", (json_int_t)s.tx_packets, "tx_bytes", (json_int_t)s.tx_bytes,
 		       "rx_dropped", (json_int_t)s.rx_dropped, "tx_dropped", (json_int_t)s.tx_dropped,
 		       "macs", d.macs);
+	/* Policer and shaper buckets, exported from a copy (the lcore keeps using them). */
+	if (p->pol && p->pol->policer) {
+		struct tbucket tb = p->pol->policer->tb;
+		struct tbucket_snapshot snap;
+		tbucket_export(&tb, rte_rdtsc(), &snap);
+		json_object_set_new(st, "policer", tbucket_snapshot_to_json(&snap));
+	}
+	if (p->pol && p->pol->shaper) {
+		struct tbucket tb = p->pol->shaper->tb;
+		struct tbucket_snapshot snap;
+		tbucket_export(&tb, rte_rdtsc(), &snap);
+		json_object_set_new(st, "shaper", tbucket_snapshot_to_json(&snap));
+	}
 	if (p->pol && p->pol->ct) {
 		uint64_t now = rte_rdtsc();
 		size_t size = conntrack_export_size(p->pol->ct, now);
@@ -295,8 +308,23 @@ import_port(struct switchd *sw, struct sw_port *p, const char *text)
 			DVS_LOG(WARN, "port %s: conntrack import: %s", p->conf.name, err.msg);
 		free(blob);
 	}
-	DVS_LOG(INFO, "port %s: imported counters, %u MACs, %ld connections", p->conf.name, n_macs,
-		n_ct > 0 ? n_ct : 0);
+	/* Buckets continue too: a guest that had used its burst does not get a new one. */
+	struct tbucket_snapshot snap;
+	struct dvs_err berr = {0};
+	const json_t *b;
+	unsigned n_buckets = 0;
+	if ((b = json_object_get(st, "policer")) && p->pol && p->pol->policer &&
+	    tbucket_snapshot_from_json(b, &snap, &berr) == 0) {
+		tbucket_import(&p->pol->policer->tb, &snap, rte_rdtsc());
+		n_buckets++;
+	}
+	if ((b = json_object_get(st, "shaper")) && p->pol && p->pol->shaper &&
+	    tbucket_snapshot_from_json(b, &snap, &berr) == 0) {
+		tbucket_import(&p->pol->shaper->tb, &snap, rte_rdtsc());
+		n_buckets++;
+	}
+	DVS_LOG(INFO, "port %s: imported counters, %u MACs, %ld connections, %u buckets",
+		p->conf.name, n_macs, n_ct > 0 ? n_ct : 0, n_buckets);
 	json_decref(st);
 }
 

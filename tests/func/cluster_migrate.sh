@@ -14,7 +14,8 @@ t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
 for i in 1 2 3; do host_start "h$i" "10.99.0.$i/24"; done
 dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" --timeout 15 "$@"; }
 MAC=52:54:00:73:00:01
-check "port group blue on segment blue" dvsctl portgroup add blue --segment blue
+check "port group blue on segment blue, egress shaped" dvsctl portgroup add blue --segment blue \
+	--egress-average 200M --egress-burst 256K
 # A stateful to-port rule: pings into vm1 open conntrack entries in vm1's port table.
 txn '{"op":"insert","table":"AclRule","row":{"priority":100,"direction":"to-port","action":"allow","stateful":true,"protocol":1},"uuid-name":"r1"},
      {"op":"insert","table":"AclRule","row":{"priority":10,"direction":"to-port","action":"allow","ethertype":2054},"uuid-name":"r2"},
@@ -56,6 +57,7 @@ wait_until 30 "destination ready (state activating)" ready && pass "h2 built the
 # The state moved before activation: the connections tracked on h1 are in h2's table.
 check_ge "vm1's conntrack entries imported on h2" \
 	"$(jget "$(ctl h2 conntrack.stats)" "[p['entries'] for p in r if p['port']=='vm1'][0]")" 1
+check "vm1's shaper bucket state imported on h2" grep -q "port vm1: imported counters, .* 1 buckets" "$T_WORK/switchd-h2.log"
 wait_until 30 "g2 attached on h2" port_up h2
 # The move, as a hypervisor would do it: the new guest runs, the port is activated there (the
 # announcement repoints the segment), then the old guest stops.
