@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/profile.h"
+
 static const char *const port_type_names[] = {
 	[DVS_PORT_VHOST] = "vhost-user",
 	[DVS_PORT_TAP] = "tap",
@@ -114,20 +116,6 @@ check_keys(const json_t *o, const char *const *allowed, const char *allowed_text
 			return dvs_err_set(err, EINVAL, "%s: unknown field (known: %s)", key,
 					   allowed_text);
 	}
-	return 0;
-}
-
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
 	return 0;
 }
 
@@ -317,7 +305,7 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 	if (rc == 0)
 		p->fdb_max = (uint32_t)u;
 	if (mac[0]) {
-		if (parse_mac(mac, p->mac) < 0)
+		if (dvs_profile_mac_parse(mac, p->mac) < 0)
 			return dvs_err_set(err, EINVAL, "mac: \"%s\" is not a MAC address (xx:xx:xx:xx:xx:xx)", mac);
 		if (p->mac[0] & 1)
 			return dvs_err_set(err, EINVAL, "mac: \"%s\" is a multicast address", mac);

@@ -31,6 +31,7 @@
 #include "datapath/dp/pol.h"
 #include "db_sync.h"
 #include "lib/log.h"
+#include "lib/profile.h"
 #include "ovsdb-lite/client/idl.h"
 #include "ovsdb-lite/client/replica.h"
 #include "ovsdb-lite/client/txn.h"
@@ -291,9 +292,8 @@ import_port(struct switchd *sw, struct sw_port *p, const char *text)
 	json_array_foreach(json_object_get(st, "macs"), i, m) {
 		int seg = seg_lookup(sw, json_string_value(json_object_get(m, "seg")) ?: "");
 		uint8_t mac[6];
-		if (seg >= 0 && sscanf(json_string_value(json_object_get(m, "mac")) ?: "",
-				       "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
-				       &mac[3], &mac[4], &mac[5]) == 6 &&
+		if (seg >= 0 &&
+		    dvs_profile_mac_parse(json_string_value(json_object_get(m, "mac")) ?: "", mac) == 0 &&
 		    fdb_add_published(sw->dp.fdb, (uint16_t)seg, mac, p->idx) == 0)
 			n_macs++;
 	}
@@ -386,8 +386,7 @@ activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *
 		struct mac_dump d = {sw, p->idx, json_array()};
 		fdb_dump(sw->dp.fdb, collect_mac, &d);
 		const char *s = json_string_value(json_object_get(json_array_get(d.macs, 0), "mac"));
-		have_mac = s && sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
-				       &mac[3], &mac[4], &mac[5]) == 6;
+		have_mac = s && dvs_profile_mac_parse(s, mac) == 0;
 		json_decref(d.macs);
 	}
 	if (have_mac)

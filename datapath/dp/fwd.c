@@ -150,7 +150,7 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 		rte_spinlock_t *l = &lc->dp->txlock[dst][lc->wid % p->n_txq];
 		if (p->tx_locked)
 			rte_spinlock_lock(l);
-		int r = dp_pol_egress(lc, t, dst, p->pol, m, lc->now);
+		int r = dp_pol_egress(lc, t, dst, p->pol, m, meta, lc->now);
 		if (p->tx_locked)
 			rte_spinlock_unlock(l);
 		if (r) {

@@ -136,10 +136,10 @@ dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 
 int
 dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
-	      const struct dp_port_policy *pol, struct rte_mbuf *m, uint64_t now)
+	      const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
+	      uint64_t now)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct dp_meta meta;
 
 	/* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */
 	if (pol->security && pol->has_mac && !pol->allow_mac_changes && !pol->allow_promisc &&
@@ -147,10 +147,7 @@ dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
 		return DP_DROP_MAC_CHANGE;
 	if (!pol->acl)
 		return 0;
-	/* Re-parsed here rather than carried: the egress ACL is off the plain-L2 path. */
-	if (dp_parse(f, rte_pktmbuf_data_len(m), &meta) != DP_PARSE_OK)
-		return DP_DROP_BAD_L3;
-	return acl_stage(lc, pol, ACL_DIR_TO_PORT, m, &meta, now);
+	return acl_stage(lc, pol, ACL_DIR_TO_PORT, m, meta, now);
 }
 
 uint16_t

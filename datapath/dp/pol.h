@@ -51,9 +51,11 @@ int dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 		   const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
 		   bool dst_known, uint64_t now);
 /* Egress stages (to-port ACL and conntrack, MAC-change check) for a frame to port 'dst'.
+ * 'meta' is the frame's full parse from ingress (the frame is not changed in between).
  * Returns 0 or the drop reason. */
 int dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
-		  const struct dp_port_policy *pol, struct rte_mbuf *m, uint64_t now);
+		  const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
+		  uint64_t now);
 /* Sends or queues a tx burst of a port with a shaper: frames beyond the shaper's depth are
  * dropped and counted.  Returns the frames to transmit now (moved to the front of 'pkts'). */
 uint16_t dp_pol_shape(struct dp_lcore *lc, const struct dp_port_policy *pol, uint16_t port,
