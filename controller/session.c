@@ -282,7 +282,10 @@ session_create(struct dvs_loop *loop, const char *addr, const char *name,
 	static const char *const tables[] = {"Global", "Segment", "PortGroup", "Binding",
 					     "MacLocation"};
 	struct dvs_client_opts opts = {.backoff_min_ms = 100, .backoff_max_ms = 2000,
-				       .probe_interval_ms = 5000};
+				       .probe_interval_ms = 5000,
+				       /* The first monitor reply holds every Port, Binding and
+				        * MacLocation row: about 250 B per port. */
+				       .max_msg_size = 1u << 30};
 	struct session *s = calloc(1, sizeof(*s));
 	int err = ENOMEM;
 

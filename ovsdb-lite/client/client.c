@@ -271,7 +271,7 @@ try_connect(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 	c->last_attempt_ms = dvs_now_ms();
 	fd = dvs_stream_connect(c->addr);
 	if (fd >= 0) {
-		c->conn = dvs_jsonrpc_open(fd, 0, 0);
+		c->conn = dvs_jsonrpc_open(fd, c->opts.max_msg_size, 0);
 		if (!c->conn)
 			fd = -errno;
 	}

@@ -18,6 +18,9 @@ struct dvs_client_opts {
 	uint32_t backoff_max_ms;    /* the cap (default 8000) */
 	uint32_t probe_interval_ms; /* echo after this much silence, drop after twice (default
 				     * 5000; 0: never) */
+	size_t max_msg_size;        /* largest message accepted from the server (default 0:
+				     * DVS_JSONRPC_MAX_MSG_DEFAULT, 4 MiB); a monitor's first
+				     * reply grows with the rows it holds */
 };
 
 struct dvs_client_cbs {
