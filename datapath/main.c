@@ -13,6 +13,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -39,6 +41,9 @@ usage(FILE *f)
 		"      --file-prefix P     DPDK file prefix (default: --in-memory)\n"
 		"      --no-huge           run without hugepages (-m 512 unless mem_mb is set)\n"
 		"      --log-level LVL     err, warn, info (default) or debug\n"
+		"      --no-datapath       a simulated host for scale tests: the cluster control\n"
+		"                          thread only (needs \"db\" in the config); no DPDK, no\n"
+		"                          devices, no poll lcores, no control socket\n"
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n");
 }
@@ -200,6 +205,42 @@ dp_start(struct switchd *sw)
 	return 0;
 }
 
+/* --no-datapath: what the control thread needs without EAL.  No poll lcore ever registers
+ * with the RCU variable, so a publish (plain malloc'd tables) never waits; no FDB, no
+ * devices.  The overlay keeps the VTEP address (segments resolve, VNIs apply) but no
+ * next-hop resolver, so no tunnel is built. */
+static int
+nodp_start(struct switchd *sw)
+{
+	struct dp *dp = &sw->dp;
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	struct in_addr a;
+
+	dp->n_workers = 0;
+	dp->idle_sleep_us = sw->conf.idle_sleep_us;
+	dp->qs = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sz, RTE_CACHE_LINE_SIZE));
+	if (!dp->qs || rte_rcu_qsbr_init(dp->qs, 1) < 0)
+		return -ENOMEM;
+	if (sw->conf.vtep_ip[0]) {
+		if (inet_pton(AF_INET, sw->conf.vtep_ip, &a) != 1)
+			return -EINVAL;
+		sw->ov.vtep_be = a.s_addr;
+	}
+	return sw_publish(sw);
+}
+
+static void
+nodp_stop(struct switchd *sw)
+{
+	struct dp_tables *t = sw->dp.tables;
+
+	if (t) {
+		free(t->members);
+		free(t);
+	}
+	free(sw->dp.qs);
+}
+
 static void
 on_signal(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
 {
@@ -222,8 +263,11 @@ static void
 on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 {
 	struct switchd *sw = arg;
-	unsigned aged = fdb_age(sw->dp.fdb, dp_now_s(&sw->dp));
+	unsigned aged;
 
+	if (sw->no_datapath)
+		return;
+	aged = fdb_age(sw->dp.fdb, dp_now_s(&sw->dp));
 	if (aged)
 		DVS_LOG(DEBUG, "aged %u FDB entries", aged);
 	sw_port_watch_links(sw);
@@ -241,6 +285,7 @@ main(int argc, char **argv)
 		{"file-prefix", required_argument, NULL, 'f'},
 		{"no-huge", no_argument, NULL, 'H'},
 		{"log-level", required_argument, NULL, 'L'},
+		{"no-datapath", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -267,6 +312,7 @@ main(int argc, char **argv)
 		case 'i': idle = strtol(optarg, NULL, 10); break;
 		case 'f': prefix = optarg; break;
 		case 'H': no_huge = true; break;
+		case 'N': sw->no_datapath = true; break;
 		case 'L':
 			if (dvs_log_level_parse(optarg, &lvl) < 0) {
 				fprintf(stderr, "dvs-switchd: --log-level: \"%s\" is not one of err, warn, info, debug\n", optarg);
@@ -299,6 +345,10 @@ main(int argc, char **argv)
 		snprintf(sw->conf.file_prefix, sizeof(sw->conf.file_prefix), "%s", prefix);
 	if (no_huge)
 		sw->conf.no_huge = true;
+	if (sw->no_datapath && !sw->conf.db[0]) {
+		fprintf(stderr, "dvs-switchd: --no-datapath simulates a cluster host: set \"db\" (and \"host_name\") in the config\n");
+		return 2;
+	}
 
 	/* Blocked before EAL starts its threads, so only the control loop sees them. */
 	sigemptyset(&sigs);
@@ -308,11 +358,16 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (eal_start(sw, argv[0]) < 0) {
+	if (sw->no_datapath) {
+		if (nodp_start(sw) < 0) {
+			fprintf(stderr, "dvs-switchd: --no-datapath: out of memory, or vtep_ip \"%s\" is not an IPv4 address\n",
+				sw->conf.vtep_ip);
+			return 1;
+		}
+	} else if (eal_start(sw, argv[0]) < 0) {
 		fprintf(stderr, "dvs-switchd: DPDK initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 1;
-	}
-	if (dp_start(sw) < 0) {
+	} else if (dp_start(sw) < 0) {
 		DVS_LOG(ERR, "cannot start the fast path (out of DPDK memory?)");
 		goto out;
 	}
@@ -322,11 +377,12 @@ main(int argc, char **argv)
 		DVS_LOG(ERR, "cannot set up the control loop: %s", strerror(errno));
 		goto out;
 	}
-	if (sw_ctl_start(sw, &err) < 0) {
+	/* The control socket's views (FDB, stats, trace) read the fast path: none here. */
+	if (!sw->no_datapath && sw_ctl_start(sw, &err) < 0) {
 		DVS_LOG(ERR, "%s", err.msg);
 		goto out;
 	}
-	if (sw_overlay_init(sw) < 0) {
+	if (!sw->no_datapath && sw_overlay_init(sw) < 0) {
 		DVS_LOG(ERR, "vtep_ip: \"%s\" is not an IPv4 address, or the next-hop resolver failed",
 			sw->conf.vtep_ip);
 		goto out;
@@ -338,13 +394,27 @@ main(int argc, char **argv)
 	/* A port that cannot be created is logged; the others run (sw_apply_config). */
 	dvs_err_clear(&err);
 	sw_apply_desired(sw, &err);
-	DVS_LOG(INFO, "dvs-switchd %s ready: %u poll lcore(s), control socket %s%s%s", DVS_VERSION,
-		sw->dp.n_workers, sw->conf.ctl_socket, sw->conf.db[0] ? ", cluster db " : "",
-		sw->conf.db);
+	if (sw->no_datapath)
+		DVS_LOG(INFO, "dvs-switchd %s ready without a datapath (simulated host %s), cluster db %s",
+			DVS_VERSION, sw->conf.host_name, sw->conf.db);
+	else
+		DVS_LOG(INFO, "dvs-switchd %s ready: %u poll lcore(s), control socket %s%s%s", DVS_VERSION,
+			sw->dp.n_workers, sw->conf.ctl_socket, sw->conf.db[0] ? ", cluster db " : "",
+			sw->conf.db);
 	dvs_notify("READY=1");
 	dvs_loop_run(sw->loop);
 	rc = 0;
 out:
+	if (sw->no_datapath) {
+		sw_db_stop(sw);
+		dvs_loop_destroy(sw->loop);
+		if (sfd >= 0)
+			close(sfd);
+		nodp_stop(sw);
+		DVS_LOG(INFO, "stopped");
+		free(sw);
+		return rc;
+	}
 	__atomic_store_n(&sw->dp.quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	sw_db_stop(sw);

@@ -45,6 +45,7 @@ struct switchd {
 	unsigned vdev_seq;
 	uint64_t gen;
 	bool eal_pci; /* EAL started with PCI probing (a PCI uplink was configured) */
+	bool no_datapath; /* --no-datapath: no EAL, devices, lcores or FDB (main.c) */
 	char runtime_prefix[64]; /* our own --file-prefix (no hugepages), removed at exit */
 };
 

@@ -2,7 +2,10 @@
 /* Applies configuration changes: port add and delete at runtime, VLAN changes, a whole new
  * config on reload or a new DB generation.  A change is built first, then published as one
  * table generation (one RCU swap), and only then are removed devices torn down, so other
- * ports never see a disturbance and a generation is applied whole. */
+ * ports never see a disturbance and a generation is applied whole.  Without a datapath
+ * (--no-datapath, a simulated host) the same steps run on port slots that have no device,
+ * no FDB and no compiled policy: the configs are resolved, diffed and published as tables
+ * that no poll lcore reads. */
 #define DVS_LOG_MODULE "dvs.apply"
 #include "datapath/switchd.h"
 
@@ -12,6 +15,60 @@
 
 #include "lib/log.h"
 
+/* The device, or without a datapath just the slot (what sw_port_create records). */
+static struct sw_port *
+port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err)
+{
+	struct sw_port *p;
+
+	if (!sw->no_datapath)
+		return sw_port_create(sw, pc, err);
+	if (sw_port_find(sw, pc->name)) {
+		dvs_err_set(err, EEXIST, "port \"%s\" already exists", pc->name);
+		return NULL;
+	}
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		p = &sw->ports[i];
+		if (p->used || p->removing)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->idx = (uint16_t)i;
+		p->conf = *pc;
+		p->used = true;
+		DVS_LOG(DEBUG, "port %s: recorded (no datapath)", pc->name);
+		return p;
+	}
+	dvs_err_set(err, ENOSPC, "port \"%s\": at most %d ports", pc->name, DVS_MAX_PORTS);
+	return NULL;
+}
+
+static void
+port_destroy(struct switchd *sw, struct sw_port *p)
+{
+	if (sw->no_datapath)
+		memset(p, 0, sizeof(*p));
+	else
+		sw_port_destroy(sw, p);
+}
+
+/* The FDB side of a port change (none without a datapath). */
+static void
+fdb_port_limit(struct switchd *sw, const struct sw_port *p, uint32_t max)
+{
+	if (sw->dp.fdb)
+		fdb_set_port_limit(sw->dp.fdb, p->idx, max);
+}
+
+static void
+fdb_port_reset(struct switchd *sw, const struct sw_port *p, bool flush)
+{
+	if (!sw->dp.fdb)
+		return;
+	if (flush)
+		fdb_flush(sw->dp.fdb, p->idx, true);
+	sw_fdb_install_static(sw, p);
+}
+
 /* Tears down the ports marked 'removing' (the published tables no longer hold them). */
 static void
 finish_removals(struct switchd *sw)
@@ -20,9 +77,11 @@ finish_removals(struct switchd *sw)
 		struct sw_port *p = &sw->ports[i];
 		if (!p->removing)
 			continue;
-		fdb_flush(sw->dp.fdb, p->idx, true);
-		fdb_set_port_limit(sw->dp.fdb, p->idx, 0);
-		sw_port_destroy(sw, p);
+		if (sw->dp.fdb) {
+			fdb_flush(sw->dp.fdb, p->idx, true);
+			fdb_set_port_limit(sw->dp.fdb, p->idx, 0);
+		}
+		port_destroy(sw, p);
 	}
 }
 
@@ -47,17 +106,17 @@ unmark_removed(struct switchd *sw)
 int
 sw_port_add(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err)
 {
-	struct sw_port *p = sw_port_create(sw, pc, err);
+	struct sw_port *p = port_create(sw, pc, err);
 	int rc;
 
 	if (!p)
 		return -(err && err->code ? err->code : EINVAL);
-	fdb_set_port_limit(sw->dp.fdb, p->idx, pc->fdb_max);
+	fdb_port_limit(sw, p, pc->fdb_max);
 	if ((rc = sw_publish(sw)) < 0) {
-		sw_port_destroy(sw, p);
+		port_destroy(sw, p);
 		return dvs_err_set(err, -rc, "port \"%s\": out of memory publishing tables", pc->name);
 	}
-	sw_fdb_install_static(sw, p);
+	fdb_port_reset(sw, p, false);
 	return 0;
 }
 
@@ -122,14 +181,14 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 		struct sw_port *p = sw_port_find(sw, want->name);
 		if (!p) {
 			struct dvs_err perr = {0};
-			p = sw_port_create(sw, want, &perr);
+			p = port_create(sw, want, &perr);
 			if (!p) {
 				DVS_LOG(ERR, "%s", perr.msg);
 				if (!rc)
 					rc = dvs_err_set(err, perr.code ? perr.code : EINVAL, "%s", perr.msg);
 				continue;
 			}
-			fdb_set_port_limit(sw->dp.fdb, p->idx, want->fdb_max);
+			fdb_port_limit(sw, p, want->fdb_max);
 			added[n_added++] = p;
 			changed = true;
 			continue;
@@ -141,7 +200,7 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 					  p->conf.tag != want->tag || p->conf.native_vlan != want->native_vlan ||
 					  memcmp(p->conf.trunks, want->trunks, sizeof(want->trunks));
 			p->conf = *want;
-			fdb_set_port_limit(sw->dp.fdb, p->idx, want->fdb_max);
+			fdb_port_limit(sw, p, want->fdb_max);
 			if (l2_changed)
 				relearn[n_relearn++] = p;
 			changed = true;
@@ -152,7 +211,8 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
 		struct sw_port *p = &sw->ports[i];
 		struct dvs_err perr = {0};
-		if (!p->used)
+		/* Policies are compiled into DPDK memory (rte_acl, buckets): none without it. */
+		if (!p->used || sw->no_datapath)
 			continue;
 		int u = sw_pol_update(sw, p, &retired[i], &perr);
 		if (u < 0) {
@@ -169,7 +229,7 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 		if (prc < 0) {
 			unmark_removed(sw);
 			for (unsigned i = 0; i < n_added; i++)
-				sw_port_destroy(sw, added[i]);
+				port_destroy(sw, added[i]);
 			return dvs_err_set(err, -prc, "out of memory publishing tables");
 		}
 	}
@@ -180,12 +240,12 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 	finish_removals(sw);
 	for (unsigned i = 0; i < n_relearn; i++) {
 		/* Entries learned under the old VLAN policy are stale. */
-		fdb_flush(sw->dp.fdb, relearn[i]->idx, true);
-		sw_fdb_install_static(sw, relearn[i]);
+		fdb_port_reset(sw, relearn[i], true);
 	}
 	for (unsigned i = 0; i < n_added; i++)
-		sw_fdb_install_static(sw, added[i]);
-	fdb_set_aging(sw->dp.fdb, nc->fdb_aging_s);
+		fdb_port_reset(sw, added[i], false);
+	if (sw->dp.fdb)
+		fdb_set_aging(sw->dp.fdb, nc->fdb_aging_s);
 	sw->dp.idle_sleep_us = nc->idle_sleep_us;
 	return rc;
 }

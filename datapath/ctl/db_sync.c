@@ -426,12 +426,13 @@ report_host(struct sw_db *db)
 	if (db->host_txn_pending || !dvs_idl_is_synced(db->idl))
 		return;
 	snprintf(ctl, sizeof(ctl), "unix:%s", c->ctl_socket);
-	snprintf(ver, sizeof(ver), "%s dpdk", DVS_VERSION);
+	snprintf(ver, sizeof(ver), "%s %s", DVS_VERSION, sw->no_datapath ? "no-datapath" : "dpdk");
 	json_t *row = json_pack("{s:s, s:I, s:I, s:s}", "name", c->host_name,
 				"last_heartbeat", (json_int_t)sw_db_wall_ms(),
 				"applied_generation", (json_int_t)db->gen_applied,
 				"datapath_version", ver);
-	json_object_set_new(row, "ctl_address", json_string(ctl));
+	if (!sw->no_datapath) /* no control socket to reach */
+		json_object_set_new(row, "ctl_address", json_string(ctl));
 	if (c->vtep_ip[0])
 		json_object_set_new(row, "vtep_ip", json_string(c->vtep_ip));
 	if (c->site[0]) {
@@ -500,7 +501,12 @@ report_ports(struct sw_db *db)
 		json_t *status = json_object(), *stats = json_object();
 
 		json_object_set_new(status, "host", json_string(sw->conf.host_name));
-		if (p) {
+		if (p && sw->no_datapath) {
+			/* A simulated host: its guests count as attached, so the controller
+			 * binds the port and publishes its MAC as it would for a real one. */
+			json_object_set_new(status, "state", json_string("up"));
+			json_object_set_new(status, "datapath", json_string("none"));
+		} else if (p) {
 			struct dp_port_stats s;
 			json_object_set_new(status, "state", json_string(sw_port_link_up(p) ? "up" : "down"));
 			if (!sw_port_link_up(p))
