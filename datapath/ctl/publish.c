@@ -3,6 +3,7 @@
  * it in under RCU.  The only way configuration reaches the poll lcores. */
 #define DVS_LOG_MODULE "dvs.publish"
 #include "datapath/switchd.h"
+#include "datapath/dp/pol.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,11 @@ sw_publish(struct switchd *sw)
 		d->tx_locked = p->n_txq < sw->dp.n_workers || (p->pol && sw->dp.n_workers > 1);
 		if (p->pol)
 			t->has_policy = 1;
+		/* Promiscuous only where the policy allows it (vDS: security "promiscuous
+		 * mode: accept"); the uplink already sees everything it must carry. */
+		d->promisc = p->pol && p->pol->allow_promisc && !d->is_uplink;
+		if (d->promisc)
+			t->has_promisc = 1;
 		fill_vlan(&d->vlan, &p->conf);
 		if (d->is_uplink && t->uplink == DP_SEG_NONE)
 			t->uplink = p->idx;

@@ -46,6 +46,7 @@ struct dp_port {
 	uint8_t enabled;   /* forwarding (ingress and egress) */
 	uint8_t is_uplink; /* split horizon: no uplink-to-uplink flooding */
 	uint8_t tx_locked; /* fewer tx queues than lcores: take txlock[port][txq] */
+	uint8_t promisc;   /* receives a copy of every frame its segment forwards here */
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t n_txq;
 	/* tunnel pseudo-ports only: where encapsulated frames go, and their outer headers
@@ -74,6 +75,7 @@ struct dp_tables {
 	uint16_t n_tunnels;
 	uint8_t has_policy; /* some port has a policy: run dp_pol_poll() */
 	uint8_t has_hold;   /* some port holds frames for a migrating VM: run dp_hold_poll() */
+	uint8_t has_promisc; /* some port is promiscuous: copy known unicast to it */
 	struct dp_port ports[DP_MAX_PORT_IDX];
 	/* Flood lists: members of segment s are members[seg_off[s] .. seg_off[s] + seg_n[s]). */
 	uint32_t seg_off[DP_MAX_SEGS];
@@ -131,6 +133,11 @@ struct dp_lcore {
 	uint64_t act_tsc[DVS_MAX_PORTS];
 	uint32_t act_epoch[DVS_MAX_PORTS];
 	uint8_t act_rarp[DVS_MAX_PORTS];
+	/* Migration hold queues: unicast frames held for a port, and held frames sent on (by a
+	 * source to the VM's new host, by a destination to the VM), so the source can tell the
+	 * frames it never delivered (frames_lost) from the flood copies it held. */
+	uint64_t mig_held_uc[DVS_MAX_PORTS];
+	uint64_t mig_sent_on[DVS_MAX_PORTS];
 	/* Frames the control thread injects as if received (announcements): mbuf->hash.usr is the
 	 * port index.  Single producer (control), single consumer (this lcore). */
 	struct rte_ring *inject;

@@ -33,7 +33,10 @@ tx_send(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, uint16_t q,
 	s->tx_packets += sent;
 	if (unlikely(sent < n) && p->hold) {
 		/* A migrating VM is not taking frames right now: keep them for it. */
-		sent += (uint16_t)rte_ring_mp_enqueue_burst(p->hold, (void **)&pkts[sent], n - sent, NULL);
+		uint16_t held = (uint16_t)rte_ring_mp_enqueue_burst(p->hold, (void **)&pkts[sent], n - sent, NULL);
+		for (uint16_t i = sent; i < sent + held; i++)
+			lc->mig_held_uc[port] += !(rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] & 1);
+		sent += held;
 	}
 	if (unlikely(sent < n)) {
 		s->tx_dropped += n - sent;
@@ -200,6 +203,28 @@ flood(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mb
 		output(lc, t, in, dests[i], c, has_tag, vid, meta);
 	}
 	output(lc, t, in, dests[nd - 1], m, has_tag, vid, meta);
+}
+
+/* A frame forwarded to one port of segment 'vid' is also copied to the segment's
+ * promiscuous ports (except where it came from and where it goes).  Flooded frames reach
+ * them anyway.  Called before the original is output, which may re-tag it in place. */
+static void
+promisc_copy(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
+	     const struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
+{
+	const uint16_t *mem = &t->members[t->seg_off[vid]];
+
+	for (uint16_t i = 0; i < t->seg_n[vid]; i++) {
+		uint16_t d = mem[i];
+		if (!t->ports[d].promisc || d == in || d == dst || !t->ports[d].enabled)
+			continue;
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, lc->dp->pool, 0, UINT32_MAX);
+		if (unlikely(!c)) {
+			lc->drops[DP_DROP_NO_MBUF]++;
+			continue;
+		}
+		output(lc, t, in, d, c, has_tag, vid, meta);
+	}
 }
 
 #define FDBC_MISS 0xfffe
@@ -397,6 +422,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else if (unlikely(dst_port[i] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
 		} else {
+			if (unlikely(t->has_promisc))
+				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
@@ -420,6 +447,7 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 		for (uint16_t i = 0; i < sent; i++)
 			lc->port[port].tx_bytes += pkts[i]->pkt_len;
 		lc->port[port].tx_packets += sent;
+		lc->mig_sent_on[port] += sent;
 		for (unsigned i = sent; i < n; i++)
 			keep[nk++] = pkts[i];
 	} else {
@@ -436,6 +464,7 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 			}
 			struct dp_meta meta;
 			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta);
+			lc->mig_sent_on[port]++;
 			output(lc, t, port, dst, m, meta.n_vlans > 0, k.seg, &meta);
 		}
 	}

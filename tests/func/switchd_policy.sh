@@ -7,12 +7,12 @@
 source "$(dirname "$0")/lib_switchd.sh"
 
 id=$$
-A=dvsPA$id B=dvsPB$id C=dvsPC$id D=dvsPD$id E=dvsPE$id
-for n in $A $B $C $D $E; do
+A=dvsPA$id B=dvsPB$id C=dvsPC$id D=dvsPD$id E=dvsPE$id P=dvsPP$id
+for n in $A $B $C $D $E $P; do
 	t_ns "$n"
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 done
-TA=dp${id}a TB=dp${id}b TC=dp${id}c TD=dp${id}d TE=dp${id}e
+TA=dp${id}a TB=dp${id}b TC=dp${id}c TD=dp${id}d TE=dp${id}e TP=dp${id}p
 MAC_C=02:00:00:00:0c:01
 acl_a='{"default_action":"drop","rules":[
   {"id":1,"priority":100,"direction":"from-port","action":"allow","stateful":true,"protocol":"icmp","icmp_type":8},
@@ -30,7 +30,9 @@ sw_start s '[
  {"name":"d","type":"tap","ifname":"'$TD'","netns":"'$D'","tag":10,
   "shaping":{"egress":{"avg_bps":1000000,"burst_bytes":12000},"egress_queue":64}},
  {"name":"e","type":"tap","ifname":"'$TE'","netns":"'$E'","tag":10,
-  "shaping":{"egress":{"avg_bps":100000000,"burst_bytes":1000000},"egress_queue":1024}}]'
+  "shaping":{"egress":{"avg_bps":100000000,"burst_bytes":1000000},"egress_queue":1024}},
+ {"name":"p","type":"tap","ifname":"'$TP'","netns":"'$P'","tag":10,
+  "security":{"allow_promiscuous":true,"allow_forged_transmits":true}}]'
 ip -n $A addr add 10.80.0.1/24 dev $TA
 ip -n $B addr add 10.80.0.2/24 dev $TB
 ip -n $C link set $TC address $MAC_C
@@ -85,6 +87,27 @@ ip netns exec $B "$PY" -c "from scapy.all import *; sendp(Ether(dst='02:00:00:00
 sleep 0.3
 check_eq "frames to a MAC c did not get from its config dropped (mac-change-blocked)" \
 	"$(( $(drop_count s mac-change-blocked) - m0 ))" 3
+
+# --- Promiscuous mode: p (allowed) gets a copy of known unicast between d and e; c (not
+# allowed) does not.  Both listen in promiscuous mode on their own interface.
+check "d and e learn each other" ip netns exec $D ping -c 2 -i 0.2 -W 2 -q 10.80.0.5
+sniff() { # NS IFACE OUT: counts the UDP frames carrying our marker for 4 s (not the ICMP errors quoting them)
+	t_bg "sniff$1" ip netns exec "$1" "$PY" -c "
+from scapy.all import *
+n = len(sniff(iface='$2', timeout=4, promisc=True, lfilter=lambda p: UDP in p and p[UDP].dport == 9 and b'dvs-promisc' in bytes(p[UDP].payload)))
+open('$3', 'w').write(str(n))"
+}
+sniff $P $TP "$T_WORK/promisc.p"; sniff $C $TC "$T_WORK/promisc.c"; sniff $E $TE "$T_WORK/promisc.e"
+sleep 1.5
+mac_e=$(ip -n $E -br link show $TE | awk '{print $3}')
+p0=$(jget "$(ctl s ports.stats)" "[x['tx_packets'] for x in r if x['name']=='p'][0]")
+ip netns exec $D "$PY" -c "from scapy.all import *; sendp(Ether(dst='$mac_e')/IP(src='10.80.0.4', dst='10.80.0.5')/UDP(dport=9)/Raw(b'dvs-promisc'), iface='$TD', count=5, inter=0.02, verbose=0)"
+wait_until 8 "the sniffers to finish" test -s "$T_WORK/promisc.p" -a -s "$T_WORK/promisc.c" -a -s "$T_WORK/promisc.e"
+check_eq "e, the destination, gets the 5 unicast frames" "$(cat "$T_WORK/promisc.e")" 5
+check_eq "p (allow_promiscuous) gets a copy of each" "$(cat "$T_WORK/promisc.p")" 5
+check_eq "c (promiscuous not allowed) gets none" "$(cat "$T_WORK/promisc.c")" 0
+check_ge "p's tx counter counts the copies" \
+	"$(( $(jget "$(ctl s ports.stats)" "[x['tx_packets'] for x in r if x['name']=='p'][0]") - p0 ))" 5
 
 # --- Storm control on b: 10 broadcast frames per second, burst 5.
 s0=$(drop_count s storm-broadcast)
