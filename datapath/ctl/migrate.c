@@ -19,6 +19,7 @@
 #define DVS_LOG_MODULE "dvs.migrate"
 #include "datapath/switchd.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,7 +395,13 @@ activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *
 	json_t *row = state_row(mig, "redirect");
 	json_object_set_new(row, "activated_by", json_string(by));
 	json_object_set_new(row, "dest_first_frame_us", json_integer((json_int_t)tsc_to_wall_us(tsc)));
-	json_t *port_row = json_pack("{s:s}", "requested_host", sw->conf.host_name);
+	/* The port's status moves in the same transaction as its binding: the controller counts
+	 * a port in its segment's flood list (and publishes its MAC) only where its status says
+	 * it is up, so a binding that moved before its status would leave the segment without
+	 * either host for a moment, and the other hosts would drop the VM's frames meanwhile. */
+	json_t *port_row = json_pack("{s:s, s:o}", "requested_host", sw->conf.host_name, "status",
+				     dvs_wire_map(json_pack("{s:s, s:s}", "host", sw->conf.host_name,
+							    "state", "up")));
 	const char *sock = mig_option(mig, "vhost_socket");
 	if (sock)
 		json_object_set_new(port_row, "vhost_socket", json_string(sock));
@@ -404,6 +411,17 @@ activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *
 }
 
 /* --- the state machine --------------------------------------------------------------- */
+
+/* Sums of the fast path's hold-queue counters of port 'idx' over the workers. */
+static void
+hold_counts(const struct switchd *sw, uint16_t idx, uint64_t *held_uc, uint64_t *sent_on)
+{
+	*held_uc = *sent_on = 0;
+	for (unsigned w = 0; w < sw->dp.n_workers; w++) {
+		*held_uc += sw->dp.lcores[w]->mig_held_uc[idx];
+		*sent_on += sw->dp.lcores[w]->mig_sent_on[idx];
+	}
+}
 
 static void
 step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *state)
@@ -490,9 +508,13 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		json_t *st = export_port(sw, p);
 		char *text = json_dumps(st, JSON_COMPACT);
 		json_decref(st);
+		uint64_t held_uc, sent_on;
 		sw_port_stats(sw, p, &s);
+		hold_counts(sw, p->idx, &held_uc, &sent_on);
 		json_object_set_new(l, "exported", json_true());
 		json_object_set_new(l, "tx_dropped0", json_integer((json_int_t)s.tx_dropped));
+		json_object_set_new(l, "held_uc0", json_integer((json_int_t)held_uc));
+		json_object_set_new(l, "sent_on0", json_integer((json_int_t)sent_on));
 		sw_port_hold(sw, p, true);
 		/* The configured MAC's static entry must yield to the destination's announcement,
 		 * so frames still arriving here follow the VM (the redirect) instead of being lost. */
@@ -507,12 +529,18 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 	}
 	if (!strcmp(state, "redirect") && !json_object_get(l, "completed")) {
 		struct dp_port_stats s;
-		/* Frames held for the VM leave for its new host first (they follow the FDB as soon
-		 * as the announcement moved it); the port is released after that, or after 1 s. */
+		uint64_t held_uc, sent_on;
+		/* Unicast frames held for the VM leave for its new host first (they follow the FDB
+		 * as soon as the announcement moved it); the port is released after that, or after
+		 * 1 s.  Flood copies held here are not sent on: the VM's new host floods its own. */
 		if (!json_object_get(l, "redirect_ms"))
 			json_object_set_new(l, "redirect_ms", json_integer((json_int_t)sw_db_wall_ms()));
 		uint64_t since = sw_db_wall_ms() - (uint64_t)json_integer_value(json_object_get(l, "redirect_ms"));
-		if (p->hold && !rte_ring_empty(p->hold) && since < 1000)
+		hold_counts(sw, p->idx, &held_uc, &sent_on);
+		held_uc -= (uint64_t)json_integer_value(json_object_get(l, "held_uc0"));
+		sent_on -= (uint64_t)json_integer_value(json_object_get(l, "sent_on0"));
+		uint64_t left_uc = held_uc > sent_on ? held_uc - sent_on : 0;
+		if (left_uc && since < 1000)
 			return;
 		/* Until the controller publishes the VM's new location (so no host sends here any
 		 * more), frames arriving here follow it: the port and its segment stay (3 s at most). */
@@ -529,12 +557,17 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		if (last_us && first_us)
 			json_object_set_new(row, "blackout_us",
 					    json_integer(first_us > (int64_t)last_us ? first_us - (json_int_t)last_us : 0));
-		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(s.tx_dropped -
-			(uint64_t)json_integer_value(json_object_get(l, "tx_dropped0")) +
-			(p->hold ? rte_ring_count(p->hold) : 0))));
+		/* Lost: frames for the VM that this host dropped since the export (its hold queue
+		 * full), and unicast frames still held now, with nowhere to go. */
+		uint64_t dropped = s.tx_dropped - (uint64_t)json_integer_value(json_object_get(l, "tx_dropped0"));
+		unsigned in_hold = p->hold ? rte_ring_count(p->hold) : 0;
+		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(dropped + left_uc)));
+		json_object_set_new(row, "frames_redirected", json_integer((json_int_t)sent_on));
 		json_object_set_new(l, "completed", json_true());
 		mig_write(db, uuid, row, NULL, NULL);
-		DVS_LOG(INFO, "port %s: migration complete; releasing the port", key);
+		DVS_LOG(INFO, "port %s: migration complete (%" PRIu64 " frames redirected, %" PRIu64
+			" lost, %" PRIu64 " flood copies not sent on); releasing the port", key, sent_on,
+			dropped + left_uc, in_hold > left_uc ? in_hold - left_uc : 0);
 		return;
 	}
 	int64_t t0 = mig_timestamp(mig, "prepare");

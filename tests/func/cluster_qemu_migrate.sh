@@ -32,34 +32,55 @@ PORT=$((20000 + $$ % 10000))
 qemu_start vmB --sock "$T_WORK/vm1-h2.sock" --mac $MAC --ip 10.74.0.1/24 --server --incoming "tcp:127.0.0.1:$PORT"
 LAST="max((m for m in r if m['port']=='vm1'), key=lambda m: m['timestamps']['prepare'])"
 mstate() { jget "$(dvsctl --format json migration list)" "$LAST['state']"; }
+# DVS_MIG_SAVE=DIR keeps the logs and a capture at the peer and on the fabric (analysis).
+if [ -n "${DVS_MIG_SAVE:-}" ]; then
+	mkdir -p "$DVS_MIG_SAVE"
+	ip netns exec "peer$$" tcpdump -i "q$$" -s 128 -nn -w "$DVS_MIG_SAVE/peer.pcap" 2>/dev/null &
+	T_PIDS+=("$!")
+	ip netns exec "$FAB" tcpdump -i br0 -s 160 -nn -w "$DVS_MIG_SAVE/fabric.pcap" 2>/dev/null &
+	T_PIDS+=("$!")
+	T_CLEANUPS+=("cp -r $T_WORK/*.log $T_WORK/*.out $T_WORK/*.json $T_WORK/q.* '$DVS_MIG_SAVE/'")
+	sleep 0.5
+fi
 ip netns exec "peer$$" ping -D -i 0.02 -c 500 -W 1 10.74.0.1 >"$T_WORK/ping.log" 2>&1 &
 PING=$!
 sleep 1
 # The documented wrapper (docs/migration.md) drives DVS and QEMU step by step.
 DVSCTL=$DVSCTL "$DVS_SRC/scripts/dvs-qemu-migrate" --db "unix:$DB_SOCK" --port vm1 --to h2 \
 	--qmp "$(qemu_dir vmA)/qmp.sock" --uri "tcp:127.0.0.1:$PORT" \
-	--vhost-socket "$T_WORK/vm1-h2.sock" >"$T_WORK/wrapper.out" 2>&1
+	--vhost-socket "$T_WORK/vm1-h2.sock" --dest-qmp "$(qemu_dir vmB)/qmp.sock" >"$T_WORK/wrapper.out" 2>&1
 check "dvs-qemu-migrate moved the guest and its port (exit $?)" test "$(tail -1 "$T_WORK/wrapper.out" | head -c 1)" = "{"
 tail -1 "$T_WORK/wrapper.out" >"$T_WORK/qemu-migrate.json"
 check "QEMU migrated the guest from h1 to h2" jget "$(cat "$T_WORK/qemu-migrate.json")" "exit(0 if r['status']=='completed' else 1)"
 check_eq "the Migration row completed" "$(mstate)" complete
 wait "$PING"
-stats=$("$PY" - "$T_WORK/ping.log" <<'PYX'
-import re, sys
+# The gap: the longest interval between two consecutive successful replies (issue 7's metric),
+# and where it went: the guest's last reply, QEMU's STOP at the source, the source's last frame
+# from the VM, QEMU's RESUME at the destination, the first frame there, the next reply.
+stats=$("$PY" - "$T_WORK/ping.log" "$T_WORK/qemu-migrate.json" "$(dvsctl --format json migration list)" <<'PYX'
+import json, re, sys
 t = {}
 for line in open(sys.argv[1]):
     m = re.match(r'\[(\d+\.\d+)\].*icmp_seq=(\d+)', line)
     if m: t[int(m.group(2))] = float(m.group(1))
 seqs = sorted(t)
-gap = max((t[b] - t[a]) for a, b in zip(seqs, seqs[1:])) if len(seqs) > 1 else 0
-print(500 - len(t), int(gap * 1000))
+a, b = max(zip(seqs, seqs[1:]), key=lambda p: t[p[1]] - t[p[0]]) if len(seqs) > 1 else (0, 0)
+q = json.load(open(sys.argv[2]))
+row = max((m for m in json.loads(sys.argv[3]) if m['port'] == 'vm1'), key=lambda m: m['timestamps']['prepare'])
+t0 = t.get(a, 0) * 1e6
+marks = [("stop", q.get("stop_us")), ("src-last", row.get("source_last_frame_us")),
+         ("resume", q.get("resume_us")), ("dst-first", row.get("dest_first_frame_us")), ("reply", t.get(b, 0) * 1e6)]
+print(500 - len(t), int((t.get(b, 0) - t.get(a, 0)) * 1000),
+      " ".join("%s+%.1f" % (n, (v - t0) / 1000) if v else n + "?" for n, v in marks))
 PYX
 )
-read -r lost gap_ms <<<"$stats"
+read -r lost gap_ms timeline <<<"$stats"
 downtime=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('downtime', -1)")
 total=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('total-time', -1)")
 row=$(dvsctl --format json migration list)
-echo "REPORT: pings lost $lost of 500, max gap ${gap_ms} ms, QEMU downtime ${downtime} ms (total ${total} ms), DVS blackout $(jget "$row" "($LAST['blackout_us'] or 0)/1000") ms, activated by $(jget "$row" "$LAST['activated_by']"), frames lost at the source $(jget "$row" "$LAST['frames_lost']")"
+paused=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('paused_ms', -1)")
+echo "REPORT: pings lost $lost of 500, max gap ${gap_ms} ms, QEMU downtime ${downtime} ms (total ${total} ms), guest paused (STOP to RESUME) ${paused} ms, DVS blackout $(jget "$row" "($LAST['blackout_us'] or 0)/1000") ms, activated by $(jget "$row" "$LAST['activated_by']"), frames redirected $(jget "$row" "$LAST['frames_redirected']"), lost $(jget "$row" "$LAST['frames_lost']")"
+echo "REPORT: gap timeline, ms after the last reply before it: $timeline"
 for h in h1 h2 h3; do echo "drops on $h: $(ctl $h drops.show | "$PY" -c 'import json,sys; print({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"] and d["reason"] != "vlan-untagged-no-native"})')"; done
 check_eq "no ping lost across the live migration (one every 20 ms)" "$lost" 0
 check "activated by the guest's first frame or QEMU's RARP" jget "$row" "exit(0 if $LAST['activated_by'] in ('rarp', 'first-frame') else 1)"
