@@ -578,10 +578,12 @@ on_batch(void *arg, size_t n_changes)
 	else
 		DVS_LOG(INFO, "generation %lld applied (%zu row changes)", (long long)gen, n_changes);
 	db->gen_applied = gen;
-	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
-		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
+	/* Report first: the generation is in the fast path now; the snapshot (a write and an
+	 * fsync) only matters at the next start, so it is not on the path of `dvsctl --wait`. */
 	report_host(db);
 	report_ports(db);
+	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
+		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
 	sw_mig_step(db);
 }
 

@@ -616,7 +616,7 @@ int
 dvs_replica_save(const struct dvs_replica *r, const char *path)
 {
 	json_t *doc = json_object(), *tables = json_object(), *schema = json_object();
-	char tmp[4096];
+	char tmp[4096], *text = NULL;
 	int fd = -1, ret = 0;
 
 	for (size_t i = 0; i < r->n_tables; i++) {
@@ -635,8 +635,25 @@ dvs_replica_save(const struct dvs_replica *r, const char *path)
 		ret = -errno;
 		goto out;
 	}
-	if (json_dumpfd(doc, fd, JSON_COMPACT) || fsync(fd) < 0) {
-		ret = errno ? -errno : -EIO;
+	/* One buffer and few writes: json_dumpfd() writes each token with its own syscall,
+	 * thousands of them for a host's replica. */
+	text = json_dumps(doc, JSON_COMPACT);
+	if (!text) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t off = 0, len = strlen(text); off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		ret = -errno;
 		goto out;
 	}
 	if (close(fd) < 0) {
@@ -652,6 +669,7 @@ out:
 		close(fd);
 	if (ret < 0)
 		unlink(tmp);
+	free(text);
 	json_decref(doc);
 	return ret;
 }
