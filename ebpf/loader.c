@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -375,6 +376,46 @@ int dvs_xdp_vlan_set(struct dvs_xdp *x, uint16_t vid, bool allowed)
 	else
 		bits &= ~(UINT64_C(1) << (vid % 64));
 	return bpf_map_update_elem(x->vlans_fd, &word, &bits, BPF_ANY) ? -errno : 0;
+}
+
+int dvs_xdp_vlans_write(struct dvs_xdp *x, const uint64_t bits[DVS_XDP_VLAN_WORDS])
+{
+	for (uint32_t w = 0; w < DVS_XDP_VLAN_WORDS; w++) {
+		uint64_t want = bits[w], have;
+
+		/* VLAN 0 is a priority tag and 4095 reserved: never trunked. */
+		if (w == 0)
+			want &= ~UINT64_C(1);
+		if (w == DVS_XDP_VLAN_WORDS - 1)
+			want &= ~(UINT64_C(1) << 63);
+		if (bpf_map_lookup_elem(x->vlans_fd, &w, &have))
+			return -errno;
+		if (have != want && bpf_map_update_elem(x->vlans_fd, &w, &want, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int dvs_xdp_object_memfd(void)
+{
+	size_t size, done = 0;
+	const char *elf = uplink_steer__elf_bytes(&size);
+	int fd = memfd_create("dvs_uplink_steer.bpf.o", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (done < size) {
+		ssize_t n = write(fd, elf + done, size - done);
+
+		if (n < 0) {
+			int err = errno;
+
+			close(fd);
+			return -err;
+		}
+		done += (size_t)n;
+	}
+	return fd;
 }
 
 int dvs_xdp_xsk_set(struct dvs_xdp *x, uint32_t queue, int xsk_fd)

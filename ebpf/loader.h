@@ -70,6 +70,11 @@ int dvs_xdp_vni_del(struct dvs_xdp *x, uint32_t vni);
  * atomic against another process updating the same 64-VLAN word.  Returns 0 or -errno. */
 int dvs_xdp_vlan_set(struct dvs_xdp *x, uint16_t vid, bool allowed);
 
+/* Writes the whole trunked-VLAN allow bitmap ('bits': bit vid%64 of word vid/64; VLAN 0
+ * and 4095 are ignored) with one map update per word that differs from the map.  Returns 0
+ * or -errno. */
+int dvs_xdp_vlans_write(struct dvs_xdp *x, const uint64_t bits[DVS_XDP_VLAN_WORDS]);
+
 /* Registers the AF_XDP socket 'xsk_fd' (bound to this interface and 'queue') as the target
  * of steered frames arriving on rx queue 'queue'; _clear removes it.  Returns 0 or -errno
  * (-EINVAL: queue beyond max_queues; -EOPNOTSUPP: xsk_fd is not an AF_XDP socket). */
@@ -81,6 +86,12 @@ int dvs_xdp_counters_read(const struct dvs_xdp *x, struct dvs_xdp_counter out[DV
 
 /* The counter's user-visible name ("steered-vxlan", ...), or NULL if out of range. */
 const char *dvs_xdp_reason_name(unsigned int reason);
+
+/* A new memfd holding the very BPF object embedded in this loader (the skeleton's ELF), so a
+ * loader that only takes a path (DPDK's net_af_xdp xdp_prog=) can use "/proc/self/fd/N"
+ * instead of an installed file that could belong to another build.  Returns the fd (caller
+ * closes) or -errno. */
+int dvs_xdp_object_memfd(void);
 
 /* File descriptors owned by the handle (borrowed; valid until dvs_xdp_destroy). */
 int dvs_xdp_prog_fd(const struct dvs_xdp *x);
