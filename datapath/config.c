@@ -315,6 +315,10 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 		goto out;
 	if (p->type == DVS_PORT_UPLINK && p->vlan_mode != DVS_VLAN_TRUNK)
 		return dvs_err_set(err, EINVAL, "vlan_mode: an uplink is always a trunk");
+	/* On an af_xdp uplink the XDP program hands untagged frames that are not VXLAN to the
+	 * host's kernel (its IP, ARP, SSH): they cannot also be a native VLAN of the switch. */
+	if (p->type == DVS_PORT_UPLINK && !strcmp(p->driver, "af_xdp") && p->native_vlan)
+		return dvs_err_set(err, EINVAL, "native_vlan: not on an af_xdp uplink (untagged frames belong to the host's kernel; use a tagged VLAN)");
 	if ((rc = dvs_policy_parse(j, &p->policy, err)) < 0)
 		goto out;
 	if (p->type == DVS_PORT_UPLINK && !dvs_policy_empty(&p->policy))

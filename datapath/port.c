@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include "ctl/uplink_xdp.h"
 #include "lib/log.h"
 
 #define RX_DESC 1024
@@ -69,9 +70,10 @@ prepare_vhost_path(const char *path, struct dvs_err *err)
 }
 
 static int
-make_devargs(struct switchd *sw, const struct dvs_port_conf *pc, char *name, size_t nsize,
-	     char *args, size_t asize, struct dvs_err *err)
+make_devargs(struct switchd *sw, struct sw_port *p, char *name, size_t nsize, char *args,
+	     size_t asize, struct dvs_err *err)
 {
+	const struct dvs_port_conf *pc = &p->conf;
 	unsigned seq = sw->vdev_seq++;
 
 	switch (pc->type) {
@@ -94,8 +96,13 @@ make_devargs(struct switchd *sw, const struct dvs_port_conf *pc, char *name, siz
 			return 0;
 		}
 		if (!strcmp(pc->driver, "af_xdp")) {
+			char prog[64] = "";
+			/* An uplink carries the host's own traffic too: DVS's program, not the PMD's
+			 * default one (which would take every frame from the kernel). */
+			if (uplink_xdp_wanted(pc) && uplink_xdp_devargs(p, prog, sizeof(prog), err) < 0)
+				return -EINVAL;
 			snprintf(name, nsize, "net_af_xdp_dvs%u", seq);
-			snprintf(args, asize, "iface=%s,start_queue=0,queue_count=1", pc->ifname);
+			snprintf(args, asize, "iface=%s,start_queue=0,queue_count=1%s", pc->ifname, prog);
 		} else {
 			snprintf(name, nsize, "net_af_packet_dvs%u", seq);
 			snprintf(args, asize, "iface=%s,qpairs=1,framecnt=1024", pc->ifname);
@@ -167,7 +174,7 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 		dvs_err_set(err, EINVAL, "uplink \"%s\": PCI device %s can only be named in the config at start (DPDK runs with --no-pci otherwise)", pc->name, pc->pci);
 		return NULL;
 	}
-	if (make_devargs(sw, pc, p->devname, sizeof(p->devname), args, sizeof(args), err) < 0)
+	if (make_devargs(sw, p, p->devname, sizeof(p->devname), args, sizeof(args), err) < 0)
 		goto fail;
 	if (pc->pci[0])
 		rc = rte_dev_probe(pc->pci);
@@ -184,6 +191,8 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 	}
 	if (configure(sw, p, err) < 0)
 		goto fail_remove;
+	if (uplink_xdp_wanted(pc) && uplink_xdp_start(sw, p, err) < 0)
+		goto fail_remove;
 	if (pc->type == DVS_PORT_TAP && pc->netns[0] &&
 	    sw_netns_move_link(pc->ifname, pc->netns, err) < 0)
 		goto fail_remove;
@@ -195,11 +204,13 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 	return p;
 
 fail_remove:
+	uplink_xdp_stop(p);
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
 	rte_eal_hotplug_remove(pc->pci[0] ? "pci" : "vdev", p->devname);
 fail:
+	uplink_xdp_stop(p);
 	dvs_err_prefix(err, "port \"%s\"", pc->name);
 	memset(p, 0, sizeof(*p));
 	return NULL;
@@ -210,6 +221,9 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 {
 	if (!p || (!p->used && !p->removing))
 		return;
+	/* Ours first (a compare-and-swap detach), so the interface is left without a program
+	 * and the PMD's close finds nothing to remove. */
+	uplink_xdp_stop(p);
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
@@ -238,6 +252,8 @@ sw_port_watch_links(struct switchd *sw)
 			DVS_LOG(INFO, "port %s: link %s", p->conf.name, up ? "up" : "down");
 		p->link_up = up;
 	}
+	/* In-place changes of an uplink's trunks (reload) reach its XDP VLAN map here. */
+	uplink_xdp_sync(sw);
 }
 
 int

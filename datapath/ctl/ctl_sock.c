@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datapath/ctl/uplink_xdp.h"
 #include "datapath/dp/pol.h"
 #include "lib/jsonrpc.h"
 #include "lib/log.h"
@@ -215,7 +216,15 @@ m_drops_show(void *ctx, json_t *params, json_t **error)
 		json_array_append_new(res, json_pack("{s:s, s:I, s:s}", "reason", dp_drop_names[r],
 						     "count", (json_int_t)n, "description", dp_drop_texts[r]));
 	}
+	/* Frames the uplink's XDP program dropped before they cost a DPDK cycle. */
+	uplink_xdp_drops(sw, res);
 	return res;
+}
+
+static json_t *
+m_xdp_show(void *ctx, json_t *params, json_t **error)
+{
+	return uplink_xdp_show(ctx);
 }
 
 static json_t *
@@ -427,6 +436,7 @@ static const struct dvs_rpc_method methods[] = {
 	{"fdb.show", m_fdb_show},
 	{"fdb.flush", m_fdb_flush},
 	{"drops.show", m_drops_show},
+	{"xdp.show", m_xdp_show},
 	{"lcores.show", m_lcores_show},
 	{"port.add", m_port_add},
 	{"port.del", m_port_del},

@@ -12,6 +12,7 @@
 #include "datapath/nh/nh.h"
 #include "datapath/switchd.h"
 #include "lib/log.h"
+#include "uplink_xdp.h"
 
 /* Builds (or clears) the template of tunnel 'i' from its next-hop result. */
 static void
@@ -214,6 +215,8 @@ sw_overlay_end(struct switchd *sw)
 			fdb_flush(sw->dp.fdb, (uint16_t)(DP_TUNNEL_BASE + i), true);
 		}
 	}
+	/* The uplink's XDP program steers exactly the VNIs of the segments kept. */
+	uplink_xdp_sync(sw);
 }
 
 void
