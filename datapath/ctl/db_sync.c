@@ -29,6 +29,10 @@
 
 #define DB_NAME "DVS"
 #define STATUS_INTERVAL_MS 1000
+/* The control tick when no migration is in progress here (5 ms while one is). */
+#define TICK_IDLE_MS 100
+/* A burst of generations (a thousand port adds) writes one snapshot, this long after the first. */
+#define SNAPSHOT_DELAY_MS 1000
 
 /* An optional column's value: the atom, or NULL when the set is empty. */
 const json_t *
@@ -389,11 +393,13 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 /* --- reports to the DB --------------------------------------------------------------- */
 
 
+static void report_host(struct sw_db *db);
+
 static void
 host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 {
 	struct sw_db *db = arg;
-	int64_t gen = db->gen_applied;
+	int64_t gen = db->gen_sent;
 
 	db->host_txn_pending = false;
 	if (status != 0)
@@ -411,6 +417,10 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 	}
 	(void)err;
 	db->gen_reported = gen;
+	/* A generation applied while this report was in flight is reported now, not at the
+	 * next tick: `dvsctl --wait` is waiting for it. */
+	if (db->gen_reported != db->gen_applied)
+		report_host(db);
 }
 
 /* Registers the host (insert the first time), refreshes the heartbeat, and reports the
@@ -449,8 +459,10 @@ report_host(struct sw_db *db)
 		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
 	else
 		dvs_txn_insert(txn, "Host", row, NULL);
-	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0)
+	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0) {
 		db->host_txn_pending = true;
+		db->gen_sent = db->gen_applied;
+	}
 	dvs_txn_destroy(txn);
 	db->last_beat_ms = dvs_now_ms();
 }
@@ -542,15 +554,33 @@ report_ports(struct sw_db *db)
 
 /* --- applying ---------------------------------------------------------------------- */
 
-/* Any monitored change marks the replica dirty (Host rows are monitored without the
- * heartbeat and generation columns, so our own reports do not echo back). */
+/* Sorts monitored changes by what they affect (Host rows are monitored without the
+ * heartbeat and generation columns, so our own reports do not echo back).  Global alone
+ * (a generation bump for a change elsewhere) affects nothing here; Host and MacLocation
+ * rows only the tunnels and remote MACs.  Without this, each host joining a cluster of N
+ * made the N others rebuild every port. */
 static void
 on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_change change,
 		 const json_t *old, const json_t *new)
 {
 	struct sw_db *db = arg;
 
-	db->dirty = true;
+	db->snap_due = true;
+	if (!strcmp(table, "Global"))
+		return;
+	if (!strcmp(table, "Host") || !strcmp(table, "MacLocation"))
+		db->dirty_peers = true;
+	else
+		db->dirty = true;
+}
+
+static void
+save_snapshot(struct sw_db *db)
+{
+	db->snap_due = false;
+	db->snap_at_ms = 0;
+	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
+		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
 }
 
 static void
@@ -560,9 +590,20 @@ on_batch(void *arg, size_t n_changes)
 	struct dvs_err err = {0};
 	int64_t gen = global_generation(db);
 
-	if (!db->dirty)
+	if (db->snap_due && !db->snap_at_ms)
+		db->snap_at_ms = dvs_now_ms() + SNAPSHOT_DELAY_MS;
+	/* Tunnels (sw->ov.nh) follow Host and MacLocation rows; nothing else does. */
+	if (!db->dirty && !(db->dirty_peers && db->sw->ov.nh)) {
+		db->dirty_peers = false;
+		if (gen > db->gen_applied) {
+			/* Nothing of this host changed: the running tables are this generation's. */
+			db->gen_applied = gen;
+			report_host(db);
+		}
 		return;
+	}
 	db->dirty = false;
+	db->dirty_peers = false;
 	/* Migrations first: a source reports on a port before the apply releases it. */
 	sw_mig_update_condition(db);
 	sw_mig_step(db);
@@ -578,13 +619,12 @@ on_batch(void *arg, size_t n_changes)
 	else
 		DVS_LOG(INFO, "generation %lld applied (%zu row changes)", (long long)gen, n_changes);
 	db->gen_applied = gen;
-	/* Report first: the generation is in the fast path now; the snapshot (a write and an
-	 * fsync) only matters at the next start, so it is not on the path of `dvsctl --wait`. */
+	/* Report now: the generation is in the fast path.  The snapshot (a write and an fsync)
+	 * only matters at the next start: it follows on the tick, once for a burst. */
 	report_host(db);
 	report_ports(db);
-	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
-		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
-	sw_mig_step(db);
+	if (sw_mig_step(db))
+		dvs_timer_rearm(db->sw->loop, db->tick, 5);
 }
 
 static void
@@ -639,9 +679,11 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 		db->last_report_ms = dvs_now_ms();
 		report_ports(db);
 	}
+	if (db->snap_at_ms && dvs_now_ms() >= db->snap_at_ms)
+		save_snapshot(db);
 	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step,
 	 * every 5 ms while a migration is in progress here (the announcement waits on it). */
-	dvs_timer_rearm(db->sw->loop, t, sw_mig_step(db) ? 5 : 50);
+	dvs_timer_rearm(db->sw->loop, t, sw_mig_step(db) ? 5 : TICK_IDLE_MS);
 }
 
 int
@@ -719,6 +761,8 @@ sw_db_stop(struct switchd *sw)
 
 	if (!db)
 		return;
+	if (db->snap_at_ms)
+		save_snapshot(db);
 	dvs_timer_cancel(sw->loop, db->tick);
 	dvs_idl_destroy(db->idl);
 	json_decref(db->errors);

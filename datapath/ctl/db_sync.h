@@ -20,9 +20,13 @@ struct sw_db {
 	struct dvs_timer *tick;
 	int64_t gen_applied;  /* Global.generation of the last applied batch */
 	int64_t gen_reported; /* last applied_generation the DB acknowledged */
+	int64_t gen_sent;     /* applied_generation of the Host transaction in flight */
 	bool host_txn_pending;
 	uint64_t last_beat_ms;
-	bool dirty;       /* an intent row changed since the last apply */
+	bool dirty;       /* a row this host's ports are built from changed since the last apply */
+	bool dirty_peers; /* a Host or MacLocation row changed (tunnels and remote MACs) */
+	bool snap_due;    /* the replica changed since the last snapshot */
+	uint64_t snap_at_ms; /* when the pending snapshot is written (coalesced, SNAPSHOT_DELAY_MS) */
 	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
 	json_t *reported; /* Port uuid -> {"status":..., "statistics":...} last written */
 	uint64_t last_report_ms;
