@@ -42,6 +42,8 @@ if [ -n "${DVS_MIG_SAVE:-}" ]; then
 	T_CLEANUPS+=("cp -r $T_WORK/*.log $T_WORK/*.out $T_WORK/*.json $T_WORK/q.* '$DVS_MIG_SAVE/'")
 	sleep 0.5
 fi
+drops() { ctl "$1" drops.show | "$PY" -c 'import json,sys; print(json.dumps({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"]}))'; }
+for h in h1 h2 h3; do drops "$h" >"$T_WORK/drops0-$h.json"; done
 ip netns exec "peer$$" ping -D -i 0.02 -c 500 -W 1 10.74.0.1 >"$T_WORK/ping.log" 2>&1 &
 PING=$!
 sleep 1
@@ -54,26 +56,16 @@ tail -1 "$T_WORK/wrapper.out" >"$T_WORK/qemu-migrate.json"
 check "QEMU migrated the guest from h1 to h2" jget "$(cat "$T_WORK/qemu-migrate.json")" "exit(0 if r['status']=='completed' else 1)"
 check_eq "the Migration row completed" "$(mstate)" complete
 wait "$PING"
-# The gap: the longest interval between two consecutive successful replies (issue 7's metric),
-# and where it went: the guest's last reply, QEMU's STOP at the source, the source's last frame
-# from the VM, QEMU's RESUME at the destination, the first frame there, the next reply.
-stats=$("$PY" - "$T_WORK/ping.log" "$T_WORK/qemu-migrate.json" "$(dvsctl --format json migration list)" <<'PYX'
-import json, re, sys
-t = {}
-for line in open(sys.argv[1]):
-    m = re.match(r'\[(\d+\.\d+)\].*icmp_seq=(\d+)', line)
-    if m: t[int(m.group(2))] = float(m.group(1))
-seqs = sorted(t)
-a, b = max(zip(seqs, seqs[1:]), key=lambda p: t[p[1]] - t[p[0]]) if len(seqs) > 1 else (0, 0)
-q = json.load(open(sys.argv[2]))
-row = max((m for m in json.loads(sys.argv[3]) if m['port'] == 'vm1'), key=lambda m: m['timestamps']['prepare'])
-t0 = t.get(a, 0) * 1e6
-marks = [("stop", q.get("stop_us")), ("src-last", row.get("source_last_frame_us")),
-         ("resume", q.get("resume_us")), ("dst-first", row.get("dest_first_frame_us")), ("reply", t.get(b, 0) * 1e6)]
-print(500 - len(t), int((t.get(b, 0) - t.get(a, 0)) * 1000),
-      " ".join("%s+%.1f" % (n, (v - t0) / 1000) if v else n + "?" for n, v in marks))
-PYX
-)
+# The gap (issue 7's metric: the longest interval between two consecutive successful replies)
+# and its timeline: QEMU's STOP at the source, its RESUME at the destination, the source's
+# last and the destination's first frame from the VM, the next reply (bench/migrate/gap.py).
+dvsctl --format json migration list | "$PY" -c "
+import json, sys
+print(json.dumps(max((m for m in json.load(sys.stdin) if m['port'] == 'vm1'), key=lambda m: m['timestamps']['prepare'])))" >"$T_WORK/row.json"
+result=$("$PY" "$DVS_SRC/bench/migrate/gap.py" --switch dvs --pings 500 --ping-log "$T_WORK/ping.log" \
+	--qemu "$T_WORK/qemu-migrate.json" --row "$T_WORK/row.json")
+echo "$result"
+stats=$(jget "${result#RESULT }" "'%d %d %s' % (r['lost'], r.get('gap_ms', 0), ' '.join('%s+%s' % kv for kv in r.get('timeline_ms', {}).items()))")
 read -r lost gap_ms timeline <<<"$stats"
 downtime=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('downtime', -1)")
 total=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('total-time', -1)")
@@ -81,8 +73,12 @@ row=$(dvsctl --format json migration list)
 paused=$(jget "$(cat "$T_WORK/qemu-migrate.json")" "r.get('paused_ms', -1)")
 echo "REPORT: pings lost $lost of 500, max gap ${gap_ms} ms, QEMU downtime ${downtime} ms (total ${total} ms), guest paused (STOP to RESUME) ${paused} ms, DVS blackout $(jget "$row" "($LAST['blackout_us'] or 0)/1000") ms, activated by $(jget "$row" "$LAST['activated_by']"), frames redirected $(jget "$row" "$LAST['frames_redirected']"), lost $(jget "$row" "$LAST['frames_lost']")"
 echo "REPORT: gap timeline, ms after the last reply before it: $timeline"
-for h in h1 h2 h3; do echo "drops on $h: $(ctl $h drops.show | "$PY" -c 'import json,sys; print({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"] and d["reason"] != "vlan-untagged-no-native"})')"; done
+# Every drop has a reason: those counted while the guest moved, per host.
+for h in h1 h2 h3; do
+	echo "drops on $h during the migration: $(jget "$(drops "$h")" "{k: v - json.load(open('$T_WORK/drops0-$h.json')).get(k, 0) for k, v in r.items() if v != json.load(open('$T_WORK/drops0-$h.json')).get(k, 0)}")"
+done
 check_eq "no ping lost across the live migration (one every 20 ms)" "$lost" 0
+check_eq "the Migration row counts no frame lost (every frame for the VM was delivered)" "$(jget "$row" "$LAST['frames_lost']")" 0
 check "activated by the guest's first frame or QEMU's RARP" jget "$row" "exit(0 if $LAST['activated_by'] in ('rarp', 'first-frame') else 1)"
 check_eq "vm1 is bound to h2" "$(jget "$(txn '{"op":"select","table":"Port","where":[["key","==","vm1"]]}')" "r[0]['rows'][0]['requested_host']")" h2
 check "the guest still answers after the move" ip netns exec "peer$$" ping -c 3 -i 0.2 -W 2 -q 10.74.0.1
