@@ -207,11 +207,66 @@ const char *
 sw_db_host_uuid(const struct sw_db *db)
 {
 	const char *uuid = NULL;
-	json_t *name = json_string(db->sw->conf.host_name);
+	const json_t *row;
+	json_t *name;
 
+	/* Called per port and per report: a scan of every Host row (a thousand) each time was
+	 * a good part of an apply.  The cache is checked against the row. */
+	if (db->host_uuid[0] && (row = dvs_replica_get(db->rep, "Host", db->host_uuid)) &&
+	    !strcmp(json_string_value(json_object_get(row, "name")) ?: "", db->sw->conf.host_name))
+		return db->host_uuid;
+	name = json_string(db->sw->conf.host_name);
 	dvs_replica_find(db->rep, "Host", "name", name, &uuid);
 	json_decref(name);
-	return uuid;
+	snprintf(db->host_uuid, SW_DB_UUID_SIZE, "%s", uuid ?: "");
+	return uuid ? db->host_uuid : NULL;
+}
+
+/* --- the resolved-port cache ------------------------------------------------------------ */
+
+/* A port's config depends on its Port row, its PortGroup row and tables every port may use
+ * (AclRule, Segment, Site, Migration, Host with tunnels).  A change of the latter clears the
+ * cache; a changed Port or PortGroup drops its own entries.  A change to one group then
+ * re-resolves that group's ports only, not the host's hundred. */
+static struct sw_db_port *
+cache_get(struct sw_db *db, const char *uuid)
+{
+	const json_t *v = json_object_get(db->cache_idx, uuid);
+
+	return v ? &db->cache[json_integer_value(v)] : NULL;
+}
+
+static void
+cache_put(struct sw_db *db, const char *uuid, const char *group, const struct dvs_port_conf *pc)
+{
+	struct sw_db_port *c = cache_get(db, uuid);
+
+	for (unsigned i = 0; !c && i < DVS_MAX_PORTS; i++)
+		if (!db->cache[i].used) {
+			c = &db->cache[i];
+			json_object_set_new(db->cache_idx, uuid, json_integer(i));
+		}
+	if (!c)
+		return;
+	c->used = true;
+	snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
+	snprintf(c->group, sizeof(c->group), "%s", group ?: "");
+	c->conf = *pc;
+}
+
+static void
+cache_invalidate(struct sw_db *db)
+{
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++) {
+		struct sw_db_port *c = &db->cache[i];
+		if (c->used && (db->changed_all || json_object_get(db->changed, c->uuid) ||
+				(c->group[0] && json_object_get(db->changed, c->group)))) {
+			json_object_del(db->cache_idx, c->uuid);
+			c->used = false;
+		}
+	}
+	json_object_clear(db->changed);
+	db->changed_all = false;
 }
 
 /* The VTEP address of Host row 'host_uuid', in network order, or 0. */
@@ -307,6 +362,15 @@ overlay_macs(struct sw_db *db)
 	json_decref(locs);
 }
 
+static bool
+find_name(const struct dvs_switchd_conf *nc, const char *name)
+{
+	for (unsigned i = 0; i < nc->n_ports; i++)
+		if (!strcmp(nc->ports[i].name, name))
+			return true;
+	return false;
+}
+
 void
 sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 {
@@ -316,6 +380,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 	json_t *row;
 
 	json_object_clear(db->errors);
+	cache_invalidate(db);
 	sw_overlay_begin(sw);
 	if (sw->ov.nh && sw->conf.site[0]) {
 		const char *su = NULL;
@@ -344,6 +409,13 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 				continue;
 		} else {
 			mig = sw_mig_incoming(db, uuid, &mig_uuid);
+		}
+		const struct sw_db_port *cached = mig ? NULL : cache_get(db, uuid);
+		if (cached && nc->n_ports < DVS_MAX_PORTS && !find_name(nc, key)) {
+			nc->ports[nc->n_ports++] = cached->conf;
+			if (cached->conf.segment >= DP_SEG_OVERLAY) /* its segment and flood list stay */
+				sw_overlay_keep_seg(sw, cached->conf.segment - DP_SEG_OVERLAY);
+			continue;
 		}
 		if (dvs_profile_resolve(pg, row, &pr, &err) < 0) {
 			json_object_set_new(db->errors, key, json_string(err.msg));
@@ -374,6 +446,8 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 						snprintf(pc->path, sizeof(pc->path), "%s",
 							 json_string_value(json_array_get(kv, 1)));
 				pc->mig_epoch = (uint32_t)strtoul(mig_uuid, NULL, 16) | 1;
+			} else {
+				cache_put(db, uuid, pg_ref ? dvs_wire_uuid_str(pg_ref) : NULL, pc);
 			}
 		}
 		dvs_profile_fini(&pr);
@@ -388,168 +462,6 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			sw_overlay_add_peer(sw, host_vtep(db, hu));
 	}
 	sw_overlay_end(sw);
-}
-
-/* --- reports to the DB --------------------------------------------------------------- */
-
-
-static void report_host(struct sw_db *db);
-
-static void
-host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
-{
-	struct sw_db *db = arg;
-	int64_t gen = db->gen_sent;
-
-	db->host_txn_pending = false;
-	if (status != 0)
-		return; /* disconnected or refused: the next tick retries */
-	struct dvs_err err = {0};
-	if (json_is_array(result)) {
-		for (size_t i = 0; i < json_array_size(result); i++) {
-			const json_t *e = json_object_get(json_array_get(result, i), "error");
-			if (e) {
-				DVS_LOG_RL(WARN, "host report refused: %s: %s", json_string_value(e),
-					   json_string_value(json_object_get(json_array_get(result, i), "details")) ?: "");
-				return;
-			}
-		}
-	}
-	(void)err;
-	db->gen_reported = gen;
-	/* A generation applied while this report was in flight is reported now, not at the
-	 * next tick: `dvsctl --wait` is waiting for it. */
-	if (db->gen_reported != db->gen_applied)
-		report_host(db);
-}
-
-/* Registers the host (insert the first time), refreshes the heartbeat, and reports the
- * applied generation: one small transaction. */
-static void
-report_host(struct sw_db *db)
-{
-	struct switchd *sw = db->sw;
-	const struct dvs_switchd_conf *c = &sw->conf;
-	struct dvs_txn *txn;
-	char ctl[160], ver[64];
-
-	if (db->host_txn_pending || !dvs_idl_is_synced(db->idl))
-		return;
-	snprintf(ctl, sizeof(ctl), "unix:%s", c->ctl_socket);
-	snprintf(ver, sizeof(ver), "%s %s", DVS_VERSION, sw->no_datapath ? "no-datapath" : "dpdk");
-	json_t *row = json_pack("{s:s, s:I, s:I, s:s}", "name", c->host_name,
-				"last_heartbeat", (json_int_t)sw_db_wall_ms(),
-				"applied_generation", (json_int_t)db->gen_applied,
-				"datapath_version", ver);
-	if (!sw->no_datapath) /* no control socket to reach */
-		json_object_set_new(row, "ctl_address", json_string(ctl));
-	if (c->vtep_ip[0])
-		json_object_set_new(row, "vtep_ip", json_string(c->vtep_ip));
-	if (c->site[0]) {
-		const char *site_uuid = NULL;
-		json_t *name = json_string(c->site);
-		if (dvs_replica_find(db->rep, "Site", "name", name, &site_uuid))
-			json_object_set_new(row, "site", dvs_wire_uuid(site_uuid));
-		else
-			DVS_LOG_RL(WARN, "site \"%s\" does not exist (create it with 'dvsctl site add %s')", c->site, c->site);
-		json_decref(name);
-	}
-	txn = dvs_txn_create(DB_NAME);
-	if (sw_db_host_uuid(db))
-		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
-	else
-		dvs_txn_insert(txn, "Host", row, NULL);
-	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0) {
-		db->host_txn_pending = true;
-		db->gen_sent = db->gen_applied;
-	}
-	dvs_txn_destroy(txn);
-	db->last_beat_ms = dvs_now_ms();
-}
-
-/* Logs a refused report; the cache is cleared so the next tick writes everything again. */
-static void
-report_done(void *arg, int status, const json_t *result, const json_t *error)
-{
-	struct sw_db *db = arg;
-	size_t i;
-	json_t *r;
-
-	if (status != 0) {
-		json_object_clear(db->reported);
-		return;
-	}
-	json_array_foreach((json_t *)result, i, r) {
-		const json_t *e = json_object_get(r, "error");
-		if (e) {
-			DVS_LOG_RL(WARN, "port report refused: %s: %s", json_string_value(e),
-				   json_string_value(json_object_get(r, "details")) ?: "");
-			json_object_clear(db->reported);
-			return;
-		}
-	}
-}
-
-/* Writes Port.status and Port.statistics of changed ports, in one transaction. */
-static void
-report_ports(struct sw_db *db)
-{
-	struct switchd *sw = db->sw;
-	const json_t *ports = dvs_replica_rows(db->rep, "Port");
-	struct dvs_txn *txn = NULL;
-	const char *uuid;
-	json_t *row;
-
-	if (!dvs_idl_is_synced(db->idl))
-		return;
-	json_object_foreach((json_t *)ports, uuid, row) {
-		const char *key = json_string_value(json_object_get(row, "key"));
-		const char *rh = json_string_value(sw_db_opt(row, "requested_host"));
-		/* A port migrating here is reported by its source until the activation moves it. */
-		if (!rh || strcmp(rh, sw->conf.host_name))
-			continue;
-		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
-		const char *why = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
-		json_t *status = json_object(), *stats = json_object();
-
-		json_object_set_new(status, "host", json_string(sw->conf.host_name));
-		if (p && sw->no_datapath) {
-			/* A simulated host: its guests count as attached, so the controller
-			 * binds the port and publishes its MAC as it would for a real one. */
-			json_object_set_new(status, "state", json_string("up"));
-			json_object_set_new(status, "datapath", json_string("none"));
-		} else if (p) {
-			struct dp_port_stats s;
-			json_object_set_new(status, "state", json_string(sw_port_link_up(p) ? "up" : "down"));
-			if (!sw_port_link_up(p))
-				json_object_set_new(status, "reason", json_string("no guest attached"));
-			sw_port_stats(sw, p, &s);
-			json_object_set_new(stats, "rx_packets", json_integer((json_int_t)s.rx_packets));
-			json_object_set_new(stats, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
-			json_object_set_new(stats, "tx_packets", json_integer((json_int_t)s.tx_packets));
-			json_object_set_new(stats, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
-			json_object_set_new(stats, "rx_dropped", json_integer((json_int_t)s.rx_dropped));
-			json_object_set_new(stats, "tx_dropped", json_integer((json_int_t)s.tx_dropped));
-		} else {
-			json_object_set_new(status, "state", json_string("error"));
-			json_object_set_new(status, "reason", json_string(why ?: "device could not be created (see the switchd log)"));
-		}
-		json_t *now = json_pack("{s:o, s:o}", "status", status, "statistics", stats);
-		if (json_equal(now, json_object_get(db->reported, uuid))) {
-			json_decref(now);
-			continue;
-		}
-		if (!txn)
-			txn = dvs_txn_create(DB_NAME);
-		dvs_txn_update(txn, "Port", dvs_where_uuid(uuid),
-			       json_pack("{s:o, s:o}", "status", dvs_wire_map(json_deep_copy(status)),
-					 "statistics", dvs_wire_map(json_deep_copy(stats))));
-		json_object_set_new(db->reported, uuid, now);
-	}
-	if (txn) {
-		dvs_txn_send(txn, dvs_idl_client(db->idl), report_done, db);
-		dvs_txn_destroy(txn);
-	}
 }
 
 /* --- applying ---------------------------------------------------------------------- */
@@ -568,10 +480,15 @@ on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_ch
 	db->snap_due = true;
 	if (!strcmp(table, "Global"))
 		return;
-	if (!strcmp(table, "Host") || !strcmp(table, "MacLocation"))
+	if (!strcmp(table, "Host") || !strcmp(table, "MacLocation")) {
 		db->dirty_peers = true;
+		return;
+	}
+	db->dirty = true;
+	if (!strcmp(table, "Port") || !strcmp(table, "PortGroup"))
+		json_object_set_new(db->changed, uuid, json_true());
 	else
-		db->dirty = true;
+		db->changed_all = true;
 }
 
 static void
@@ -598,10 +515,12 @@ on_batch(void *arg, size_t n_changes)
 		if (gen > db->gen_applied) {
 			/* Nothing of this host changed: the running tables are this generation's. */
 			db->gen_applied = gen;
-			report_host(db);
+			sw_db_report_host(db);
 		}
 		return;
 	}
+	if (db->dirty_peers) /* with tunnels: flood lists name Host rows */
+		db->changed_all = true;
 	db->dirty = false;
 	db->dirty_peers = false;
 	/* Migrations first: a source reports on a port before the apply releases it. */
@@ -621,8 +540,8 @@ on_batch(void *arg, size_t n_changes)
 	db->gen_applied = gen;
 	/* Report now: the generation is in the fast path.  The snapshot (a write and an fsync)
 	 * only matters at the next start: it follows on the tick, once for a burst. */
-	report_host(db);
-	report_ports(db);
+	sw_db_report_host(db);
+	sw_db_report_ports(db);
 	if (sw_mig_step(db))
 		dvs_timer_rearm(db->sw->loop, db->tick, 5);
 }
@@ -635,8 +554,8 @@ on_sync(void *arg, struct dvs_idl *idl, bool synced)
 	if (synced) {
 		DVS_LOG(INFO, "connected to %s: replica in sync", db->sw->conf.db);
 		json_object_clear(db->reported); /* rewrite status after a reconnect */
-		report_host(db);
-		report_ports(db);
+		sw_db_report_host(db);
+		sw_db_report_ports(db);
 	} else if (!dvs_client_is_connected(dvs_idl_client(db->idl))) {
 		DVS_LOG(WARN, "lost %s: forwarding on generation %lld until it is back",
 			db->sw->conf.db, (long long)db->gen_applied);
@@ -674,10 +593,10 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 
 	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
 	    db->gen_reported != db->gen_applied)
-		report_host(db);
+		sw_db_report_host(db);
 	if (dvs_now_ms() - db->last_report_ms >= STATUS_INTERVAL_MS) {
 		db->last_report_ms = dvs_now_ms();
-		report_ports(db);
+		sw_db_report_ports(db);
 	}
 	if (db->snap_at_ms && dvs_now_ms() >= db->snap_at_ms)
 		save_snapshot(db);
@@ -707,6 +626,16 @@ sw_db_start(struct switchd *sw, struct dvs_err *err)
 	db->reported = json_object();
 	db->mig = json_object();
 	db->mig_ports = json_array();
+	db->changed = json_object();
+	db->cache_idx = json_object();
+	db->cache = calloc(DVS_MAX_PORTS, sizeof(*db->cache));
+	db->host_uuid = calloc(1, SW_DB_UUID_SIZE);
+	if (!db->cache || !db->host_uuid) {
+		free(db->cache);
+		free(db->host_uuid);
+		free(db);
+		return dvs_err_set(err, ENOMEM, "out of memory");
+	}
 	db->idl = dvs_idl_create(sw->loop, c->db, DB_NAME, NULL);
 	if (!db->idl) {
 		free(db);
@@ -769,6 +698,10 @@ sw_db_stop(struct switchd *sw)
 	json_decref(db->reported);
 	json_decref(db->mig);
 	json_decref(db->mig_ports);
+	json_decref(db->changed);
+	json_decref(db->cache_idx);
+	free(db->cache);
+	free(db->host_uuid);
 	free(db);
 	sw->db = NULL;
 }

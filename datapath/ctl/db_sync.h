@@ -8,10 +8,22 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "datapath/config.h"
+
 struct switchd;
 struct dvs_idl;
 struct dvs_replica;
 struct dvs_timer;
+
+#define SW_DB_UUID_SIZE 40
+
+/* A resolved port config and the rows it came from (db_sync.c's cache). */
+struct sw_db_port {
+	bool used;
+	char uuid[SW_DB_UUID_SIZE];  /* Port row */
+	char group[SW_DB_UUID_SIZE]; /* its PortGroup row, "" for none */
+	struct dvs_port_conf conf;
+};
 
 struct sw_db {
 	struct switchd *sw;
@@ -32,6 +44,12 @@ struct sw_db {
 	uint64_t last_report_ms;
 	json_t *mig;      /* Migration uuid -> local progress (migrate.c) */
 	json_t *mig_ports; /* Port uuids monitored because they migrate here */
+	struct sw_db_port *cache; /* DVS_MAX_PORTS resolved ports (sw_db_add_ports) */
+	json_t *cache_idx;        /* Port uuid -> index in 'cache' */
+	json_t *changed;          /* Port and PortGroup uuids changed since the last apply */
+	bool changed_all;         /* a row any port may depend on changed: the cache goes */
+	char *host_uuid;          /* SW_DB_UUID_SIZE: sw_db_host_uuid()'s cache (a pointee, so a
+				   * const db can fill it) */
 };
 
 static inline uint64_t
@@ -47,6 +65,14 @@ sw_db_wall_ms(void)
 const json_t *sw_db_opt(const json_t *row, const char *col);
 /* This host's Host row uuid, or NULL before registration (borrowed). */
 const char *sw_db_host_uuid(const struct sw_db *db);
+
+/* db_report.c */
+/* Registers the host (insert the first time), refreshes the heartbeat and reports the
+ * applied generation: one small transaction, one at a time (a generation applied while one
+ * is in flight is reported when it completes). */
+void sw_db_report_host(struct sw_db *db);
+/* Writes Port.status and Port.statistics of the ports that changed, in one transaction. */
+void sw_db_report_ports(struct sw_db *db);
 
 /* migrate.c */
 /* The active Migration row bringing Port 'port_uuid' to this host, or NULL. */

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* switchd's reports to dvs-db in cluster mode: the Host row (registration, heartbeat, the
+ * applied generation) and each port's status and counters.  Split from db_sync.c, which
+ * calls them after each applied generation and on its tick.  Control thread only. */
+#define DVS_LOG_MODULE "dvs.db_report"
+#include "datapath/switchd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "ovsdb-lite/client/client.h"
+#include "ovsdb-lite/client/idl.h"
+#include "ovsdb-lite/client/replica.h"
+#include "ovsdb-lite/client/txn.h"
+#include "ovsdb-lite/client/wire.h"
+#include "db_sync.h"
+
+#define DB_NAME "DVS"
+
+
+static void
+host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
+{
+	struct sw_db *db = arg;
+	int64_t gen = db->gen_sent;
+
+	db->host_txn_pending = false;
+	if (status != 0)
+		return; /* disconnected or refused: the next tick retries */
+	struct dvs_err err = {0};
+	if (json_is_array(result)) {
+		for (size_t i = 0; i < json_array_size(result); i++) {
+			const json_t *e = json_object_get(json_array_get(result, i), "error");
+			if (e) {
+				DVS_LOG_RL(WARN, "host report refused: %s: %s", json_string_value(e),
+					   json_string_value(json_object_get(json_array_get(result, i), "details")) ?: "");
+				return;
+			}
+		}
+	}
+	(void)err;
+	db->gen_reported = gen;
+	/* A generation applied while this report was in flight is reported now, not at the
+	 * next tick: `dvsctl --wait` is waiting for it. */
+	if (db->gen_reported != db->gen_applied)
+		sw_db_report_host(db);
+}
+
+/* Registers the host (insert the first time), refreshes the heartbeat, and reports the
+ * applied generation: one small transaction. */
+void
+sw_db_report_host(struct sw_db *db)
+{
+	struct switchd *sw = db->sw;
+	const struct dvs_switchd_conf *c = &sw->conf;
+	struct dvs_txn *txn;
+	char ctl[160], ver[64];
+
+	if (db->host_txn_pending || !dvs_idl_is_synced(db->idl))
+		return;
+	snprintf(ctl, sizeof(ctl), "unix:%s", c->ctl_socket);
+	snprintf(ver, sizeof(ver), "%s %s", DVS_VERSION, sw->no_datapath ? "no-datapath" : "dpdk");
+	json_t *row = json_pack("{s:s, s:I, s:I, s:s}", "name", c->host_name,
+				"last_heartbeat", (json_int_t)sw_db_wall_ms(),
+				"applied_generation", (json_int_t)db->gen_applied,
+				"datapath_version", ver);
+	if (!sw->no_datapath) /* no control socket to reach */
+		json_object_set_new(row, "ctl_address", json_string(ctl));
+	if (c->vtep_ip[0])
+		json_object_set_new(row, "vtep_ip", json_string(c->vtep_ip));
+	if (c->site[0]) {
+		const char *site_uuid = NULL;
+		json_t *name = json_string(c->site);
+		if (dvs_replica_find(db->rep, "Site", "name", name, &site_uuid))
+			json_object_set_new(row, "site", dvs_wire_uuid(site_uuid));
+		else
+			DVS_LOG_RL(WARN, "site \"%s\" does not exist (create it with 'dvsctl site add %s')", c->site, c->site);
+		json_decref(name);
+	}
+	txn = dvs_txn_create(DB_NAME);
+	if (sw_db_host_uuid(db))
+		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
+	else
+		dvs_txn_insert(txn, "Host", row, NULL);
+	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0) {
+		db->host_txn_pending = true;
+		db->gen_sent = db->gen_applied;
+	}
+	dvs_txn_destroy(txn);
+	db->last_beat_ms = dvs_now_ms();
+}
+
+/* Logs a refused report; the cache is cleared so the next tick writes everything again. */
+static void
+report_done(void *arg, int status, const json_t *result, const json_t *error)
+{
+	struct sw_db *db = arg;
+	size_t i;
+	json_t *r;
+
+	if (status != 0) {
+		json_object_clear(db->reported);
+		return;
+	}
+	json_array_foreach((json_t *)result, i, r) {
+		const json_t *e = json_object_get(r, "error");
+		if (e) {
+			DVS_LOG_RL(WARN, "port report refused: %s: %s", json_string_value(e),
+				   json_string_value(json_object_get(r, "details")) ?: "");
+			json_object_clear(db->reported);
+			return;
+		}
+	}
+}
+
+/* Writes Port.status and Port.statistics of changed ports, in one transaction. */
+void
+sw_db_report_ports(struct sw_db *db)
+{
+	struct switchd *sw = db->sw;
+	const json_t *ports = dvs_replica_rows(db->rep, "Port");
+	struct dvs_txn *txn = NULL;
+	const char *uuid;
+	json_t *row;
+
+	if (!dvs_idl_is_synced(db->idl))
+		return;
+	json_object_foreach((json_t *)ports, uuid, row) {
+		const char *key = json_string_value(json_object_get(row, "key"));
+		const char *rh = json_string_value(sw_db_opt(row, "requested_host"));
+		/* A port migrating here is reported by its source until the activation moves it. */
+		if (!rh || strcmp(rh, sw->conf.host_name))
+			continue;
+		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
+		const char *why = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
+		json_t *status = json_object(), *stats = json_object();
+
+		json_object_set_new(status, "host", json_string(sw->conf.host_name));
+		if (p && sw->no_datapath) {
+			/* A simulated host: its guests count as attached, so the controller
+			 * binds the port and publishes its MAC as it would for a real one. */
+			json_object_set_new(status, "state", json_string("up"));
+			json_object_set_new(status, "datapath", json_string("none"));
+		} else if (p) {
+			struct dp_port_stats s;
+			json_object_set_new(status, "state", json_string(sw_port_link_up(p) ? "up" : "down"));
+			if (!sw_port_link_up(p))
+				json_object_set_new(status, "reason", json_string("no guest attached"));
+			sw_port_stats(sw, p, &s);
+			json_object_set_new(stats, "rx_packets", json_integer((json_int_t)s.rx_packets));
+			json_object_set_new(stats, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
+			json_object_set_new(stats, "tx_packets", json_integer((json_int_t)s.tx_packets));
+			json_object_set_new(stats, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
+			json_object_set_new(stats, "rx_dropped", json_integer((json_int_t)s.rx_dropped));
+			json_object_set_new(stats, "tx_dropped", json_integer((json_int_t)s.tx_dropped));
+		} else {
+			json_object_set_new(status, "state", json_string("error"));
+			json_object_set_new(status, "reason", json_string(why ?: "device could not be created (see the switchd log)"));
+		}
+		json_t *now = json_pack("{s:o, s:o}", "status", status, "statistics", stats);
+		if (json_equal(now, json_object_get(db->reported, uuid))) {
+			json_decref(now);
+			continue;
+		}
+		if (!txn)
+			txn = dvs_txn_create(DB_NAME);
+		dvs_txn_update(txn, "Port", dvs_where_uuid(uuid),
+			       json_pack("{s:o, s:o}", "status", dvs_wire_map(json_deep_copy(status)),
+					 "statistics", dvs_wire_map(json_deep_copy(stats))));
+		json_object_set_new(db->reported, uuid, now);
+	}
+	if (txn) {
+		dvs_txn_send(txn, dvs_idl_client(db->idl), report_done, db);
+		dvs_txn_destroy(txn);
+	}
+}
