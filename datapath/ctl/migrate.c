@@ -414,12 +414,14 @@ activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *
 
 /* Sums of the fast path's hold-queue counters of port 'idx' over the workers. */
 static void
-hold_counts(const struct switchd *sw, uint16_t idx, uint64_t *held_uc, uint64_t *sent_on)
+hold_counts(const struct switchd *sw, uint16_t idx, uint64_t *held_uc, uint64_t *sent_on,
+	    uint64_t *dropped)
 {
-	*held_uc = *sent_on = 0;
+	*held_uc = *sent_on = *dropped = 0;
 	for (unsigned w = 0; w < sw->dp.n_workers; w++) {
 		*held_uc += sw->dp.lcores[w]->mig_held_uc[idx];
 		*sent_on += sw->dp.lcores[w]->mig_sent_on[idx];
+		*dropped += sw->dp.lcores[w]->mig_dropped[idx];
 	}
 }
 
@@ -504,15 +506,13 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 	if (!json_object_get(l, "key"))
 		json_object_set_new(l, "key", json_string(key));
 	if (!strcmp(state, "transfer") && !json_object_get(l, "exported")) {
-		struct dp_port_stats s;
 		json_t *st = export_port(sw, p);
 		char *text = json_dumps(st, JSON_COMPACT);
 		json_decref(st);
-		uint64_t held_uc, sent_on;
-		sw_port_stats(sw, p, &s);
-		hold_counts(sw, p->idx, &held_uc, &sent_on);
+		uint64_t held_uc, sent_on, dropped;
+		hold_counts(sw, p->idx, &held_uc, &sent_on, &dropped);
 		json_object_set_new(l, "exported", json_true());
-		json_object_set_new(l, "tx_dropped0", json_integer((json_int_t)s.tx_dropped));
+		json_object_set_new(l, "dropped0", json_integer((json_int_t)dropped));
 		json_object_set_new(l, "held_uc0", json_integer((json_int_t)held_uc));
 		json_object_set_new(l, "sent_on0", json_integer((json_int_t)sent_on));
 		sw_port_hold(sw, p, true);
@@ -528,15 +528,14 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		return;
 	}
 	if (!strcmp(state, "redirect") && !json_object_get(l, "completed")) {
-		struct dp_port_stats s;
-		uint64_t held_uc, sent_on;
+		uint64_t held_uc, sent_on, dropped;
 		/* Unicast frames held for the VM leave for its new host first (they follow the FDB
 		 * as soon as the announcement moved it); the port is released after that, or after
 		 * 1 s.  Flood copies held here are not sent on: the VM's new host floods its own. */
 		if (!json_object_get(l, "redirect_ms"))
 			json_object_set_new(l, "redirect_ms", json_integer((json_int_t)sw_db_wall_ms()));
 		uint64_t since = sw_db_wall_ms() - (uint64_t)json_integer_value(json_object_get(l, "redirect_ms"));
-		hold_counts(sw, p->idx, &held_uc, &sent_on);
+		hold_counts(sw, p->idx, &held_uc, &sent_on, &dropped);
 		held_uc -= (uint64_t)json_integer_value(json_object_get(l, "held_uc0"));
 		sent_on -= (uint64_t)json_integer_value(json_object_get(l, "sent_on0"));
 		uint64_t left_uc = held_uc > sent_on ? held_uc - sent_on : 0;
@@ -549,7 +548,6 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		uint64_t last = 0;
 		for (unsigned w = 0; w < sw->dp.n_workers; w++)
 			last = RTE_MAX(last, sw->dp.lcores[w]->last_rx_tsc[p->idx]);
-		sw_port_stats(sw, p, &s);
 		uint64_t last_us = last ? tsc_to_wall_us(last) : 0;
 		int64_t first_us = json_integer_value(sw_db_opt(mig, "dest_first_frame_us"));
 		json_t *row = state_row(mig, "complete");
@@ -557,9 +555,10 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		if (last_us && first_us)
 			json_object_set_new(row, "blackout_us",
 					    json_integer(first_us > (int64_t)last_us ? first_us - (json_int_t)last_us : 0));
-		/* Lost: frames for the VM that this host dropped since the export (its hold queue
-		 * full), and unicast frames still held now, with nowhere to go. */
-		uint64_t dropped = s.tx_dropped - (uint64_t)json_integer_value(json_object_get(l, "tx_dropped0"));
+		/* Lost: frames for the VM that this host dropped since the export because its hold
+		 * queue was full, and unicast frames still held now, with nowhere to go.  Not the
+		 * port's policy drops (an egress ACL): those are the configuration, counted apart. */
+		dropped -= (uint64_t)json_integer_value(json_object_get(l, "dropped0"));
 		unsigned in_hold = p->hold ? rte_ring_count(p->hold) : 0;
 		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(dropped + left_uc)));
 		json_object_set_new(row, "frames_redirected", json_integer((json_int_t)sent_on));

@@ -138,6 +138,7 @@ struct dp_lcore {
 	 * frames it never delivered (frames_lost) from the flood copies it held. */
 	uint64_t mig_held_uc[DVS_MAX_PORTS];
 	uint64_t mig_sent_on[DVS_MAX_PORTS];
+	uint64_t mig_dropped[DVS_MAX_PORTS]; /* the hold queue full (also counted as tx-full) */
 	/* Frames the control thread injects as if received (announcements): mbuf->hash.usr is the
 	 * port index.  Single producer (control), single consumer (this lcore). */
 	struct rte_ring *inject;

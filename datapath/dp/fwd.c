@@ -37,6 +37,7 @@ tx_send(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, uint16_t q,
 		for (uint16_t i = sent; i < sent + held; i++)
 			lc->mig_held_uc[port] += !(rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] & 1);
 		sent += held;
+		lc->mig_dropped[port] += n - sent;
 	}
 	if (unlikely(sent < n)) {
 		s->tx_dropped += n - sent;
@@ -471,6 +472,7 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 	unsigned back = nk ? rte_ring_mp_enqueue_burst(p->hold, (void **)keep, nk, NULL) : 0;
 	if (back < nk) {
 		lc->drops[DP_DROP_TX_FULL] += nk - back;
+		lc->mig_dropped[port] += nk - back;
 		lc->port[port].tx_dropped += nk - back;
 		rte_pktmbuf_free_bulk(&keep[back], nk - back);
 	}
