@@ -11,6 +11,19 @@
 #                                                   wall-clock time) or since its start
 #   load.py SOCK move-group GROUP SEGMENT           sets PortGroup.segment; prints the
 #                                                   wall-clock time of the reply (s)
+# For real (simulated, `dvs-switchd --no-datapath`) hosts, hosts.sh:
+#   load.py SOCK load-spread HOSTS PORTS GROUPS SEGMENTS [FIRST]
+#                                                   port i on host hv(i % HOSTS), in group
+#                                                   (i // HOSTS) % GROUPS, so every group
+#                                                   spans every host; no Host rows (the
+#                                                   switchds register), no status;
+#                                                   ports pFIRST..pPORTS-1 (groups made
+#                                                   once)
+#   load.py SOCK set-tag GROUP TAG                  PortGroup.tag and the generation bump,
+#                                                   as dvsctl does; prints "T0 GENERATION"
+#   load.py SOCK wait-applied GEN N TIMEOUT_S SINCE polls (10 ms) until N hosts report
+#                                                   applied_generation >= GEN; prints the
+#                                                   seconds since SINCE
 import json
 import socket
 import sys
@@ -88,6 +101,48 @@ def load(db, n_hosts, n_ports, n_groups, n_segs):
     print(json.dumps({"segments": segs, "groups": groups}))
 
 
+def load_spread(db, n_hosts, n_ports, n_groups, n_segs, first=0):
+    have = db.tx([{"op": "select", "table": "PortGroup", "where": [], "columns": ["_uuid", "name"]}])[0]["rows"]
+    if have:
+        by_name = {r["name"]: r["_uuid"][1] for r in have}
+        groups = [by_name["pg%d" % i] for i in range(n_groups)]
+        segs = []
+    else:
+        db.tx([{"op": "insert", "table": "Global", "row": {"generation": 1, "other_config": ["map", [
+            ["host_down_after_ms", "10000"], ["vni_range", "1000-16777215"]]]}}])
+        segs = [db.tx([{"op": "insert", "table": "Segment", "row": {"name": "seg%d" % i}}])[0]["uuid"]
+                for i in range(n_segs)]
+        groups = []
+        for i in range(n_groups):
+            row = {"name": "pg%d" % i, "vlan_mode": "access", "tag": 10 + i % 4000}
+            if segs:
+                row["segment"] = segs[i % n_segs]
+            groups.append(db.tx([{"op": "insert", "table": "PortGroup", "row": row}])[0]["uuid"][1])
+    batch = []
+    for i in range(first, n_ports):
+        batch.append({"op": "insert", "table": "Port", "row": {
+            "key": "p%d" % i, "port_group": ["uuid", groups[(i // n_hosts) % n_groups]],
+            "backing": "tap", "tap_name": "t%d" % i, "mac": "52:54:%02x:%02x:%02x:%02x" % (
+                (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255),
+            "requested_host": "hv%d" % (i % n_hosts)}})
+        if len(batch) == 5000:
+            db.tx(batch + [BUMP])
+            batch = []
+    if batch:
+        db.tx(batch + [BUMP])
+    print(json.dumps({"segments": segs, "groups": groups}))
+
+
+# Intent changes bump the cluster generation (as dvsctl does), so hosts report them.
+BUMP = {"op": "mutate", "table": "Global", "where": [], "mutations": [["generation", "+=", 1]]}
+
+
+def n_applied(db, gen):
+    rows = db.tx([{"op": "select", "table": "Host", "where": [["applied_generation", ">=", gen]],
+                   "columns": ["_uuid"]}])[0]["rows"]
+    return len(rows)
+
+
 def count(db, table, column, value):
     rows = db.tx([{"op": "select", "table": table, "where": [[column, "==", value]],
                    "columns": ["_uuid"]}])[0]["rows"]
@@ -107,6 +162,24 @@ def main():
             db.tx([{"op": "update", "table": "Host", "where": [["name", "==", "hv%d" % i]],
                     "row": {"last_heartbeat": now_ms()}} for i in range(n)])
             time.sleep(max(0, 1 - (time.time() - t0)))
+    elif cmd == "load-spread":
+        load_spread(db, *map(int, sys.argv[3:]))
+    elif cmd == "set-tag":
+        t0 = time.time()
+        res = db.tx([{"op": "mutate", "table": "Global", "where": [],
+                      "mutations": [["generation", "+=", 1]]},
+                     {"op": "update", "table": "PortGroup", "where": [["name", "==", sys.argv[3]]],
+                      "row": {"tag": int(sys.argv[4])}},
+                     {"op": "select", "table": "Global", "where": [], "columns": ["generation"]}])
+        print("%.6f %d" % (t0, res[2]["rows"][0]["generation"]))
+    elif cmd == "wait-applied":
+        gen, want, timeout, t0 = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+        while n_applied(db, gen) < want:
+            if time.time() - t0 > timeout:
+                raise SystemExit("timeout: %d of %d hosts applied generation %d" % (
+                    n_applied(db, gen), want, gen))
+            time.sleep(0.01)
+        print("%.3f" % (time.time() - t0))
     elif cmd == "count":
         print(count(db, sys.argv[3], sys.argv[4], json.loads(sys.argv[5])))
     elif cmd == "wait-count":
