@@ -41,4 +41,8 @@ if len(seqs) > 1:
                                             "activated_by")})
     marks.append(("next_reply", t[s1] * 1e6))
     res["timeline_ms"] = {n: round((v - t0) / 1000, 1) for n, v in marks if v}
+    if q.get("resume_us"):
+        # The part of the gap after the guest runs again: its own restart, and the network's
+        # (the switch repointing the MAC, frames held or lost meanwhile).
+        res["resume_to_reply_ms"] = round((t[s1] * 1e6 - q["resume_us"]) / 1000, 1)
 print("RESULT " + json.dumps(res))

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# One cross-site round of the migration benchmark (bench/migrate/run.sh): two sites joined by
-# the WAN delay line (30 ms each way, MTU 1400, tests/func/lib_sites.sh), hosts a1 and a2 on
-# site 1, b1 on site 2, one VXLAN segment across them.  A QEMU guest (TCG, vhost-user) moves
+# A real QEMU live migration across sites (also a round of bench/migrate/run.sh): two sites
+# joined by the WAN delay line (30 ms each way, MTU 1400, tests/func/lib_sites.sh), hosts a1
+# and a2 on site 1, b1 on site 2, one VXLAN segment across them.  A QEMU guest (TCG, vhost-user) moves
 # from a2 to b1 with scripts/dvs-qemu-migrate while a peer on a1 pings it every 20 ms.  The
 # peer's RTT to the guest grows by the WAN's 60 ms at the move: one interval between replies
 # carries that on top of the interruption.  Prints RESULT {...} (bench/migrate/gap.py) and
 # asserts what the cluster test asserts: the migration completed, no ping and no frame lost.
-source "$(dirname "$0")/../../tests/func/lib_sites.sh"
+source "$(dirname "$0")/lib_sites.sh"
 source "$DVS_SRC/tests/lib/qemu.sh"
 
 dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" --timeout 15 "$@"; }
