@@ -538,7 +538,10 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		hold_counts(sw, p->idx, &held_uc, &sent_on, &dropped);
 		held_uc -= (uint64_t)json_integer_value(json_object_get(l, "held_uc0"));
 		sent_on -= (uint64_t)json_integer_value(json_object_get(l, "sent_on0"));
-		uint64_t left_uc = held_uc > sent_on ? held_uc - sent_on : 0;
+		/* Still held: at most what the queue holds (a frame the drain could not put back
+		 * is counted as dropped, not as held). */
+		unsigned in_hold = p->hold ? rte_ring_count(p->hold) : 0;
+		uint64_t left_uc = RTE_MIN(held_uc > sent_on ? held_uc - sent_on : 0, (uint64_t)in_hold);
 		if (left_uc && since < 1000)
 			return;
 		/* Until the controller publishes the VM's new location (so no host sends here any
@@ -559,7 +562,6 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		 * queue was full, and unicast frames still held now, with nowhere to go.  Not the
 		 * port's policy drops (an egress ACL): those are the configuration, counted apart. */
 		dropped -= (uint64_t)json_integer_value(json_object_get(l, "dropped0"));
-		unsigned in_hold = p->hold ? rte_ring_count(p->hold) : 0;
 		json_object_set_new(row, "frames_lost", json_integer((json_int_t)(dropped + left_uc)));
 		json_object_set_new(row, "frames_redirected", json_integer((json_int_t)sent_on));
 		json_object_set_new(l, "completed", json_true());
