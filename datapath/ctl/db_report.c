@@ -44,7 +44,7 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 	db->gen_reported = gen;
 	/* A generation applied while this report was in flight is reported now, not at the
 	 * next tick: `dvsctl --wait` is waiting for it. */
-	if (db->gen_reported != db->gen_applied)
+	if (db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
 }
 
@@ -116,6 +116,24 @@ report_done(void *arg, int status, const json_t *result, const json_t *error)
 }
 
 /* Writes Port.status and Port.statistics of changed ports, in one transaction. */
+/* FNV-1a over what a port's report says. */
+static uint64_t
+report_fp(const char *state, const char *reason, const struct dp_port_stats *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *b;
+
+	for (b = (const unsigned char *)state; *b; b++)
+		h = (h ^ *b) * 0x100000001b3ull;
+	h = (h ^ 0xff) * 0x100000001b3ull;
+	for (b = (const unsigned char *)(reason ?: ""); *b; b++)
+		h = (h ^ *b) * 0x100000001b3ull;
+	b = (const unsigned char *)s;
+	for (size_t i = 0; i < sizeof(*s); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
 void
 sw_db_report_ports(struct sw_db *db)
 {
@@ -134,42 +152,49 @@ sw_db_report_ports(struct sw_db *db)
 		if (!rh || strcmp(rh, sw->conf.host_name))
 			continue;
 		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
-		const char *why = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
-		json_t *status = json_object(), *stats = json_object();
+		struct dp_port_stats s = {0};
+		const char *state, *reason = NULL;
 
-		json_object_set_new(status, "host", json_string(sw->conf.host_name));
 		if (p && sw->no_datapath) {
 			/* A simulated host: its guests count as attached, so the controller
 			 * binds the port and publishes its MAC as it would for a real one. */
-			json_object_set_new(status, "state", json_string("up"));
-			json_object_set_new(status, "datapath", json_string("none"));
+			state = "up";
 		} else if (p) {
-			struct dp_port_stats s;
-			json_object_set_new(status, "state", json_string(sw_port_link_up(p) ? "up" : "down"));
-			if (!sw_port_link_up(p))
-				json_object_set_new(status, "reason", json_string("no guest attached"));
+			state = sw_port_link_up(p) ? "up" : "down";
+			if (strcmp(state, "up"))
+				reason = "no guest attached";
 			sw_port_stats(sw, p, &s);
+		} else {
+			state = "error";
+			reason = key ? json_string_value(json_object_get(db->errors, key)) : NULL;
+			reason = reason ?: "device could not be created (see the switchd log)";
+		}
+		/* Compared by fingerprint: building both maps for each port every second, to find
+		 * them equal, was most of an idle host's CPU. */
+		json_int_t fp = (json_int_t)(report_fp(state, reason, &s) >> 1);
+		if (json_integer_value(json_object_get(db->reported, uuid)) == fp &&
+		    json_object_get(db->reported, uuid))
+			continue;
+		json_t *status = json_pack("{s:s, s:s}", "host", sw->conf.host_name, "state", state);
+		json_t *stats = json_object();
+		if (reason)
+			json_object_set_new(status, "reason", json_string(reason));
+		if (p && sw->no_datapath)
+			json_object_set_new(status, "datapath", json_string("none"));
+		if (p && !sw->no_datapath) {
 			json_object_set_new(stats, "rx_packets", json_integer((json_int_t)s.rx_packets));
 			json_object_set_new(stats, "rx_bytes", json_integer((json_int_t)s.rx_bytes));
 			json_object_set_new(stats, "tx_packets", json_integer((json_int_t)s.tx_packets));
 			json_object_set_new(stats, "tx_bytes", json_integer((json_int_t)s.tx_bytes));
 			json_object_set_new(stats, "rx_dropped", json_integer((json_int_t)s.rx_dropped));
 			json_object_set_new(stats, "tx_dropped", json_integer((json_int_t)s.tx_dropped));
-		} else {
-			json_object_set_new(status, "state", json_string("error"));
-			json_object_set_new(status, "reason", json_string(why ?: "device could not be created (see the switchd log)"));
-		}
-		json_t *now = json_pack("{s:o, s:o}", "status", status, "statistics", stats);
-		if (json_equal(now, json_object_get(db->reported, uuid))) {
-			json_decref(now);
-			continue;
 		}
 		if (!txn)
 			txn = dvs_txn_create(DB_NAME);
 		dvs_txn_update(txn, "Port", dvs_where_uuid(uuid),
-			       json_pack("{s:o, s:o}", "status", dvs_wire_map(json_deep_copy(status)),
-					 "statistics", dvs_wire_map(json_deep_copy(stats))));
-		json_object_set_new(db->reported, uuid, now);
+			       json_pack("{s:o, s:o}", "status", dvs_wire_map(status),
+					 "statistics", dvs_wire_map(stats)));
+		json_object_set_new(db->reported, uuid, json_integer(fp));
 	}
 	if (txn) {
 		dvs_txn_send(txn, dvs_idl_client(db->idl), report_done, db);

@@ -512,11 +512,12 @@ on_batch(void *arg, size_t n_changes)
 	/* Tunnels (sw->ov.nh) follow Host and MacLocation rows; nothing else does. */
 	if (!db->dirty && !(db->dirty_peers && db->sw->ov.nh)) {
 		db->dirty_peers = false;
-		if (gen > db->gen_applied) {
-			/* Nothing of this host changed: the running tables are this generation's. */
+		/* Nothing of this host changed: the running tables are this generation's.  The
+		 * next heartbeat says so: a thousand hosts reporting each port added elsewhere
+		 * would be a thousand transactions per change, and no `dvsctl --wait` waits for
+		 * a host its change does not touch. */
+		if (gen > db->gen_applied)
 			db->gen_applied = gen;
-			sw_db_report_host(db);
-		}
 		return;
 	}
 	if (db->dirty_peers) /* with tunnels: flood lists name Host rows */
@@ -538,6 +539,7 @@ on_batch(void *arg, size_t n_changes)
 	else
 		DVS_LOG(INFO, "generation %lld applied (%zu row changes)", (long long)gen, n_changes);
 	db->gen_applied = gen;
+	db->gen_urgent = gen;
 	/* Report now: the generation is in the fast path.  The snapshot (a write and an fsync)
 	 * only matters at the next start: it follows on the tick, once for a burst. */
 	sw_db_report_host(db);
@@ -592,7 +594,7 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 	uint32_t beat = heartbeat_ms(db);
 
 	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
-	    db->gen_reported != db->gen_applied)
+	    db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
 	if (dvs_now_ms() - db->last_report_ms >= STATUS_INTERVAL_MS) {
 		db->last_report_ms = dvs_now_ms();

@@ -33,6 +33,8 @@ struct sw_db {
 	int64_t gen_applied;  /* Global.generation of the last applied batch */
 	int64_t gen_reported; /* last applied_generation the DB acknowledged */
 	int64_t gen_sent;     /* applied_generation of the Host transaction in flight */
+	int64_t gen_urgent;   /* the last generation this host had work for: reported at once
+			       * (the others ride on the next heartbeat) */
 	bool host_txn_pending;
 	uint64_t last_beat_ms;
 	bool dirty;       /* a row this host's ports are built from changed since the last apply */
@@ -40,7 +42,7 @@ struct sw_db {
 	bool snap_due;    /* the replica changed since the last snapshot */
 	uint64_t snap_at_ms; /* when the pending snapshot is written (coalesced, SNAPSHOT_DELAY_MS) */
 	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
-	json_t *reported; /* Port uuid -> {"status":..., "statistics":...} last written */
+	json_t *reported; /* Port uuid -> fingerprint of the status and statistics last written */
 	uint64_t last_report_ms;
 	json_t *mig;      /* Migration uuid -> local progress (migrate.c) */
 	json_t *mig_ports; /* Port uuids monitored because they migrate here */
