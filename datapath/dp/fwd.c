@@ -110,7 +110,7 @@ dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, str
 
 /* Adds or removes the outer tag so that 'm' leaves tagged with 'vid' or untagged.  Returns 0,
  * or -1 if no buffer space could be had (the caller drops). */
-static inline int
+static inline __attribute__((always_inline)) int
 set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
 {
 	if (has_tag == want_tag) {
@@ -266,18 +266,24 @@ fdbc_put(struct dp_lcore *lc, const struct fdb_key *k, int32_t pos)
 }
 
 /* Looks up the source and destination keys of a burst: the lcore's cache first, one bulk
- * rte_hash lookup for the rest. */
+ * rte_hash lookup for the rest.  A frame of the same flow as the one before it (same[i])
+ * takes that one's results. */
 static void
 fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
-	    const struct fdb_key *dst, uint16_t n, uint16_t *src_port, int32_t *src_pos,
-	    uint16_t *dst_port)
+	    const struct fdb_key *dst, const uint8_t *same, uint16_t n, uint16_t *src_port,
+	    int32_t *src_pos, uint16_t *dst_port)
 {
 	const struct fdb_key *miss[2 * DP_BURST];
 	uint16_t *miss_port[2 * DP_BURST], mport[2 * DP_BURST];
 	int32_t *miss_pos[2 * DP_BURST], mpos[2 * DP_BURST], dpos;
 	unsigned nm = 0;
+	bool copies = false;
 
 	for (uint16_t i = 0; i < n; i++) {
+		if (same[i]) {
+			copies = true;
+			continue;
+		}
 		src_port[i] = fdbc_get(lc, fdb, &src[i], &src_pos[i]);
 		if (src_port[i] == FDBC_MISS) {
 			miss[nm] = &src[i];
@@ -302,6 +308,54 @@ fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
 		if (mport[i] != FDB_PORT_NONE && mpos[i] >= 0)
 			fdbc_put(lc, miss[i], mpos[i]);
 	}
+	if (copies)
+		for (uint16_t i = 1; i < n; i++)
+			if (same[i]) {
+				src_port[i] = src_port[i - 1];
+				src_pos[i] = src_pos[i - 1];
+				dst_port[i] = dst_port[i - 1];
+			}
+}
+
+/* True if the frame at 'f' has the addresses of the one at 'prev' (12 bytes). */
+static inline bool
+same_addrs(const uint8_t *f, const uint8_t *prev)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	memcpy(&a, f, 8);
+	memcpy(&b, prev, 8);
+	memcpy(&c, f + 8, 4);
+	memcpy(&d, prev + 8, 4);
+	return a == b && c == d;
+}
+
+/* True if the first 18 bytes (addresses, then a tag or an EtherType, then what follows
+ * it) of both frames are equal: dp_parse_l2 would say the same of both. */
+static inline bool
+same_l2(const uint8_t *f, const uint8_t *prev)
+{
+	uint64_t a, b, c, d;
+	uint16_t e, g;
+
+	memcpy(&a, f, 8);
+	memcpy(&b, prev, 8);
+	memcpy(&c, f + 8, 8);
+	memcpy(&d, prev + 8, 8);
+	memcpy(&e, f + 16, 2);
+	memcpy(&g, prev + 16, 2);
+	return ((a ^ b) | (c ^ d) | (uint64_t)(e ^ g)) == 0;
+}
+
+/* The plain egress path (no tunnel, no policy) to 'dst' for segment 'vid': true with
+ * *tagged set if a frame may simply be re-tagged and queued there. */
+static inline bool
+plain_dest(const struct dp_tables *t, uint16_t dst, uint16_t vid, bool *tagged)
+{
+	const struct dp_port *p = &t->ports[dst];
+
+	return p->enabled && !p->is_tunnel && !p->pol && vlan_egress(&p->vlan, vid, tagged);
 }
 
 void
@@ -317,14 +371,14 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	 * hash, need the whole parse. */
 	bool full = t->has_policy || t->vtep_be;
 	uint16_t vids[DP_BURST], src_port[DP_BURST], dst_port[DP_BURST];
-	uint8_t tagged[DP_BURST], bum[DP_BURST];
+	uint8_t tagged[DP_BURST], bum[DP_BURST], same[DP_BURST];
 	int32_t src_pos[DP_BURST];
 	uint16_t nok = 0;
+	uint64_t bytes = 0;
+	const uint8_t *prev = NULL;
 	struct dp_meta metas[DP_BURST];
 
 	s->rx_packets += n;
-	for (uint16_t i = 0; i < n; i++)
-		s->rx_bytes += pkts[i]->pkt_len;
 	if (in < DVS_MAX_PORTS) {
 		lc->last_rx_tsc[in] = lc->now;
 		if (unlikely(ip->mig_epoch) && lc->act_epoch[in] != ip->mig_epoch) {
@@ -336,6 +390,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		}
 	}
 	if (unlikely(!ip->enabled)) {
+		for (uint16_t i = 0; i < n; i++)
+			s->rx_bytes += pkts[i]->pkt_len;
 		s->rx_dropped += n;
 		lc->drops[DP_DROP_PORT_BLOCKED] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -349,8 +405,20 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		uint16_t vid;
 		int r;
 
+		bytes += m->pkt_len;
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		if (!full && prev && rte_pktmbuf_data_len(m) >= 18 && same_l2(f, prev)) {
+			/* The previous frame's Ethernet header and tags, byte for byte: the same
+			 * classification and the same lookups. */
+			*meta = metas[nok - 1];
+			vids[nok] = vids[nok - 1];
+			tagged[nok] = tagged[nok - 1];
+			bum[nok] = bum[nok - 1];
+			same[nok] = 1;
+			ok[nok++] = m;
+			continue;
+		}
 		r = full ? dp_parse(f, rte_pktmbuf_data_len(m), meta)
 			 : dp_parse_l2(f, rte_pktmbuf_data_len(m), meta);
 		if (unlikely(r != DP_PARSE_OK)) {
@@ -381,22 +449,35 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, (enum dp_drop)r);
 			continue;
 		}
-		src[nok].seg = vid;
-		memcpy(src[nok].mac, f + 6, 6);
-		dst[nok].seg = vid;
-		memcpy(dst[nok].mac, f, 6);
-		vids[nok] = vid;
 		tagged[nok] = meta->n_vlans > 0;
+		/* Bursts are mostly runs of one flow: such a frame reuses the lookups. */
+		same[nok] = prev && vid == vids[nok - 1] && tagged[nok] == tagged[nok - 1] &&
+			    same_addrs(f, prev);
+		prev = rte_pktmbuf_data_len(m) >= 18 ? f : NULL;
+		if (!same[nok]) {
+			src[nok].seg = vid;
+			memcpy(src[nok].mac, f + 6, 6);
+			dst[nok].seg = vid;
+			memcpy(dst[nok].mac, f, 6);
+		}
+		vids[nok] = vid;
 		bum[nok] = meta->dst_bum;
 		ok[nok++] = m;
 	}
+	s->rx_bytes += bytes;
 	if (nok == 0)
 		return;
 
-	fdb_resolve(lc, fdb, src, dst, nok, src_port, src_pos, dst_port);
+	fdb_resolve(lc, fdb, src, dst, same, nok, src_port, src_pos, dst_port);
 
+	/* The previous frame's plain egress (see plain_dest), for the frames that follow it. */
+	uint16_t last_dst = FDB_PORT_NONE, head = 0;
+	bool last_tag = false;
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
+
+		if (!same[i])
+			head = i; /* the first frame of the run: its keys are filled */
 
 		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
 		if (ip->pol) {
@@ -405,18 +486,30 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			if (r) {
 				s->rx_dropped++;
 				drop(lc, m, (enum dp_drop)r);
+				last_dst = FDB_PORT_NONE;
 				continue;
 			}
 		}
+		if (same[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
+			/* Same flow as the frame before, which was learned and went the plain way. */
+			if (unlikely(t->has_promisc))
+				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], &metas[i]);
+			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
+				drop(lc, m, DP_DROP_NO_MBUF);
+			else
+				tx_enqueue(lc, t, last_dst, m);
+			continue;
+		}
+		last_dst = FDB_PORT_NONE;
 		if (unlikely(src_port[i] != in)) {
-			int r = fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
+			int r = fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
 			if (r == FDB_LEARN_LIMIT) {
 				s->rx_dropped++;
 				drop(lc, m, DP_DROP_FDB_LIMIT);
 				continue;
 			}
 		} else if (unlikely(fdb->entries[src_pos[i]].seen_s != now_s)) {
-			fdb_learn(fdb, &src[i], src_pos[i], in, now_s);
+			fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
 		}
 		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
 			flood(lc, t, in, m, tagged[i], vids[i], &metas[i]);
@@ -425,6 +518,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else {
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
+			if (plain_dest(t, dst_port[i], vids[i], &last_tag))
+				last_dst = dst_port[i];
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
