@@ -11,7 +11,14 @@
  *       time; prints the commit->update latency (median, p99 over all monitors, and the
  *       median time until the last monitor has it)
  *   loadgen load SOCKET ROWS BATCH
- *       inserts ROWS rows, BATCH per transaction, one transaction at a time; prints seconds */
+ *       inserts ROWS rows, BATCH per transaction, one transaction at a time; prints seconds
+ *   loadgen stall SOCKET SECONDS WRITERS MONITORS [COMPACT_MS]
+ *       responsiveness under load: WRITERS clients commit durable updates back to back,
+ *       MONITORS clients monitor the whole table (one re-subscribes every 100 ms, once its
+ *       last reply came, so the server keeps building initial contents), one more monitors and never reads, and
+ *       every COMPACT_MS (dvs-db only) one asks for a compaction.  A separate prober
+ *       process sends an "echo" every 10 ms; prints the echo round trip (median, p99, max)
+ *       and the longest wait for a transaction reply.  Load the table first ("load"). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +28,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,10 +307,135 @@ static int bench_load(int rows, int batch)
 	return 0;
 }
 
+/* The prober: its own process and connection, so its echo round trips do not queue behind
+ * the load generator's own work.  Writes "n p50_us p99_us max_us" to 'out_fd'. */
+static void stall_prober(double seconds, int out_fd)
+{
+	struct conn c = { .fd = connect_unix(sock_path) };
+	size_t cap = 1 << 16, n = 0;
+	uint64_t *rtt = malloc(cap * sizeof *rtt), start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
+	uint64_t max = 0, max_at = 0;
+	char buf[128];
+	for (uint64_t id = 1; now_ns() < end; id++) {
+		int len = snprintf(buf, sizeof buf, "{\"method\":\"echo\",\"id\":%llu,\"params\":[]}",
+				   (unsigned long long)id);
+		uint64_t t0 = now_ns();
+		send_all(c.fd, buf, (size_t)len);
+		while (!read_msgs(&c, NULL, NULL))
+			;
+		uint64_t d = now_ns() - t0;
+		if (n < cap)
+			rtt[n++] = d;
+		if (d > max) {
+			max = d;
+			max_at = t0 - start;
+		}
+		usleep(10000);
+	}
+	qsort(rtt, n, sizeof *rtt, cmp_u64);
+	dprintf(out_fd, "%zu %.0f %.0f %.0f %.0f\n", n, n ? rtt[n / 2] / 1e3 : 0.0, n ? rtt[n * 99 / 100] / 1e3 : 0.0,
+		max / 1e3, max_at / 1e6);
+	exit(0);
+}
+
+static void send_monitor(struct conn *c, int id)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof buf, "{\"method\":\"monitor\",\"id\":%d,\"params\":[\"bench\",%d,{\"Port\":"
+			 "{\"columns\":[\"name\",\"host\",\"vlan\",\"mac\",\"seq\"]}}]}", id, id);
+	c->sent_ns = now_ns();
+	send_all(c->fd, buf, (size_t)n);
+}
+
+static int bench_stall(double seconds, int n_writers, int n_monitors, int compact_ms)
+{
+	int pfd[2];
+	if (pipe(pfd))
+		die("pipe");
+	pid_t prober = fork();
+	if (prober < 0)
+		die("fork");
+	if (!prober) {
+		close(pfd[0]);
+		stall_prober(seconds, pfd[1]);
+	}
+	close(pfd[1]);
+	int ep = epoll_create1(EPOLL_CLOEXEC), n = n_writers + n_monitors + 2;
+	struct conn *cs = calloc((size_t)n, sizeof *cs);
+	struct conn *stuck = &cs[n - 2], *ctl = &cs[n - 1];
+	for (int i = 0; i < n; i++) {
+		cs[i].fd = connect_unix(sock_path);
+		cs[i].idx = i;
+		if (&cs[i] != stuck) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cs[i] };
+			epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
+		}
+	}
+	for (int i = n_writers; i < n_writers + n_monitors; i++)
+		send_monitor(&cs[i], 1);
+	send_monitor(stuck, 1);
+	for (int i = 0; i < n_writers; i++)
+		send_insert(&cs[i], true);
+	uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9), next_compact = start, next_resub = start;
+	uint64_t max_txn = 0, done = 0, errors = 0;
+	int resub_id = 1;
+	while (now_ns() < end) {
+		struct epoll_event evs[64];
+		int k = epoll_wait(ep, evs, 64, 10);
+		uint64_t t = now_ns();
+		for (int e = 0; e < k; e++) {
+			struct conn *c = evs[e].data.ptr;
+			char *msg = NULL;
+			size_t len = 0;
+			int m = read_msgs(c, c->idx < n_writers ? &msg : NULL, &len);
+			if (c == &cs[n_writers] && m)
+				c->seq = 0; /* the re-subscription's reply came (or updates did) */
+			if (c->idx < n_writers && m) {
+				if (msg && (strstr(msg, "\"error\":\"") || !strstr(msg, "\"uuid\"")))
+					errors++;
+				if (t - c->sent_ns > max_txn)
+					max_txn = t - c->sent_ns;
+				done += (uint64_t)m;
+				send_insert(c, true);
+			}
+			free(msg);
+		}
+		if (n_monitors && t >= next_resub && !cs[n_writers].seq) {
+			/* Cancel and re-subscribe: a reconnecting client's cost, without the reconnect. */
+			struct conn *c = &cs[n_writers];
+			char buf[128];
+			int len = snprintf(buf, sizeof buf, "{\"method\":\"monitor_cancel\",\"id\":0,\"params\":[%d]}", resub_id);
+			send_all(c->fd, buf, (size_t)len);
+			send_monitor(c, ++resub_id);
+			c->seq = 1;
+			next_resub = t + 100000000ull;
+		}
+		if (compact_ms > 0 && t >= next_compact) {
+			static const char req[] = "{\"method\":\"dvs_compact\",\"id\":0,\"params\":[]}";
+			send_all(ctl->fd, req, sizeof req - 1);
+			next_compact = t + (uint64_t)compact_ms * 1000000ull;
+		}
+	}
+	char res[128] = "";
+	ssize_t r = read(pfd[0], res, sizeof res - 1);
+	int st = 0;
+	waitpid(prober, &st, 0);
+	unsigned long long n_echo = 0;
+	double p50 = 0, p99 = 0, mx = 0, mx_at = 0;
+	if (r <= 0 || sscanf(res, "%llu %lf %lf %lf %lf", &n_echo, &p50, &p99, &mx, &mx_at) != 5) {
+		fprintf(stderr, "loadgen: the prober failed\n");
+		return 2;
+	}
+	printf("stall writers=%d monitors=%d compact_ms=%d txns=%llu errors=%llu echo_n=%llu echo_median_us=%.0f "
+	       "echo_p99_us=%.0f echo_max_us=%.0f echo_max_at_ms=%.0f txn_max_us=%.0f\n", n_writers, n_monitors,
+	       compact_ms, (unsigned long long)done, (unsigned long long)errors, n_echo, p50, p99, mx, mx_at, max_txn / 1e3);
+	return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: loadgen txn|latency|load SOCKET ...\n");
+		fprintf(stderr, "usage: loadgen txn|latency|load|stall SOCKET ...\n");
 		return 2;
 	}
 	sock_path = argv[2];
@@ -312,6 +445,8 @@ int main(int argc, char **argv)
 		return bench_latency(atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[1], "load") && argc == 5)
 		return bench_load(atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(argv[1], "stall") && (argc == 6 || argc == 7))
+		return bench_stall(atof(argv[3]), atoi(argv[4]), atoi(argv[5]), argc == 7 ? atoi(argv[6]) : 0);
 	fprintf(stderr, "loadgen: bad arguments\n");
 	return 2;
 }
