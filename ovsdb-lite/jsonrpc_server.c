@@ -40,17 +40,23 @@ static void shared_text_unref(struct ovsdb_shared_text *t)
 		free(t);
 }
 
+static struct ovsdb_shared_text *shared_text_from_text(const struct json_text *t)
+{
+	struct ovsdb_shared_text *st = malloc(sizeof *st + t->len + 1);
+	if (st) {
+		st->refcnt = 1;
+		st->len = t->len;
+		memcpy(st->data, t->buf, t->len);
+	}
+	return st;
+}
+
 static struct ovsdb_shared_text *shared_text_from_json(const json_t *j)
 {
 	struct json_text t;
 	json_text_init(&t);
 	json_text_json(&t, j);
-	struct ovsdb_shared_text *st = malloc(sizeof *st + t.len + 1);
-	if (st) {
-		st->refcnt = 1;
-		st->len = t.len;
-		memcpy(st->data, t.buf, t.len);
-	}
+	struct ovsdb_shared_text *st = shared_text_from_text(&t);
 	json_text_destroy(&t);
 	return st;
 }
@@ -235,32 +241,49 @@ static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, c
 	return res.reply;
 }
 
-static json_t *method_monitor(struct ovsdb_session *ss, const json_t *params, json_t **error,
-			      enum ovsdb_monitor_version v)
+/* Returns true with the reply queued (written as text: whole tables are sent without a jansson
+ * tree), or false with *error. */
+static bool method_monitor(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error,
+			   enum ovsdb_monitor_version v)
 {
 	if (!json_is_array(params) || json_array_size(params) != 3) {
 		*error = ovsdb_error("syntax error", "monitor expects [db-name, monitor-id, requests]");
-		return NULL;
+		return false;
 	}
 	if (!check_db(ss, json_array_get(params, 0), error))
-		return NULL;
+		return false;
 	const json_t *mid = json_array_get(params, 1);
 	if (find_monitor(ss, mid, NULL)) {
 		*error = ovsdb_error("duplicate monitor ID", "this session already has a monitor with that id");
-		return NULL;
+		return false;
 	}
 	struct ovsdb_monitor *m = ovsdb_monitor_create(ss->server->db, mid, json_array_get(params, 2), v, error);
 	if (!m)
-		return NULL;
+		return false;
 	struct ovsdb_monitor **ms = realloc(ss->monitors, (ss->n_monitors + 1) * sizeof *ms);
 	if (!ms) {
 		ovsdb_monitor_destroy(m);
 		*error = ovsdb_error("resources exhausted", "out of memory");
-		return NULL;
+		return false;
 	}
 	ss->monitors = ms;
 	ss->monitors[ss->n_monitors++] = m;
-	return ovsdb_monitor_initial(m);
+	if (!id || json_is_null(id))
+		return true; /* a notification gets no reply */
+	struct json_text t;
+	json_text_init(&t);
+	ovsdb_monitor_write_initial(m, &t);
+	struct ovsdb_shared_text *st = shared_text_from_text(&t);
+	json_text_destroy(&t);
+	struct ovsdb_out_item *it = st ? queue_slot(ss) : NULL;
+	if (!it) {
+		shared_text_unref(st);
+		ss->dead = true;
+		return true;
+	}
+	it->reply_id = json_incref((json_t *)id);
+	it->payload = st;
+	return true;
 }
 
 static json_t *method_monitor_cond_change(struct ovsdb_session *ss, const json_t *params, json_t **error)
@@ -347,10 +370,10 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 		result = method_transact(ss, params, id, &error);
 		if (!result && !error)
 			return; /* waiting */
-	} else if (!strcmp(method, "monitor")) {
-		result = method_monitor(ss, params, &error, OVSDB_MONITOR_V1);
-	} else if (!strcmp(method, "monitor_cond")) {
-		result = method_monitor(ss, params, &error, OVSDB_MONITOR_V2);
+	} else if (!strcmp(method, "monitor") || !strcmp(method, "monitor_cond")) {
+		if (method_monitor(ss, params, id, &error,
+				   !strcmp(method, "monitor") ? OVSDB_MONITOR_V1 : OVSDB_MONITOR_V2))
+			return;
 	} else if (!strcmp(method, "monitor_cond_change")) {
 		result = method_monitor_cond_change(ss, params, &error);
 	} else if (!strcmp(method, "monitor_cancel")) {
@@ -388,13 +411,71 @@ static void protocol_error(struct ovsdb_session *ss, const char *tag, const char
 	ss->closing = true;
 }
 
-/* Reads once, then frames and handles every complete message.  Framing counts brackets
- * outside strings, so a message is parsed once, when complete (never re-parsed as bytes
- * trickle in).  Returns 0, -EAGAIN (nothing more to read now), or -errno. */
-static int session_read(struct ovsdb_session *ss)
+/* Frames and handles the complete messages buffered in 'in', until 'deadline_us' passes.
+ * Framing counts brackets outside strings, so a message is parsed once, when complete
+ * (never re-parsed as bytes trickle in).  Returns true if it stopped for the deadline with
+ * bytes left unexamined ('in->pending'). */
+static bool session_parse(struct ovsdb_session *ss, uint64_t deadline_us)
+{
+	struct ovsdb_input *in = &ss->in;
+	in->pending = false;
+	for (; in->scan < in->len; in->scan++) {
+		char c = in->buf[in->scan];
+		if (in->in_str) {
+			if (in->esc)
+				in->esc = false;
+			else if (c == '\\')
+				in->esc = true;
+			else if (c == '"')
+				in->in_str = false;
+			continue;
+		}
+		if (!in->depth) {
+			if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+				in->start = in->scan + 1;
+				continue;
+			}
+			if (c != '{') {
+				protocol_error(ss, "syntax error", "message is not a JSON object");
+				return false;
+			}
+		}
+		if (c == '"') {
+			in->in_str = true;
+		} else if (c == '{' || c == '[') {
+			in->depth++;
+		} else if (c == '}' || c == ']') {
+			if (--in->depth)
+				continue;
+			char err[160];
+			json_t *msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
+			in->start = in->scan + 1;
+			if (!msg) {
+				protocol_error(ss, "syntax error", err);
+				return false;
+			}
+			handle_request(ss, msg);
+			json_decref(msg);
+			if (ss->closing || ss->dead)
+				return false;
+			if (in->scan + 1 < in->len && dvs_now_us() >= deadline_us) {
+				in->scan++;
+				in->pending = true;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Reads once, then handles what came (see session_parse).  Returns 0, -EAGAIN (nothing more
+ * to read now, or the deadline passed), or -errno. */
+static int session_read(struct ovsdb_session *ss, uint64_t deadline_us)
 {
 	struct ovsdb_input *in = &ss->in;
 	size_t max = ss->server->opts.max_msg_size ? ss->server->opts.max_msg_size : DVS_JSONRPC_MAX_MSG_DEFAULT;
+	if (in->pending)
+		return session_parse(ss, deadline_us) ? -EAGAIN : 0;
 	if (in->start) {
 		memmove(in->buf, in->buf + in->start, in->len - in->start);
 		in->len -= in->start;
@@ -419,51 +500,62 @@ static int session_read(struct ovsdb_session *ss)
 	/* A short read drained the socket: report -EAGAIN after handling what came, which
 	 * saves the read() that would only say so (epoll is level-triggered). */
 	int rc = (size_t)n < room ? -EAGAIN : 0;
-	for (; in->scan < in->len; in->scan++) {
-		char c = in->buf[in->scan];
-		if (in->in_str) {
-			if (in->esc)
-				in->esc = false;
-			else if (c == '\\')
-				in->esc = true;
-			else if (c == '"')
-				in->in_str = false;
-			continue;
-		}
-		if (!in->depth) {
-			if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-				in->start = in->scan + 1;
-				continue;
-			}
-			if (c != '{') {
-				protocol_error(ss, "syntax error", "message is not a JSON object");
-				return 0;
-			}
-		}
-		if (c == '"') {
-			in->in_str = true;
-		} else if (c == '{' || c == '[') {
-			in->depth++;
-		} else if (c == '}' || c == ']') {
-			if (--in->depth)
-				continue;
-			char err[160];
-			json_t *msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
-			in->start = in->scan + 1;
-			if (!msg) {
-				protocol_error(ss, "syntax error", err);
-				return 0;
-			}
-			handle_request(ss, msg);
-			json_decref(msg);
-		}
-	}
+	if (session_parse(ss, deadline_us))
+		return -EAGAIN;
 	if (in->len - in->start > max) {
 		char why[96];
 		snprintf(why, sizeof why, "message exceeds %zu bytes", max);
 		protocol_error(ss, "resources exhausted", why);
 	}
 	return rc;
+}
+
+/* Handles this session's input for at most OVSDB_SESSION_SLICE_US, and not past the
+ * iteration's budget unless 'forced': what is left stays buffered ('in.pending') or in the
+ * socket for the next iteration, after this one's replies have gone out.  One client's
+ * burst of costly requests (monitors of big tables, say) must not hold every other client's
+ * replies, "echo"s included, for the sum of their costs.  A session put off is remembered
+ * in order (deferred_seq); the server forces the oldest one first in the next iteration, so
+ * each iteration does at most the budget plus one slice, and no session starves. */
+static void session_input(struct ovsdb_session *ss, bool forced)
+{
+	struct ovsdb_server *s = ss->server;
+	uint64_t t0 = dvs_now_us(), slice = OVSDB_SESSION_SLICE_US;
+	if (!forced) {
+		if (s->busy_us >= OVSDB_ITERATION_BUDGET_US) {
+			if (!ss->deferred_seq) {
+				ss->deferred_seq = ++s->n_deferred;
+			}
+			return;
+		}
+		if (OVSDB_ITERATION_BUDGET_US - s->busy_us < slice)
+			slice = OVSDB_ITERATION_BUDGET_US - s->busy_us;
+	}
+	ss->deferred_seq = 0;
+	uint64_t deadline = t0 + slice;
+	for (int round = 0; round < 16; round++) {
+		int rc = session_read(ss, deadline);
+		if (ss->closing || ss->dead || rc == -EAGAIN)
+			break;
+		if (rc) {
+			ss->dead = true;
+			break;
+		}
+		if (dvs_now_us() >= deadline)
+			break;
+	}
+	s->busy_us += dvs_now_us() - t0;
+}
+
+bool ovsdb_session_input_pending(const struct ovsdb_session *ss)
+{
+	return (ss->in.pending || ss->deferred_seq) && !ss->closing && !ss->dead;
+}
+
+void ovsdb_session_resume_input(struct ovsdb_session *ss, bool forced)
+{
+	if (!ss->closing && !ss->dead && (forced || ss->in.pending))
+		session_input(ss, forced);
 }
 
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
@@ -480,17 +572,7 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	}
 	if (!(events & (DVS_LOOP_IN | DVS_LOOP_ERR)) || ss->closing)
 		return;
-	for (int round = 0; round < 16; round++) {
-		int rc = session_read(ss);
-		if (ss->closing || ss->dead)
-			return;
-		if (rc == -EAGAIN)
-			return;
-		if (rc) {
-			ss->dead = true;
-			return;
-		}
-	}
+	session_input(ss, false);
 }
 
 static void serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
@@ -498,6 +580,12 @@ static void serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
 	struct json_text *t = &ss->out;
 	if (it->msg) {
 		json_text_json(t, it->msg);
+	} else if (it->payload && !it->method) {
+		json_text_raw(t, "{\"id\":", 6);
+		json_text_json(t, it->reply_id);
+		json_text_raw(t, ",\"result\":", 10);
+		json_text_raw(t, it->payload->data, it->payload->len);
+		json_text_raw(t, ",\"error\":null}", 14);
 	} else if (it->payload) {
 		json_text_raw(t, "{\"method\":", 10);
 		json_text_string(t, it->method);

@@ -28,7 +28,8 @@ struct ovsdb_shared_text {
 
 struct ovsdb_out_item {
 	json_t *msg;                          /* a whole message, or */
-	json_t *result, *error, *reply_id;    /* a reply (written without building it), or */
+	json_t *result, *error, *reply_id;    /* a reply (written without building it; or with
+					       * 'payload' as its result, already text), or */
 	const char *method;                   /* "update"/"update2" notification with */
 	json_t *mon_id;                       /*   this monitor id and */
 	struct ovsdb_shared_text *payload;    /*   this serialised <table-updates> */
@@ -42,6 +43,7 @@ struct ovsdb_input {
 	size_t scan;  /* bytes examined so far */
 	unsigned depth;
 	bool in_str, esc;
+	bool pending; /* bytes after 'scan' not examined yet: the session ran out of time */
 };
 
 struct ovsdb_session {
@@ -58,6 +60,7 @@ struct ovsdb_session {
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */
 	bool closing; /* protocol error: flush what is queued, then close */
 	bool dead;    /* close at the end of the iteration */
+	uint64_t deferred_seq; /* input put off by the budget (order of that), or 0 */
 	uint32_t events; /* what the loop watches for this socket */
 };
 
@@ -70,6 +73,16 @@ void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg);
 /* Sends queued messages.  Returns 0, or -errno when the session must be closed
  * (-ENOBUFS: the client does not read and its backlog hit the limit). */
 int ovsdb_session_flush(struct ovsdb_session *ss);
+
+/* Request handling per iteration: a session gets at most a slice; once the budget is spent
+ * the others wait for the next iteration, the oldest of them served first, whatever the
+ * budget ('forced'). */
+#define OVSDB_ITERATION_BUDGET_US 50000
+#define OVSDB_SESSION_SLICE_US 10000
+/* True if the session has requests it had no time for (the loop must not sleep). */
+bool ovsdb_session_input_pending(const struct ovsdb_session *ss);
+/* Handles such requests: within this iteration's budget, or for one slice if 'forced'. */
+void ovsdb_session_resume_input(struct ovsdb_session *ss, bool forced);
 
 /* Per-commit cache of notifications shared by identical monitors. */
 struct ovsdb_share_cache {

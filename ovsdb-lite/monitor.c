@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 
 static json_t *parse_select(struct ovsdb_monitor_table *mt, const json_t *sel)
 {
@@ -146,24 +147,55 @@ static bool row_matches(const struct ovsdb_monitor_table *mt, const struct ovsdb
 	return row && ovsdb_condition_match_any(&mt->cond, row);
 }
 
-json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m)
+void ovsdb_monitor_write_initial(const struct ovsdb_monitor *m, struct json_text *t)
 {
-	json_t *updates = NULL;
+	bool any_table = false;
+	json_text_char(t, '{');
 	for (uint32_t i = 0; i < m->n_tables; i++) {
 		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		bool any_row = false;
 		if (!mt->initial)
 			continue;
 		HMAP_FOR_EACH (n, &mt->table->rows) {
 			const struct ovsdb_row *row = HMAP_CONTAINER(n, struct ovsdb_row, node);
+			char u[UUID_LEN + 1];
 			if (!row_matches(mt, row))
 				continue;
-			json_t *ru = m->version == OVSDB_MONITOR_V1
-				? json_pack("{s:o}", "new", ovsdb_row_to_json(row, &mt->columns, false))
-				: json_pack("{s:o}", "initial", ovsdb_row_to_json(row, &mt->columns, true));
-			add_row_update(&updates, mt, ovsdb_row_uuid(row), ru);
+			if (!any_row) {
+				/* A table enters the reply with its first matching row. */
+				if (any_table)
+					json_text_char(t, ',');
+				any_table = any_row = true;
+				json_text_string(t, mt->table->schema->name);
+				json_text_char(t, ':');
+				json_text_char(t, '{');
+			} else {
+				json_text_char(t, ',');
+			}
+			uuid_to_string(ovsdb_row_uuid(row), u);
+			json_text_char(t, '"');
+			json_text_raw(t, u, UUID_LEN);
+			if (m->version == OVSDB_MONITOR_V1)
+				json_text_raw(t, "\":{\"new\":", 9);
+			else
+				json_text_raw(t, "\":{\"initial\":", 13);
+			ovsdb_row_write_json(t, row, &mt->columns, m->version != OVSDB_MONITOR_V1);
+			json_text_char(t, '}');
 		}
+		if (any_row)
+			json_text_char(t, '}');
 	}
-	return updates ? updates : json_object();
+	json_text_char(t, '}');
+}
+
+json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m)
+{
+	struct json_text t;
+	json_text_init(&t);
+	ovsdb_monitor_write_initial(m, &t);
+	json_t *j = json_loadb(t.buf, t.len, 0, NULL);
+	json_text_destroy(&t);
+	return j;
 }
 
 static bool columns_changed(const struct ovsdb_monitor_table *mt, const struct ovsdb_txn_row *tr)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "condition.h"
+#include "json_text.h"
 #include "table.h"
 #include "transaction.h"
 
@@ -38,7 +39,9 @@ struct ovsdb_monitor {
 struct ovsdb_monitor *ovsdb_monitor_create(struct ovsdb_db *db, const json_t *id, const json_t *requests,
 					   enum ovsdb_monitor_version version, json_t **error);
 void ovsdb_monitor_destroy(struct ovsdb_monitor *m);
-/* The reply to the monitor request: current contents selected by "initial". (new) */
+/* The reply to the monitor request: current contents selected by "initial", written as
+ * text to 't' (the server's path: no jansson tree for a whole table), or as a tree (new). */
+void ovsdb_monitor_write_initial(const struct ovsdb_monitor *m, struct json_text *t);
 json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m);
 /* The <table-updates>/<table-updates2> for a committed transaction, or NULL if nothing this
  * monitor selects changed. (new) */

@@ -21,6 +21,8 @@
 #include "transaction.h"
 
 #define COMPACT_INTERVAL_MS (10 * 60 * 1000)
+/* Like ovsdb-server's "Unreasonably long poll interval": every cause of a stall is named. */
+#define SLOW_ITERATION_US (1000 * 1000)
 
 static int replay_cb(void *aux, const json_t *record)
 {
@@ -204,15 +206,28 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next) {
 		int64_t d = ovsdb_session_next_deadline(ss, now);
 		/* Output queued late in the last iteration (a "locked" notification from a
-		 * session that closed after this one was flushed) goes out now, not later. */
-		if (ss->n_out)
+		 * session that closed after this one was flushed) goes out now, not later; so
+		 * are requests the last iteration had no time for. */
+		if (ss->n_out || ovsdb_session_input_pending(ss))
 			d = 0;
 		if (d >= 0 && (wait < 0 || d < wait))
 			wait = d;
 	}
+	s->busy_us = 0;
+	/* The session put off longest goes first, whatever the budget: none starves. */
+	struct ovsdb_session *oldest = NULL;
+	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
+		if (ss->deferred_seq && (!oldest || ss->deferred_seq < oldest->deferred_seq))
+			oldest = ss;
+	if (oldest)
+		ovsdb_session_resume_input(oldest, true);
 	int rc = dvs_loop_run_once(s->loop, (int)wait);
 	if (rc < 0 && rc != -EINTR)
 		return rc;
+	/* Requests buffered but put off by the budget (their socket may be drained). */
+	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
+		ovsdb_session_resume_input(ss, false);
+	uint64_t t0 = dvs_now_us() - s->busy_us, t_commit, t_flush, t_compact;
 
 	/* Deadlines of "wait"s, and re-runs after a commit, may commit more: do them before
 	 * the storage commit so they share it. */
@@ -227,6 +242,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			break;
 	}
 
+	t_commit = dvs_now_us();
 	if (s->need_commit) {
 		rc = ovsdb_storage_commit(s->storage, s->opts.sync_always || s->need_sync);
 		if (rc) {
@@ -237,6 +253,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 		s->need_commit = s->need_sync = false;
 	}
 
+	t_flush = dvs_now_us();
 	struct ovsdb_session *next;
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = next) {
 		next = ss->next;
@@ -246,6 +263,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			ovsdb_session_destroy(ss);
 	}
 
+	t_compact = dvs_now_us();
 	/* Automatic compaction stalls the loop while the snapshot is written, so like
 	 * ovsdb-server it happens at most every COMPACT_INTERVAL_MS. */
 	if (s->compact_requested ||
@@ -254,5 +272,11 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 		/* A failed compaction leaves the old journal in place and working. */
 		ovsdb_server_compact(s);
 	}
+	uint64_t t_end = dvs_now_us();
+	if (t_end - t0 >= SLOW_ITERATION_US)
+		DVS_LOG_RL(WARN, "slow iteration: %llu ms (requests %llu, commit %llu, output %llu, compaction %llu)",
+			   (unsigned long long)(t_end - t0) / 1000, (unsigned long long)(t_commit - t0) / 1000,
+			   (unsigned long long)(t_flush - t_commit) / 1000, (unsigned long long)(t_compact - t_flush) / 1000,
+			   (unsigned long long)(t_end - t_compact) / 1000);
 	return 0;
 }

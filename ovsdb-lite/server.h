@@ -47,6 +47,8 @@ struct ovsdb_server {
 	bool compact_requested;
 	uint64_t n_commits, n_batches;
 	uint64_t last_compact_ms;
+	uint64_t busy_us;    /* time spent handling requests this iteration */
+	uint64_t n_deferred; /* sessions put off to the next iteration by the budget */
 	struct json_text record; /* scratch buffer for journal records */
 };
 

@@ -237,6 +237,28 @@ json_t *ovsdb_row_to_json(const struct ovsdb_row *row, const struct ovsdb_column
 	return obj;
 }
 
+void ovsdb_row_write_json(struct json_text *t, const struct ovsdb_row *row, const struct ovsdb_column_set *cols,
+			  bool skip_default)
+{
+	const struct ovsdb_table_schema *ts = row->table->schema;
+	uint32_t n = cols ? cols->n : ts->n_cols;
+	bool first = true;
+	json_text_char(t, '{');
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ovsdb_column *c = &ts->cols[cols ? cols->idx[i] : i];
+		if (skip_default && c->idx >= OVSDB_N_IMPLICIT_COLS &&
+		    ovsdb_datum_is_default(&row->fields[c->idx], &c->type))
+			continue;
+		if (!first)
+			json_text_char(t, ',');
+		first = false;
+		json_text_string(t, c->name);
+		json_text_char(t, ':');
+		json_text_datum(t, &row->fields[c->idx], &c->type);
+	}
+	json_text_char(t, '}');
+}
+
 struct ovsdb_row *ovsdb_table_find(const struct ovsdb_table *t, const struct uuid *uuid)
 {
 	HMAP_FOR_EACH_WITH_HASH (n, uuid_hash(uuid), &t->rows) {

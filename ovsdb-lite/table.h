@@ -77,6 +77,9 @@ bool ovsdb_row_index_equal(const struct ovsdb_row *a, const struct ovsdb_row *b,
  * columns holding their default value are left out (update2 insert/initial). */
 json_t *ovsdb_row_to_json(const struct ovsdb_row *row, const struct ovsdb_column_set *cols,
 			  bool skip_default);
+/* The same object written as text to 't' (no jansson tree: monitor replies of whole tables). */
+void ovsdb_row_write_json(struct json_text *t, const struct ovsdb_row *row, const struct ovsdb_column_set *cols,
+			  bool skip_default);
 
 struct ovsdb_row *ovsdb_table_find(const struct ovsdb_table *t, const struct uuid *uuid);
 /* Adds/removes a committed row to/from the table and its indexes. */

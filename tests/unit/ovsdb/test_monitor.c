@@ -144,10 +144,48 @@ static void test_monitor_cond_change(void **state)
 	ovsdb_db_destroy(db);
 }
 
+/* The server writes whole-table monitor replies as text (ovsdb_row_write_json): for every
+ * column type, with and without defaults, it must say exactly what the jansson tree says. */
+static void test_monitor_initial_text_matches_tree(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Port\",\"row\":{\"name\":\"p\\\"1\",\"mode\":\"trunk\"},"
+				"\"uuid-name\":\"p\"},"
+				"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"h\\u00e9\\n\",\"gen\":3,"
+				"\"ports\":[\"set\",[[\"named-uuid\",\"p\"]]],\"tags\":[\"map\",[[\"a\",1],[\"b\",-2]]],"
+				"\"nums\":[\"set\",[1,2,3]],\"ratio\":0.25,\"up\":true}},"
+				"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"empty\"}}]"));
+	const char *reqs[] = { "{\"Host\":{},\"Port\":{}}", "{\"Host\":[{}],\"Port\":[{}]}" };
+	for (int v = 0; v < 2; v++) {
+		struct ovsdb_monitor *m = mon(db, reqs[v], v ? OVSDB_MONITOR_V2 : OVSDB_MONITOR_V1);
+		json_t *got = ovsdb_monitor_initial(m), *want = json_object();
+		for (uint32_t i = 0; i < m->n_tables; i++) {
+			const struct ovsdb_monitor_table *mt = &m->tables[i];
+			json_t *rows = json_object();
+			HMAP_FOR_EACH (n, &mt->table->rows) {
+				const struct ovsdb_row *row = HMAP_CONTAINER(n, struct ovsdb_row, node);
+				char u[UUID_LEN + 1];
+				uuid_to_string(ovsdb_row_uuid(row), u);
+				json_object_set_new(rows, u, json_pack("{s:o}", v ? "initial" : "new",
+								       ovsdb_row_to_json(row, &mt->columns, v)));
+			}
+			json_object_set_new(want, mt->table->schema->name, rows);
+		}
+		assert_non_null(got);
+		if (!json_equal(got, want))
+			fail_msg("text %s\ntree %s", json_dumps(got, JSON_SORT_KEYS), json_dumps(want, JSON_SORT_KEYS));
+		json_decref(got);
+		json_decref(want);
+		ovsdb_monitor_destroy(m);
+	}
+	ovsdb_db_destroy(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_monitor_v1_and_v2),
+		cmocka_unit_test(test_monitor_initial_text_matches_tree),
 		cmocka_unit_test(test_monitor_cond_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
