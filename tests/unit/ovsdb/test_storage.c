@@ -62,6 +62,22 @@ static void test_crc32c(void **state)
 {
 	assert_int_equal(journal_crc32c("123456789", 9), 0xe3069283u); /* the standard check value */
 	assert_int_equal(journal_crc32c("", 0), 0);
+	/* Every length and alignment against a bit-at-a-time reference (the hardware path
+	 * takes 8 bytes at a time, then the tail byte by byte). */
+	unsigned char buf[300];
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t len = 0; len + off <= sizeof buf; len += 1 + len / 8) {
+			uint32_t c = 0xffffffffu;
+			for (size_t i = 0; i < len; i++) {
+				c ^= buf[off + i];
+				for (int k = 0; k < 8; k++)
+					c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+			}
+			assert_int_equal(journal_crc32c(buf + off, len), c ^ 0xffffffffu);
+		}
+	}
 }
 
 static void test_journal_append_replay(void **state)
