@@ -5,6 +5,8 @@
 #   durable     every transaction ends with {"op":"commit","durable":true}: both servers
 #               fsync before replying (dvs-db --sync=request honours exactly that flag)
 #   nondurable  no commit op: both write their log but do not fsync
+#   echo        no transaction at all: "echo" requests, the floor of a round trip through
+#               the server and the client (what 1 client can never beat)
 # Rounds alternate A B A B and medians are reported (noisy, shared 2-core machines).
 # Never touches a system OVS: ovsdb-server runs on a private socket and DB file in a temp dir.
 # usage: bench.sh [ROUNDS] [SECONDS]   (env DVS_BUILD, DVS_SRC as meson test sets them)
@@ -43,7 +45,7 @@ declare -A res
 
 start_servers
 for r in $(seq "$rounds"); do
-	for mode in nondurable durable; do
+	for mode in nondurable durable echo; do
 		for n in 1 16; do
 			for srv in dvs ovs; do
 				v=$("$lg" txn "$dir/$srv.sock" "$n" "$secs" "$mode" | field txn_per_s)
@@ -77,11 +79,11 @@ row() { # name dvs ovs higher_is_better
 	awk -v n="$1" -v a="$2" -v b="$3" -v h="$4" 'BEGIN {
 		r = (h == 1) ? a / b : b / a; printf "%-44s %12s %12s %7.2fx\n", n, a, b, r }'
 }
-for mode in nondurable durable; do
+for mode in nondurable durable echo; do
 	for n in 1 16; do
 		a=$(echo ${res[txn_${mode}_${n}_dvs]} | tr ' ' '\n' | median)
 		b=$(echo ${res[txn_${mode}_${n}_ovs]} | tr ' ' '\n' | median)
-		row "txn/s, $n client(s), $mode" "$a" "$b" 1
+		row "$([ $mode = echo ] && echo "echo round trips/s" || echo txn/s), $n client(s), $mode" "$a" "$b" 1
 	done
 done
 row "commit->update latency, 100 monitors, median us" "${res[lat_med_dvs]}" "${res[lat_med_ovs]}" 0

@@ -4,8 +4,9 @@
  * little CPU next to the server on a 2-core machine.  Replies are framed by counting
  * braces, not parsed: the client must not be the bottleneck.
  *
- *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable
- *       one single-row insert outstanding per client; prints txn/s
+ *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable|echo
+ *       one single-row insert outstanding per client; prints txn/s.  "echo" sends echo
+ *       requests instead: the floor of a round trip through the server and this client
  *   loadgen latency SOCKET MONITORS TXNS
  *       MONITORS clients monitor the table; one writer commits TXNS updates one at a
  *       time; prints the commit->update latency (median, p99 over all monitors, and the
@@ -138,9 +139,18 @@ static int read_msgs(struct conn *c, char **first_msg, size_t *first_len)
 
 static const char *sock_path;
 
+static bool echo_only; /* "txn ... echo": the round-trip floor, no transaction */
+
 static void send_insert(struct conn *c, bool durable)
 {
 	char buf[512];
+	if (echo_only) {
+		int n = snprintf(buf, sizeof buf, "{\"method\":\"echo\",\"id\":%llu,\"params\":[\"uuid\"]}",
+				 (unsigned long long)c->seq++);
+		c->sent_ns = now_ns();
+		send_all(c->fd, buf, (size_t)n);
+		return;
+	}
 	int n = snprintf(buf, sizeof buf,
 			 "{\"method\":\"transact\",\"id\":%llu,\"params\":[\"bench\",{\"op\":\"insert\",\"table\":\"Port\","
 			 "\"row\":{\"name\":\"p-%d-%llu\",\"host\":\"h%d\",\"vlan\":%llu,\"mac\":\"52:54:00:00:%02x:%02x\",\"seq\":%llu}}%s]}",
@@ -439,8 +449,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sock_path = argv[2];
-	if (!strcmp(argv[1], "txn") && argc == 6)
+	if (!strcmp(argv[1], "txn") && argc == 6) {
+		echo_only = !strcmp(argv[5], "echo");
 		return bench_txn(atoi(argv[3]), atof(argv[4]), !strcmp(argv[5], "durable"));
+	}
 	if (!strcmp(argv[1], "latency") && argc == 5)
 		return bench_latency(atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[1], "load") && argc == 5)
