@@ -217,7 +217,8 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 	/* The session put off longest goes first, whatever the budget: none starves. */
 	struct ovsdb_session *oldest = NULL;
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
-		if (ss->deferred_seq && (!oldest || ss->deferred_seq < oldest->deferred_seq))
+		if (ss->deferred_seq && ovsdb_session_input_pending(ss) &&
+		    (!oldest || ss->deferred_seq < oldest->deferred_seq))
 			oldest = ss;
 	if (oldest)
 		ovsdb_session_resume_input(oldest, true);
