@@ -21,6 +21,8 @@
 #                                                   once)
 #   load.py SOCK set-tag GROUP TAG                  PortGroup.tag and the generation bump,
 #                                                   as dvsctl does; prints "T0 GENERATION"
+#   load.py SOCK apply-times GEN SINCE LOG...       when each host's log says it applied GEN
+#                                                   (seconds since SINCE): "n first median last"
 #   load.py SOCK wait-applied GEN N TIMEOUT_S SINCE polls (10 ms) until N hosts report
 #                                                   applied_generation >= GEN; prints the
 #                                                   seconds since SINCE
@@ -180,6 +182,23 @@ def main():
                     n_applied(db, gen), want, gen))
             time.sleep(0.01)
         print("%.3f" % (time.time() - t0))
+    elif cmd == "apply-times":
+        import datetime
+        gen, t0 = sys.argv[3], float(sys.argv[4])
+        needle = "|generation %s applied" % gen
+        ts = []
+        for path in sys.argv[5:]:
+            with open(path) as f:
+                for line in f:
+                    if needle in line:
+                        stamp = datetime.datetime.strptime(line.split("|")[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+                        ts.append(stamp.replace(tzinfo=datetime.timezone.utc).timestamp() - t0)
+                        break
+        ts.sort()
+        if ts:
+            print("%d %.3f %.3f %.3f" % (len(ts), ts[0], ts[len(ts) // 2], ts[-1]))
+        else:
+            print("0 - - -")
     elif cmd == "count":
         print(count(db, sys.argv[3], sys.argv[4], json.loads(sys.argv[5])))
     elif cmd == "wait-count":

@@ -477,7 +477,6 @@ on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_ch
 {
 	struct sw_db *db = arg;
 
-	db->snap_due = true;
 	if (!strcmp(table, "Global"))
 		return;
 	if (!strcmp(table, "Host") || !strcmp(table, "MacLocation")) {
@@ -494,7 +493,6 @@ on_intent_change(void *arg, const char *table, const char *uuid, enum dvs_row_ch
 static void
 save_snapshot(struct sw_db *db)
 {
-	db->snap_due = false;
 	db->snap_at_ms = 0;
 	if (db->sw->conf.snapshot[0] && dvs_replica_save(db->rep, db->sw->conf.snapshot) < 0)
 		DVS_LOG_RL(WARN, "cannot save snapshot %s", db->sw->conf.snapshot);
@@ -507,8 +505,6 @@ on_batch(void *arg, size_t n_changes)
 	struct dvs_err err = {0};
 	int64_t gen = global_generation(db);
 
-	if (db->snap_due && !db->snap_at_ms)
-		db->snap_at_ms = dvs_now_ms() + SNAPSHOT_DELAY_MS;
 	/* Tunnels (sw->ov.nh) follow Host and MacLocation rows; nothing else does. */
 	if (!db->dirty && !(db->dirty_peers && db->sw->ov.nh)) {
 		db->dirty_peers = false;
@@ -522,6 +518,11 @@ on_batch(void *arg, size_t n_changes)
 	}
 	if (db->dirty_peers) /* with tunnels: flood lists name Host rows */
 		db->changed_all = true;
+	/* A restart without the database starts from what was applied last.  Only then: a
+	 * snapshot for every generation bump (another host's port) cost each of a thousand hosts
+	 * a dump of its replica per change. */
+	if (!db->snap_at_ms)
+		db->snap_at_ms = dvs_now_ms() + SNAPSHOT_DELAY_MS;
 	db->dirty = false;
 	db->dirty_peers = false;
 	/* Migrations first: a source reports on a port before the apply releases it. */

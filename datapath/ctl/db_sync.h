@@ -39,8 +39,8 @@ struct sw_db {
 	uint64_t last_beat_ms;
 	bool dirty;       /* a row this host's ports are built from changed since the last apply */
 	bool dirty_peers; /* a Host or MacLocation row changed (tunnels and remote MACs) */
-	bool snap_due;    /* the replica changed since the last snapshot */
-	uint64_t snap_at_ms; /* when the pending snapshot is written (coalesced, SNAPSHOT_DELAY_MS) */
+	uint64_t snap_at_ms; /* 0, or when the snapshot of the last apply is written (coalesced:
+			      * SNAPSHOT_DELAY_MS after the first apply of a burst) */
 	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
 	json_t *reported; /* Port uuid -> fingerprint of the status and statistics last written */
 	uint64_t last_report_ms;
