@@ -321,6 +321,25 @@ int dvs_xdp_replace(struct dvs_xdp *x, int ifindex)
 	return 0;
 }
 
+int dvs_xdp_detach_attached(int ifindex, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct bpf_prog_info info;
+	uint32_t mode_flags = 0, len = sizeof(info);
+	int fd = -1, err;
+
+	err = attached_prog(ifindex, &fd, &mode_flags);
+	if (err)
+		return err;
+	memset(&info, 0, sizeof(info));
+	if (prog_id && !bpf_obj_get_info_by_fd(fd, &info, &len))
+		*prog_id = info.id;
+	opts.old_prog_fd = fd;
+	err = bpf_xdp_detach(ifindex, mode_flags, &opts);
+	close(fd);
+	return err;
+}
+
 int dvs_xdp_detach(struct dvs_xdp *x)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = x->prog_fd);

@@ -55,6 +55,12 @@ int dvs_xdp_attach(struct dvs_xdp *x, int ifindex, uint32_t xdp_flags);
  * -EALREADY if this handle is attached, or -errno. */
 int dvs_xdp_replace(struct dvs_xdp *x, int ifindex);
 
+/* Detaches the DVS program attached to 'ifindex' whoever loaded it (one left by a loader
+ * that died), if it is still the one attached when the kernel swaps.  Returns 0, -ENOENT if
+ * nothing is attached, -EMEDIUMTYPE if the attached program is not DVS's (left alone), or
+ * -errno.  On success '*prog_id' (if not NULL) is the removed program's id. */
+int dvs_xdp_detach_attached(int ifindex, uint32_t *prog_id);
+
 /* Detaches the program if it is still the one attached.  Returns 0 or -errno. */
 int dvs_xdp_detach(struct dvs_xdp *x);
 

@@ -59,9 +59,24 @@ int
 uplink_xdp_devargs(struct sw_port *p, char *buf, size_t size, struct dvs_err *err)
 {
 	struct uxdp *u = &ux[p->idx];
-	int fd;
+	int ifindex = (int)if_nametoindex(p->conf.ifname), fd;
+	uint32_t id = 0;
 
 	uxdp_clear(u);
+	if (!ifindex)
+		return dvs_err_set(err, errno, "interface %s: %s", p->conf.ifname, strerror(errno));
+	/* The PMD attaches with UPDATE_IF_NOEXIST.  A DVS program still there was left by a
+	 * switchd that died (SIGKILL, crash): this host's switchd owns the uplink, so it goes.
+	 * Anyone else's program stays, and the port is refused with the way out. */
+	fd = dvs_xdp_detach_attached(ifindex, &id);
+	if (fd == 0)
+		DVS_LOG(WARN, "port %s: removed the DVS XDP program (id %u) an earlier switchd left on %s",
+			p->conf.name, id, p->conf.ifname);
+	else if (fd == -EMEDIUMTYPE || fd == -EBUSY)
+		return dvs_err_set(err, EBUSY, "XDP: another program is attached to %s; switchd does not replace it (remove it: ip link set dev %s xdp off)",
+				   p->conf.ifname, p->conf.ifname);
+	else if (fd != -ENOENT)
+		return dvs_err_set(err, -fd, "XDP: cannot query %s: %s", p->conf.ifname, strerror(-fd));
 	fd = dvs_xdp_object_memfd();
 	if (fd < 0)
 		return dvs_err_set(err, -fd, "XDP program: cannot copy it into a memfd: %s", strerror(-fd));
@@ -95,9 +110,10 @@ desired_vnis(const struct switchd *sw, uint32_t *out)
 	return k;
 }
 
-/* Makes the VNI map of 'p' equal to the overlay's VNIs: a merge of two sorted lists. */
+/* Makes the VNI map of 'p' equal to the overlay's VNIs: a merge of two sorted lists.  Each
+ * change is logged, except the initial fill ('quiet'), which the start line sums up. */
 static void
-sync_vnis(const struct switchd *sw, const struct sw_port *p, struct uxdp *u)
+sync_vnis(const struct switchd *sw, const struct sw_port *p, struct uxdp *u, bool quiet)
 {
 	static uint32_t want[DP_MAX_OVERLAY], now[DP_MAX_OVERLAY];
 	unsigned n_want = desired_vnis(sw, want), n_now = 0, i = 0, j = 0;
@@ -111,7 +127,7 @@ sync_vnis(const struct switchd *sw, const struct sw_port *p, struct uxdp *u)
 				DVS_LOG(WARN, "port %s: XDP: cannot remove VNI %u: %s", p->conf.name,
 					u->vnis[i], strerror(-rc));
 				now[n_now++] = u->vnis[i];
-			} else {
+			} else if (!quiet) {
 				DVS_LOG(INFO, "port %s: XDP: VNI %u no longer steered", p->conf.name, u->vnis[i]);
 			}
 			i++;
@@ -120,7 +136,8 @@ sync_vnis(const struct switchd *sw, const struct sw_port *p, struct uxdp *u)
 				DVS_LOG(ERR, "port %s: XDP: cannot allow VNI %u (its VXLAN frames are dropped as dropped-unknown-vni): %s",
 					p->conf.name, want[j], strerror(-rc));
 			} else {
-				DVS_LOG(INFO, "port %s: XDP: VNI %u steered to switchd", p->conf.name, want[j]);
+				if (!quiet)
+					DVS_LOG(INFO, "port %s: XDP: VNI %u steered to switchd", p->conf.name, want[j]);
 				now[n_now++] = want[j];
 			}
 			j++;
@@ -210,7 +227,7 @@ uplink_xdp_start(struct switchd *sw, struct sw_port *p, struct dvs_err *err)
 	}
 	/* Maps first, then the swap: the new program is right from its first frame. */
 	sync_vlans(p, u);
-	sync_vnis(sw, p, u);
+	sync_vnis(sw, p, u, true);
 	if ((rc = dvs_xdp_replace(u->x, u->ifindex)) < 0) {
 		rc = dvs_err_set(err, -rc, "XDP: cannot replace the program on %s: %s", p->conf.ifname,
 				 strerror(-rc));
@@ -254,7 +271,7 @@ uplink_xdp_sync(struct switchd *sw)
 		if (!ux[i].x || !p->used)
 			continue;
 		sync_vlans(p, &ux[i]);
-		sync_vnis(sw, p, &ux[i]);
+		sync_vnis(sw, p, &ux[i], false);
 	}
 }
 

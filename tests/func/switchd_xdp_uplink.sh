@@ -15,7 +15,9 @@
 #   - the uplink trunks VLANs 100-199: tagged 150 frames reach a guest on VLAN 150 through XDP
 #     (steered-vlan) and its replies leave tagged; VLAN 300 stays the host's kernel's; a reload
 #     that narrows the trunk narrows the program's VLAN map;
-#   - after switchd stops, no XDP program is left on up0 and the host IP still answers.
+#   - after switchd stops, no XDP program is left on up0 and the host IP still answers;
+#   - a switchd killed with SIGKILL leaves its program (the host IP still answers through it);
+#     the next switchd removes it, takes the uplink back and carries the overlay again.
 # Needs root.  Everything it creates is removed on exit (lib_switchd.sh's trap).
 source "$(dirname "$0")/lib_cluster.sh"
 
@@ -38,10 +40,15 @@ ip -n "$H" addr add "$UPIP/24" dev up0
 ip -n "$P" addr add "$PEERIP/24" dev pu0
 UPMAC=$(ns_mac "$H" up0)
 
-SWITCHD_WRAP="ip netns exec $H" sw_start "$HN" \
-	'[{"name":"up0","type":"uplink","ifname":"up0","driver":"af_xdp","trunks":"100-199"}]' \
-	'"db":"unix:'$DB_SOCK'", "host_name":"'$HN'", "snapshot":"'$T_WORK/$HN.snapshot'", "vtep_ip":"'$UPIP'"'
-SW_PID=$T_LAST_PID
+start_switchd() {
+	SWITCHD_WRAP="ip netns exec $H" sw_start "$HN" \
+		'[{"name":"up0","type":"uplink","ifname":"up0","driver":"af_xdp","trunks":"100-199"}]' \
+		'"db":"unix:'$DB_SOCK'", "host_name":"'$HN'", "snapshot":"'$T_WORK/$HN.snapshot'", "vtep_ip":"'$UPIP'"'
+	SW_PID=$T_LAST_PID
+	# Without hugepages switchd runs under its own DPDK prefix; a SIGKILL leaves it behind.
+	T_DIRS+=("/var/run/dpdk/dvs-switchd-$SW_PID")
+}
+start_switchd
 
 xdp_show() { ctl "$HN" xdp.show; }
 xdp_cnt() { jget "$(xdp_show)" "r[0]['counters']['$1']['packets']"; }
@@ -219,5 +226,24 @@ check_not "switchd stopped on SIGTERM" kill -0 "$SW_PID"
 check_eq "no XDP program left on up0" "$(xdp_attached)" none
 check_not "ip link show up0: no xdp" bash -c "ip -n $H link show up0 | grep -q xdp"
 check "the host's IP still answers after switchd left" ip netns exec "$P" ping -c 2 -i 0.2 -W 2 -q "$UPIP"
+
+# --- a switchd that dies leaves its program; the next one takes the uplink back --------------
+start_switchd
+wait_until 20 "the new switchd's program with blue's VNI" vni_allowed "[$VNI]"
+kill -9 "$SW_PID"
+for _ in $(seq 50); do kill -0 "$SW_PID" 2>/dev/null || break; sleep 0.1; done
+check_eq "after SIGKILL the program stays on up0 (nobody detached it)" "$(xdp_attached)" "dvs_xdp_uplink 1"
+check "... and the host's IP still answers through it" ip netns exec "$P" ping -c 2 -i 0.2 -W 2 -q "$UPIP"
+start_switchd
+wait_until 20 "the next switchd's program with blue's VNI" vni_allowed "[$VNI]"
+check "the next switchd removed the program left behind (logged)" \
+	grep -q "removed the DVS XDP program (id [0-9]*) an earlier switchd left on up0" "$T_WORK/switchd-$HN.log"
+check_eq "... and attached its own" "$(xdp_attached)" "dvs_xdp_uplink 1"
+wait_until 15 "vm1's tap again" tap_up "$VM" "$TAP"
+ip -n "$VM" addr add 10.72.0.1/24 dev "$TAP" 2>/dev/null
+check "guest vm1 -> kernel vxlan namespace again" ip netns exec "$VM" ping -c 3 -i 0.2 -W 2 -q 10.72.0.9
+kill "$SW_PID"
+for _ in $(seq 100); do kill -0 "$SW_PID" 2>/dev/null || break; sleep 0.1; done
+check_eq "stopped: no XDP program left on up0" "$(xdp_attached)" none
 
 t_done
