@@ -40,6 +40,7 @@
 
 #define DB_NAME "DVS"
 #define DEFAULT_TIMEOUT_MS 30000
+#define MIG_RELEASE_GRACE_MS 250
 
 /* --- small helpers ------------------------------------------------------------------- */
 
@@ -545,8 +546,11 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		if (left_uc && since < 1000)
 			return;
 		/* Until the controller publishes the VM's new location (so no host sends here any
-		 * more), frames arriving here follow it: the port and its segment stay (3 s at most). */
-		if (since < 3000 && !location_moved(db, mig, p))
+		 * more), frames arriving here follow it: the port and its segment stay (3 s at most).
+		 * The publication is in the database, not yet in every host's tables: 250 ms more
+		 * for the other switchds to apply it (released 8 ms after the activation, this host
+		 * dropped a frame still sent here as vxlan-unknown-vni). */
+		if (since < 3000 && (!location_moved(db, mig, p) || since < MIG_RELEASE_GRACE_MS))
 			return;
 		uint64_t last = 0;
 		for (unsigned w = 0; w < sw->dp.n_workers; w++)
