@@ -80,8 +80,11 @@ sw_db_report_host(struct sw_db *db)
 		json_decref(name);
 	}
 	txn = dvs_txn_create(DB_NAME);
-	if (sw_db_host_uuid(db))
-		dvs_txn_update(txn, "Host", dvs_where_eq("name", json_string(c->host_name)), row);
+	/* By uuid: dvs-db looks that up, where "name ==" scans every Host row (a thousand
+	 * rows for each heartbeat of each host). */
+	const char *me = sw_db_host_uuid(db);
+	if (me)
+		dvs_txn_update(txn, "Host", dvs_where_uuid(me), row);
 	else
 		dvs_txn_insert(txn, "Host", row, NULL);
 	if (dvs_txn_send(txn, dvs_idl_client(db->idl), host_txn_done, db) == 0) {
