@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# VXLAN encap+decap throughput per poll core (issue 6).  The V2V loop of bench/v2v.sh (a testpmd
+# guest in 'mac' forwarding, 64-byte frames, 'start tx_first 64', guest on CPU 0, switch polling
+# on CPU 1), with the guest's two ports in two VXLAN segments that meet only through a hairpin
+# underlay (bench/vxlan/lib.sh): every delivered frame was encapsulated and decapsulated once.
+#   dvs-vxlan   dvs-switchd in cluster mode (private dvs-db), uplink net_af_packet on a veth
+#   ovs-vxlan   OVS-DPDK 3.1 userspace VXLAN: br-phy (net_af_packet on the same veth, VTEP IP,
+#               static route and neighbour), br-blue and br-red with NORMAL
+#   dvs-plain   dvs-switchd, the same guest with plain L2 between its ports (bench/v2v-switch.sh)
+# Contenders alternate round by round.  Mpps = frames delivered to the guest (rx of both guest
+# ports) per second; each switch has one poll core (CPU 1), which also runs the kernel's veth
+# and hairpin work for the frames the switch sends (softirq in the sender's context).
+#   sudo bench/vxlan/run.sh [--rounds N] [--duration S] [--warmup S] [--no-huge]
+#                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain] [--json FILE]
+# Wrap in 'flock /tmp/dvs-heavy.lock' on a shared machine.  VX_PERF_DIR=DIR: a cpu-clock profile
+# of CPU 1 over each window (perf record -C 1), its top symbols saved as DIR/CONTENDER-ROUND.txt.
+set -euo pipefail
+bench_dir=$(cd "$(dirname "$0")/.." && pwd)
+export DVS_SRC=${DVS_SRC:-$(cd "$bench_dir/.." && pwd)}
+export DVS_TEST_NAME=vxlan-bench
+source "$DVS_SRC/tests/lib/common.sh"
+source "$DVS_SRC/tests/lib/testpmd_guest.sh"
+source "$bench_dir/lib/ovs_dpdk.sh"
+source "$bench_dir/lib/v2v_loop.sh"
+source "$bench_dir/vxlan/lib.sh"
+
+rounds=5 duration=10 warmup=3 contenders=dvs-vxlan,ovs-vxlan,dvs-plain json= huge=auto
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--rounds) rounds=$2; shift ;;
+	--duration) duration=$2; shift ;;
+	--warmup) warmup=$2; shift ;;
+	--contenders) contenders=$2; shift ;;
+	--no-huge) huge=0 ;;
+	--json) json=$2; shift ;;
+	-h | --help) usage ;;
+	*) echo "vxlan-bench: unknown option $1" >&2; usage ;;
+	esac
+	shift
+done
+require_root
+require_cmd "$TESTPMD" clang tc bpftool ovsdb-client
+IFS=, read -r -a c_list <<<"$contenders"
+for c in "${c_list[@]}"; do
+	case "$c" in
+	ovs-vxlan) [ -x "$OVS_VSWITCHD_DPDK" ] || fail "$OVS_VSWITCHD_DPDK missing: install openvswitch-switch-dpdk" ;;
+	dvs-vxlan | dvs-plain) [ -x "$DVS_BUILD/datapath/dvs-switchd" ] || fail "dvs-switchd not built" ;;
+	*) fail "unknown contender '$c' (dvs-vxlan, ovs-vxlan, dvs-plain)" ;;
+	esac
+done
+if [ "$huge" = auto ]; then
+	if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
+fi
+if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
+TESTPMD_MBUFS=16384
+TESTPMD_MEM_MB=256
+
+tmpdir_new B
+vx_build_bpf "$B"
+
+# run_one CONTENDER ROUND: one measurement in a background subshell with its own cleanup.
+# Prints diagnostics on stderr and "MPPS LOST" last on stdout (LOST: frames that left the guest
+# during the window and never came back, from the change of tx - rx).
+run_one() {
+	local c=$1 r=$2
+	local d=$B/$c-$r ns=dvsvx$$a$r nr=dvsvx$$r$r
+	mkdir -p "$d"
+	local s0=$d/g0.sock s1=$d/g1.sock
+	# VX_LOG_DIR=DIR keeps each round's logs (switchd, dvs-db, OVS) as DIR/CONTENDER-ROUND/.
+	[ -n "${VX_LOG_DIR:-}" ] &&
+		cleanup_push "mkdir -p '$VX_LOG_DIR/$c-$r' && cp $d/*.log $d/*.json $d/ovs/*.log '$VX_LOG_DIR/$c-$r/'"
+	case "$c" in
+	dvs-vxlan | ovs-vxlan) vx_underlay "$ns" "$nr" ;;
+	esac
+	v2v_guest_start guest "$s0" "$s1"
+	case "$c" in
+	dvs-vxlan) vx_dvs_start "$d" "$ns" "$s0" "$s1" ;;
+	ovs-vxlan) vx_ovs_start "$d/ovs" "$ns" "$s0" "$s1" "$huge" ;;
+	dvs-plain) V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1" ;;
+	esac
+	v2v_guest_seed guest
+	sleep "$warmup"
+	local a b
+	a=$(v2v_rx_total guest)
+	if [ -n "${VX_PERF_DIR:-}" ]; then
+		# Where CPU 1 (the poll core, with the kernel's underlay work) spends the window.
+		perf record -q -e cpu-clock -C 1 -o "$d/perf.data" -- sleep "$duration" >/dev/null 2>&1
+		perf report -q -i "$d/perf.data" --stdio --sort comm,dso,sym 2>/dev/null |
+			grep -v '^$' | head -60 >"$VX_PERF_DIR/$c-$r.txt" || true
+	else
+		sleep "$duration"
+	fi
+	b=$(v2v_rx_total guest)
+	case "$c" in
+	dvs-vxlan | dvs-plain)
+		[ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log" &&
+			log "round $r $c: dvs-switchd fell back to --no-huge"
+		vx_dvs_report "$d" | sed "s/^/round $r $c: /" >&2
+		log "round $r $c lcores: $(json_get "$(unix_rpc "$d/ctl.sock" lcores.show)" \
+			"[(l.get('lcore'), round(l.get('cycles_per_packet'), 1)) for l in r]")"
+		;;
+	ovs-vxlan) vx_ovs_report | sed "s/^/round $r $c: /" >&2 ;;
+	esac
+	case "$c" in
+	dvs-vxlan | ovs-vxlan)
+		log "round $r $c underlay: hairpin $(vx_hairpin_counts "$nr"); up0 $(vx_link_stats "$ns" up0)" ;;
+	esac
+	local res
+	res=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		printf "%.2f %d\n", (y[2] - x[2]) / (y[1] - x[1]) / 1e6, (y[3] - y[2]) - (x[3] - x[2]) }')
+	# A dead loop (every seeded frame lost) is a failed round, not a figure.
+	[ "${res%% *}" != 0.00 ] || fail "round $r $c: no frame came back to the guest"
+	echo "$res"
+	case "$c" in
+	ovs-vxlan) ovs_dpdk_stop ;;
+	*) stop_daemon dvs 10 || true ;;
+	esac
+	testpmd_stop guest
+}
+
+_vx_round_pid=
+cleanup_push '[ -n "$_vx_round_pid" ] && kill_pid "$_vx_round_pid" 30'
+run_round() {
+	local out=$B/round.out
+	(
+		_dvs_cleanups=() _dvs_logs=()
+		trap _dvs_on_exit EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		run_one "$@"
+	) >"$out" &
+	_vx_round_pid=$!
+	if wait "$_vx_round_pid"; then tail -n 1 "$out"; else echo "fail -"; fi
+	_vx_round_pid=
+}
+
+declare -A results=()
+log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge"
+for ((r = 1; r <= rounds; r++)); do
+	for c in "${c_list[@]}"; do
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		run_round "$c" "$r" >"$B/v"
+		read -r v lost <"$B/v"
+		results[$c]+="$v "
+		printf 'round %d  %-10s  %6s Mpps  lost in window %s  (load %s)\n' "$r" "$c" "$v" "$lost" "$load"
+	done
+done
+
+declare -A med=()
+echo
+printf '%-10s  %8s  %s\n' contender median "rounds (Mpps)"
+for c in "${c_list[@]}"; do
+	# shellcheck disable=SC2086
+	ok=$(printf '%s\n' ${results[$c]} | grep -v '^fail$' || true)
+	# shellcheck disable=SC2086
+	med[$c]=$(median $ok)
+	printf '%-10s  %8s  %s\n' "$c" "${med[$c]}" "${results[$c]}"
+done
+ratio() { awk -v a="${med[$1]:-nan}" -v b="${med[$2]:-nan}" 'BEGIN {
+	if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
+# Per round (same round, adjacent in time), then the median of those ratios.
+round_ratios() {
+	local -a x y
+	read -r -a x <<<"${results[$1]}"
+	read -r -a y <<<"${results[$2]}"
+	local i out=()
+	for i in "${!x[@]}"; do
+		[[ "${x[$i]}" =~ ^[0-9.]+$ && "${y[$i]:-}" =~ ^[0-9.]+$ ]] || continue
+		out+=("$(awk -v a="${x[$i]}" -v b="${y[$i]}" 'BEGIN { if (b > 0) printf "%.2f", a / b }')")
+	done
+	echo "${out[*]}"
+}
+echo
+for pair in dvs-vxlan:ovs-vxlan dvs-vxlan:dvs-plain ovs-vxlan:dvs-plain; do
+	a=${pair%%:*} b=${pair##*:}
+	[ -n "${med[$a]:-}" ] && [ -n "${med[$b]:-}" ] || continue
+	rr=$(round_ratios "$a" "$b")
+	# shellcheck disable=SC2086
+	printf 'ratio %s / %s = %s (of medians); per round: %s (median %s)\n' "$a" "$b" \
+		"$(ratio "$a" "$b")" "$rr" "$(median $rr)"
+done
+
+if [ -n "$json" ]; then
+	{
+		printf '{"rounds": %d, "duration_s": %s, "warmup_s": %s, "hugepages": %s, "contenders": {' \
+			"$rounds" "$duration" "$warmup" "$([ "$huge" = 1 ] && echo true || echo false)"
+		sep=
+		for c in "${c_list[@]}"; do
+			# shellcheck disable=SC2086
+			list=$(printf '%s\n' ${results[$c]} | sed 's/^fail$/null/' | paste -sd, -)
+			printf '%s"%s": {"median_mpps": %s, "rounds_mpps": [%s]}' "$sep" "$c" \
+				"$(sed 's/^nan$/null/' <<<"${med[$c]}")" "$list"
+			sep=", "
+		done
+		printf '}}\n'
+	} >"$json"
+fi
+for c in "${c_list[@]}"; do
+	if [ "${med[$c]}" = nan ]; then check_fail "$c: no round succeeded"
+	else pass "$c: ${med[$c]} Mpps median"; fi
+done
+finish
