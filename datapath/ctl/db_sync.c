@@ -514,6 +514,12 @@ on_batch(void *arg, size_t n_changes)
 		 * a host its change does not touch. */
 		if (gen > db->gen_applied)
 			db->gen_applied = gen;
+		if (db->sw->ov.nh) {
+			/* As any batch did before: tunnels refreshed, published MACs missing from
+			 * the FDB (a tunnel flapped) installed again. */
+			sw_publish(db->sw);
+			overlay_macs(db);
+		}
 		return;
 	}
 	if (db->dirty_peers) /* with tunnels: flood lists name Host rows */
