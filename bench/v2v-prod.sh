@@ -177,6 +177,11 @@ profile() {
 	perf record -q -e cpu-clock -p "$pid" -o "$f.data" -- sleep "$duration" >/dev/null 2>&1 || true
 	perf report -i "$f.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -40 >"$f.txt" || true
+	# The hottest symbol annotated (where in it the time goes).
+	local top
+	top=$(awk '$3 == "[.]" && $4 !~ /^0x/ { print $4; exit }' "$f.txt")
+	[ -z "$top" ] || perf annotate -i "$f.data" --stdio -s "$top" 2>/dev/null |
+		awk '$1 + 0 >= 0.5' | sort -rn | head -40 >"$f.annotate.txt" || true
 	rm -f "$f.data"
 	log "profile of $sw round $r: $f.txt"
 }
