@@ -14,7 +14,8 @@
 #   sudo bench/vxlan/run.sh [--rounds N] [--duration S] [--warmup S] [--no-huge]
 #                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain] [--json FILE]
 # Wrap in 'flock /tmp/dvs-heavy.lock' on a shared machine.  VX_PERF_DIR=DIR: a cpu-clock profile
-# of CPU 1 over each window (perf record -C 1), its top symbols saved as DIR/CONTENDER-ROUND.txt.
+# of CPU 1 over each window (perf record -C 1): top symbols in DIR/CONTENDER-ROUND.txt, per DSO in
+# DIR/CONTENDER-ROUND.dso.txt.
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")/.." && pwd)
 export DVS_SRC=${DVS_SRC:-$(cd "$bench_dir/.." && pwd)}
@@ -26,7 +27,7 @@ source "$bench_dir/lib/v2v_loop.sh"
 source "$bench_dir/vxlan/lib.sh"
 
 rounds=5 duration=10 warmup=3 contenders=dvs-vxlan,ovs-vxlan,dvs-plain json= huge=auto
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift ;;
@@ -89,6 +90,8 @@ run_one() {
 		perf record -q -e cpu-clock -C 1 -o "$d/perf.data" -- sleep "$duration" >/dev/null 2>&1
 		perf report -q -i "$d/perf.data" --stdio --sort comm,dso,sym 2>/dev/null |
 			grep -v '^$' | head -60 >"$VX_PERF_DIR/$c-$r.txt" || true
+		perf report -q -i "$d/perf.data" --stdio --sort dso 2>/dev/null |
+			grep -v '^$' | head -20 >"$VX_PERF_DIR/$c-$r.dso.txt" || true
 	else
 		sleep "$duration"
 	fi
@@ -109,9 +112,9 @@ run_one() {
 	esac
 	local res
 	res=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
-		printf "%.2f %d\n", (y[2] - x[2]) / (y[1] - x[1]) / 1e6, (y[3] - y[2]) - (x[3] - x[2]) }')
+		printf "%.3f %d\n", (y[2] - x[2]) / (y[1] - x[1]) / 1e6, (y[3] - y[2]) - (x[3] - x[2]) }')
 	# A dead loop (every seeded frame lost) is a failed round, not a figure.
-	[ "${res%% *}" != 0.00 ] || fail "round $r $c: no frame came back to the guest"
+	[ "${res%% *}" != 0.000 ] || fail "round $r $c: no frame came back to the guest"
 	echo "$res"
 	case "$c" in
 	ovs-vxlan) ovs_dpdk_stop ;;
@@ -168,7 +171,7 @@ round_ratios() {
 	local i out=()
 	for i in "${!x[@]}"; do
 		[[ "${x[$i]}" =~ ^[0-9.]+$ && "${y[$i]:-}" =~ ^[0-9.]+$ ]] || continue
-		out+=("$(awk -v a="${x[$i]}" -v b="${y[$i]}" 'BEGIN { if (b > 0) printf "%.2f", a / b }')")
+		out+=("$(awk -v a="${x[$i]}" -v b="${y[$i]}" 'BEGIN { if (b > 0) printf "%.3f", a / b }')")
 	done
 	echo "${out[*]}"
 }
