@@ -11,6 +11,7 @@
 #               the same 100 rules as OpenFlow flows (allow = NORMAL, drop = drop, same
 #               priority order) and ingress_policing_rate=100000000 kbit/s, burst 1000000 kbit
 #   dvs-prod-ct (optional) dvs-prod with the benchmark's rule stateful (connection tracking)
+#   dvs-vlan-pol (optional) dvs-prod without the ACL (VLAN 10 and the policer only)
 # Flows: the guest is bench/prod/flowloop.c, not testpmd.  testpmd 22.11 has no mode that
 # loops frames and varies their flows: 'flowgen' frees what it receives and writes fixed MACs
 # (00:01:02:03:04:05/06, so both ports would send from the same MAC), and 'txonly
@@ -22,10 +23,12 @@
 # round-robin while L2 learning sees only the two guest MACs.  Every contender runs with the
 # same guest, so dvs-plain is the baseline of the same loop.
 # Mpps = frames the switch delivered to the guest (both ports' rx) per second over the
-# window.  After each round the switch's drop counters are read: a policy drop (ACL, policer,
-# conntrack; OVS: the drop flows' n_packets, policing drops) fails the run.
+# window.  The switch's drop counters are read at both ends of the window and after the round:
+# a policy drop (ACL, policer, conntrack; OVS: the drop flows' n_packets, policing drops) or any
+# drop inside the window fails the run.  Drops outside it are expected: the seed overflows the
+# guest's rings, and the frames in flight are lost when the guest quits.
 #   sudo bench/v2v-prod.sh [--rounds N] [--duration S] [--warmup S] [--flows N_PER_PORT]
-#        [--switches dvs-plain,dvs-prod,ovs-prod[,dvs-prod-ct]] [--no-huge] [--json FILE]
+#        [--switches dvs-plain,dvs-prod,ovs-prod[,dvs-prod-ct,dvs-vlan-pol]] [--no-huge] [--json FILE]
 #        [--perf DIR]  (perf record -e cpu-clock on each switch over the window: a profile per
 #                       round in DIR; it perturbs the figures, so profile in a separate run)
 set -euo pipefail
@@ -60,9 +63,9 @@ switchd=$DVS_BUILD/datapath/dvs-switchd
 IFS=, read -r -a sw_list <<<"$switches"
 for sw in "${sw_list[@]}"; do
 	case "$sw" in
-	dvs-plain | dvs-prod | dvs-prod-ct) [ -x "$switchd" ] || fail "$switchd not built" ;;
+	dvs-plain | dvs-prod | dvs-prod-ct | dvs-vlan-pol) [ -x "$switchd" ] || fail "$switchd not built" ;;
 	ovs-prod) [ -x "$OVS_VSWITCHD_DPDK" ] || fail "$OVS_VSWITCHD_DPDK missing: install openvswitch-switch-dpdk" ;;
-	*) fail "unknown switch '$sw' (dvs-plain, dvs-prod, ovs-prod, dvs-prod-ct)" ;;
+	*) fail "unknown switch '$sw' (dvs-plain, dvs-prod, ovs-prod, dvs-prod-ct, dvs-vlan-pol)" ;;
 	esac
 done
 
@@ -94,17 +97,18 @@ guest_start() {
 	wait_until 20 "guest socket $s0" test -S "$s0"
 }
 
-# dvs_prod_conf DIR SOCK0 SOCK1 ACL_FILE: dvs-switchd's config for dvs-prod(-ct).
+# dvs_prod_conf DIR SOCK0 SOCK1 [ACL_FILE]: dvs-switchd's config for dvs-prod(-ct), and for
+# dvs-vlan-pol without ACL_FILE.
 dvs_prod_conf() {
-	local d=$1 s0=$2 s1=$3 acl no_huge=false p port sep=
-	acl=$(cat "$4")
+	local d=$1 s0=$2 s1=$3 acl= no_huge=false p port sep=
+	[ -z "${4:-}" ] || acl="\"acl\": $(cat "$4"),"
 	[ "${V2V_NO_HUGE:-0}" = 1 ] && no_huge=true
 	printf '{"lcores": [1], "main_lcore": 0, "idle_sleep_us": 0, "no_huge": %s, "mem_mb": 512,\n' "$no_huge"
 	printf ' "ctl_socket": "%s", "ports": [\n' "$d/ctl.sock"
 	for p in 0 1; do
 		port=$s0; [ "$p" = 1 ] && port=$s1
 		printf '%s  {"name": "v%d", "type": "vhost-user", "path": "%s", "client": true, "queues": 1,\n' "$sep" "$p" "$port"
-		printf '   "vlan_mode": "access", "tag": 10, "acl": %s,\n' "$acl"
+		printf '   "vlan_mode": "access", "tag": 10, %s\n' "$acl"
 		printf '   "shaping": {"ingress": {"avg_bps": 100000000000, "burst_bytes": 125000000}}}\n'
 		sep=,
 	done
@@ -122,6 +126,28 @@ ovs_prod_config() {
 	[ "$n" = 100 ] || fail "ovs-prod: $n OpenFlow flows installed, expected 100"
 }
 
+# drop_counts SW DIR: prints "POLICY_DROPS OTHER_DROPS" of the running switch.  Policy: dvs's
+# policer, acl-*, ct-*, storm-*, shaper-queue-full; OVS's drop flows (n_packets) and policing
+# drops (ovs_rx_qos_drops).  Other: every other dvs reason; OVS's ports' rx/tx_dropped.
+DVS_POLICY_REASONS="('policer', 'acl-drop', 'acl-reject', 'ct-invalid', 'ct-full', 'shaper-queue-full')"
+drop_counts() {
+	local sw=$1 d=$2 of stats pol other p
+	if [ "$sw" != ovs-prod ]; then
+		json_get "$(unix_rpc "$d/ctl.sock" drops.show)" "'%d %d' % (sum(x['count'] for x in r if x['reason'] in $DVS_POLICY_REASONS or x['reason'].startswith('storm')), sum(x['count'] for x in r if not (x['reason'] in $DVS_POLICY_REASONS or x['reason'].startswith('storm'))))"
+		return
+	fi
+	of=$(timeout 20 ovs-ofctl dump-flows br0)
+	pol=$(awk '/actions=drop/ { match($0, /n_packets=[0-9]+/); n += substr($0, RSTART + 10, RLENGTH - 10) }
+		END { print n + 0 }' <<<"$of")
+	other=0
+	for p in v0 v1; do
+		stats=$(_ovs_vsctl get Interface "$p" statistics | tr -d '{} ' | tr ',' '\n')
+		pol=$((pol + $(awk -F= '$1 == "ovs_rx_qos_drops" { n += $2 } END { print n + 0 }' <<<"$stats")))
+		other=$((other + $(awk -F= '$1 == "rx_dropped" || $1 == "tx_dropped" { n += $2 } END { print n + 0 }' <<<"$stats")))
+	done
+	echo "$pol $other"
+}
+
 # dvs_counters SW DIR: logs the switch's non-zero drop reasons, the ACL's hits and the poll
 # lcore's cycles per packet; writes "POLICY_DROPS OTHER_DROPS" to DIR/drops.
 dvs_counters() {
@@ -129,8 +155,8 @@ dvs_counters() {
 	drops=$(unix_rpc "$d/ctl.sock" drops.show)
 	json_get "$drops" "' '.join('%s=%d' % (x['reason'], x['count']) for x in r if x['count']) or 'none'" |
 		sed "s/^/$sw drops: /" >&2
-	json_get "$drops" "'%d %d' % (sum(x['count'] for x in r if x['reason'] in ('policer', 'acl-drop', 'acl-reject', 'ct-invalid', 'ct-full', 'shaper-queue-full') or x['reason'].startswith('storm')), sum(x['count'] for x in r if x['reason'] not in ('policer', 'acl-drop', 'acl-reject', 'ct-invalid', 'ct-full', 'shaper-queue-full') and not x['reason'].startswith('storm')))" >"$d/drops"
-	if [ "$sw" != dvs-plain ]; then
+	drop_counts "$sw" "$d" >"$d/drops"
+	if [ "$sw" != dvs-plain ] && [ "$sw" != dvs-vlan-pol ]; then
 		acl=$(unix_rpc "$d/ctl.sock" acl.stats)
 		json_get "$acl" "'hits: rule $BENCH_RULE_ID %d, other rules %d, default %d' % (sum(x['hits'] for x in r if x['id'] == $BENCH_RULE_ID), sum(x['hits'] for x in r if x['id'] not in ($BENCH_RULE_ID, 'default')), sum(x['hits'] for x in r if x['id'] == 'default'))" |
 			sed "s/^/$sw acl /" >&2
@@ -148,23 +174,19 @@ dvs_counters() {
 # statistics (policing drops included), the PMD's cache statistics and the megaflow count;
 # writes "POLICY_DROPS OTHER_DROPS" to DIR/drops.
 ovs_counters() {
-	local d=$1 of stats pol=0 other=0 p
+	local d=$1 of stats p
 	of=$(timeout 20 ovs-ofctl dump-flows br0)
 	awk '/actions=drop/ { match($0, /n_packets=[0-9]+/); n += substr($0, RSTART + 10, RLENGTH - 10) }
 		/tp_dst=5001/ { match($0, /n_packets=[0-9]+/); b = substr($0, RSTART + 10, RLENGTH - 10) }
 		END { printf "ovs-prod flows: benchmark flow n_packets %d, drop flows n_packets %d\n", b, n }' \
 		<<<"$of" >&2
-	pol=$(awk '/actions=drop/ { match($0, /n_packets=[0-9]+/); n += substr($0, RSTART + 10, RLENGTH - 10) }
-		END { print n + 0 }' <<<"$of")
 	for p in v0 v1; do
 		stats=$(_ovs_vsctl get Interface "$p" statistics)
 		log "ovs-prod $p: $(tr -d '{}' <<<"$stats" | tr ',' '\n' | grep -E 'drop|fail|error' | tr -d ' ' | paste -sd' ')"
-		pol=$((pol + $(tr -d '{} ' <<<"$stats" | tr ',' '\n' | awk -F= '$1 == "ovs_rx_qos_drops" { print $2 + 0 }' | head -1)))
-		other=$((other + $(tr -d '{} ' <<<"$stats" | tr ',' '\n' | awk -F= '$1 == "tx_dropped" { n += $2 } END { print n + 0 }')))
 	done
 	ovs_dpdk_pmd_stats | grep -E 'hits|miss|lost|avg processing cycles' | sed 's/^ */ovs-prod pmd: /' >&2 || true
 	log "ovs-prod megaflows: $(timeout 10 ovs-appctl -t "$d/ovs/ovs-vswitchd.ctl" dpctl/dump-flows 2>/dev/null | grep -c 'actions' || true)"
-	echo "$pol $other" >"$d/drops"
+	drop_counts ovs-prod "$d" >"$d/drops"
 }
 
 # profile SWITCH ROUND: cpu-clock samples of the switch's threads over the window, then the
@@ -186,7 +208,9 @@ profile() {
 	log "profile of $sw round $r: $f.txt"
 }
 
-# run_one SWITCH ROUND: one measurement; prints "MPPS GUEST_TX_DROPS" as its last line.
+# run_one SWITCH ROUND: one measurement; prints "MPPS WINDOW_POLICY_DROPS WINDOW_OTHER_DROPS
+# ROUND_POLICY_DROPS ROUND_OTHER_DROPS" as its last line (the round's: seeding and teardown
+# included).
 run_one() {
 	local sw=$1 r=$2 d=$B/$sw-$r line mpps
 	mkdir -p "$d"
@@ -195,9 +219,10 @@ run_one() {
 	case "$sw" in
 	dvs-plain)
 		V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1" ;;
-	dvs-prod | dvs-prod-ct)
+	dvs-prod | dvs-prod-ct | dvs-vlan-pol)
 		local acl=$B/acl.json
 		[ "$sw" = dvs-prod-ct ] && acl=$B/acl-ct.json
+		[ "$sw" = dvs-vlan-pol ] && acl=
 		dvs_prod_conf "$d" "$s0" "$s1" "$acl" >"$d/dvs.json"
 		start_daemon dvs "$d/dvs.log" "$switchd" --log-level info --config "$d/dvs.json" ;;
 	ovs-prod)
@@ -206,7 +231,20 @@ run_one() {
 	esac
 	[ "$sw" = ovs-prod ] || wait_until 30 "dvs-switchd control socket" test -S "$d/ctl.sock"
 	touch "$d/go"
-	[ -z "$perf_dir" ] || profile "$sw" "$r"
+	if [ -n "$perf_dir" ]; then
+		profile "$sw" "$r"
+		echo "- -" >"$d/window"
+	else
+		# The switch's drops inside the measured window (the guest waits 0.5 s after 'go',
+		# seeds, checks both directions loop for at least 0.5 s, then warms up).
+		local w0 w1
+		sleep "$(awk -v w="$warmup" 'BEGIN { print w + 1.3 }')"
+		w0=$(drop_counts "$sw" "$d")
+		sleep "$(awk -v t="$duration" 'BEGIN { print (t > 1 ? t - 0.6 : t / 2) }')"
+		w1=$(drop_counts "$sw" "$d")
+		awk -v a="$w0" -v b="$w1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+			print y[1] - x[1], y[2] - x[2] }' >"$d/window"
+	fi
 	try_until $((warmup + duration + 120)) "guest finishes" _guest_done || true
 	line=$(grep -m1 '^mpps=' "$d/guest.log" || true)
 	[ -n "$line" ] || fail "$sw round $r: no result from the guest: $(tail -n 3 "$d/guest.log")"
@@ -221,7 +259,7 @@ run_one() {
 	*) stop_daemon dvs 10 || true ;;
 	esac
 	stop_daemon guest 5 || true
-	echo "$mpps $(cat "$d/drops")"
+	echo "$mpps $(cat "$d/window") $(cat "$d/drops")"
 }
 _guest_done() { ! daemon_alive guest; }
 
@@ -239,43 +277,48 @@ run_round() {
 		run_one "$@"
 	) >"$out" &
 	_round_pid=$!
-	if wait "$_round_pid"; then tail -n 1 "$out"; else echo "fail - -"; fi
+	if wait "$_round_pid"; then tail -n 1 "$out"; else echo "fail - - - -"; fi
 	_round_pid=
 }
 
-declare -A results=() pdrops=() odrops=()
+declare -A results=() pdrops=() odrops=() wpdrops=() wodrops=()
 log "rounds=$rounds duration=${duration}s warmup=${warmup}s flows=$((2 * flows)) switches=$switches hugepages=$huge"
 for ((r = 1; r <= rounds; r++)); do
 	for sw in "${sw_list[@]}"; do
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		run_round "$sw" "$r" >"$B/v"
-		read -r v pd od <"$B/v"
+		read -r v wpd wod pd od <"$B/v"
+		wpdrops[$sw]=$((${wpdrops[$sw]:-0} + ${wpd/-/0}))
+		wodrops[$sw]=$((${wodrops[$sw]:-0} + ${wod/-/0}))
 		results[$sw]+="$v "
 		pdrops[$sw]=$((${pdrops[$sw]:-0} + ${pd/-/0}))
 		odrops[$sw]=$((${odrops[$sw]:-0} + ${od/-/0}))
-		printf 'round %d  %-11s  %6s Mpps  policy drops %s  other switch drops %s  (load %s)\n' \
-			"$r" "$sw" "$v" "$pd" "$od" "$load"
+		printf 'round %d  %-11s  %6s Mpps  switch drops in the window: policy %s other %s; in the round: policy %s other %s  (load %s)\n' \
+			"$r" "$sw" "$v" "$wpd" "$wod" "$pd" "$od" "$load"
 	done
 done
 
 declare -A med=()
 echo
-printf '%-11s  %8s  %12s  %11s  %s\n' switch median policy-drops other-drops "rounds (Mpps)"
+echo "drops: the switch's, summed over the rounds, inside the measured windows / over whole rounds"
+printf '%-11s  %8s  %15s  %15s  %s\n' switch median policy-drops other-drops "rounds (Mpps)"
 for sw in "${sw_list[@]}"; do
 	# shellcheck disable=SC2086
 	ok=$(printf '%s\n' ${results[$sw]} | grep -v '^fail$' || true)
 	# shellcheck disable=SC2086
 	med[$sw]=$(median $ok)
-	printf '%-11s  %8s  %12s  %11s  %s\n' "$sw" "${med[$sw]}" "${pdrops[$sw]}" "${odrops[$sw]}" "${results[$sw]}"
+	printf '%-11s  %8s  %15s  %15s  %s\n' "$sw" "${med[$sw]}" "${wpdrops[$sw]} / ${pdrops[$sw]}" \
+		"${wodrops[$sw]} / ${odrops[$sw]}" "${results[$sw]}"
 done
 ratio() { awk -v a="${med[$1]:-nan}" -v b="${med[$2]:-nan}" 'BEGIN {
 	if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 echo
-for pair in dvs-prod:ovs-prod dvs-prod:dvs-plain dvs-prod-ct:ovs-prod dvs-prod-ct:dvs-plain; do
+for pair in dvs-prod:ovs-prod dvs-prod:dvs-plain dvs-prod-ct:ovs-prod dvs-prod-ct:dvs-plain \
+	dvs-vlan-pol:dvs-plain; do
 	a=${pair%%:*} b=${pair##*:}
 	[ -n "${med[$a]:-}" ] && [ -n "${med[$b]:-}" ] || continue
 	goal=
-	case "$pair" in *:ovs-prod) goal="(goal >= 2)" ;; *:dvs-plain) goal="(goal >= 0.7)" ;; esac
+	case "$pair" in dvs-vlan-pol:*) ;; *:ovs-prod) goal="(goal >= 2)" ;; *:dvs-plain) goal="(goal >= 0.7)" ;; esac
 	printf 'ratio %s / %s = %s %s\n' "$a" "$b" "$(ratio "$a" "$b")" "$goal"
 done
 
@@ -287,8 +330,9 @@ if [ -n "$json" ]; then
 		for sw in "${sw_list[@]}"; do
 			# shellcheck disable=SC2086
 			list=$(printf '%s\n' ${results[$sw]} | sed 's/^fail$/null/' | paste -sd, -)
-			printf '%s"%s": {"median_mpps": %s, "rounds_mpps": [%s], "policy_drops": %d, "other_drops": %d}' \
-				"$sep" "$sw" "$(sed 's/^nan$/null/' <<<"${med[$sw]}")" "$list" "${pdrops[$sw]}" "${odrops[$sw]}"
+			printf '%s"%s": {"median_mpps": %s, "rounds_mpps": [%s], "window_policy_drops": %d, "window_other_drops": %d, "policy_drops": %d, "other_drops": %d}' \
+				"$sep" "$sw" "$(sed 's/^nan$/null/' <<<"${med[$sw]}")" "$list" "${wpdrops[$sw]}" \
+				"${wodrops[$sw]}" "${pdrops[$sw]}" "${odrops[$sw]}"
 			sep=", "
 		done
 		printf '}}\n'
@@ -298,5 +342,6 @@ for sw in "${sw_list[@]}"; do
 	if [ "${med[$sw]}" = nan ]; then check_fail "$sw: no round succeeded"
 	else pass "$sw: ${med[$sw]} Mpps median"; fi
 	assert_eq "$sw: no frame dropped by policy" 0 "${pdrops[$sw]}"
+	assert_eq "$sw: no frame dropped by the switch inside the measured windows" 0 "${wodrops[$sw]}"
 done
 finish

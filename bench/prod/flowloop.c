@@ -146,6 +146,42 @@ fwd_burst(uint16_t p)
 	return n;
 }
 
+/* Sends N new frames on port P, in bursts (what the ring refuses is dropped, as testpmd's
+ * tx_first does). */
+static void
+seed_port(struct rte_mempool *mp, uint16_t p, unsigned n_frames)
+{
+	for (unsigned i = 0; i < n_frames; i += BURST) {
+		struct rte_mbuf *pkts[BURST];
+		uint16_t n = 0, sent;
+
+		while (n < BURST && i + n < n_frames) {
+			if (!(pkts[n] = frame_new(mp)))
+				rte_exit(EXIT_FAILURE, "flowloop: out of mbufs while seeding\n");
+			stamp(pkts[n], p);
+			n++;
+		}
+		sent = rte_eth_tx_burst(p, 0, pkts, n);
+		ports[p].tx += sent;
+		if (sent < n) {
+			ports[p].tx_drop += n - sent;
+			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+		}
+	}
+}
+
+/* Forwards both ways for MS milliseconds. */
+static void
+run_for(uint64_t hz, unsigned ms)
+{
+	uint64_t end = rte_get_tsc_cycles() + hz * ms / 1000;
+
+	while (!quit && rte_get_tsc_cycles() < end) {
+		fwd_burst(0);
+		fwd_burst(1);
+	}
+}
+
 static void
 usage(const char *prog)
 {
@@ -170,7 +206,7 @@ main(int argc, char **argv)
 	const char *go = NULL;
 	struct rte_mempool *mp;
 	uint64_t hz, t0, t_start, t_end, rx_start = 0, last_rx = 0, t_last_rx;
-	int rc, c, died = 0;
+	int rc, c, died = 0, reseeds = 0;
 
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0)
@@ -213,23 +249,23 @@ main(int argc, char **argv)
 		rte_delay_ms(50);
 	}
 
-	/* Seed: half of the frames on each port, sent in bursts (what a ring refuses is
-	 * dropped, like testpmd's tx_first). */
-	for (unsigned i = 0; i < seed; i += BURST) {
-		struct rte_mbuf *pkts[BURST];
-		uint16_t p = (i / BURST) & 1, n = 0, sent;
-
-		while (n < BURST && i + n < seed) {
-			if (!(pkts[n] = frame_new(mp)))
-				rte_exit(EXIT_FAILURE, "flowloop: out of mbufs while seeding\n");
-			stamp(pkts[n], p);
-			n++;
+	/* Seed half of the frames on each port.  A switch may drop the first frames of a direction
+	 * whose queue it has not enabled yet (the loop would then run one way only): a direction
+	 * that delivered nothing after 0.5 s is seeded again, up to 5 times. */
+	rte_delay_ms(500);
+	seed_port(mp, 0, seed / 2);
+	seed_port(mp, 1, seed - seed / 2);
+	for (int i = 0; i < 5; i++) {
+		run_for(hz, 500);
+		if (ports[1].rx && ports[0].rx)
+			break;
+		if (!ports[1].rx) {
+			seed_port(mp, 0, seed / 2);
+			reseeds++;
 		}
-		sent = rte_eth_tx_burst(p, 0, pkts, n);
-		ports[p].tx += sent;
-		if (sent < n) {
-			ports[p].tx_drop += n - sent;
-			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+		if (!ports[0].rx) {
+			seed_port(mp, 1, seed - seed / 2);
+			reseeds++;
 		}
 	}
 
@@ -261,9 +297,9 @@ main(int argc, char **argv)
 	uint64_t rx_end = ports[0].rx + ports[1].rx;
 	double secs = rx_start ? (double)(t_end - t_start) / hz : 0;
 	double mpps = !died && secs > 0 && rx_end > rx_start ? (rx_end - rx_start) / secs / 1e6 : 0;
-	printf("mpps=%.2f died=%d flows=%u seed=%u window_s=%.2f rx0=%" PRIu64 " rx1=%" PRIu64
+	printf("mpps=%.2f died=%d reseeds=%d flows=%u seed=%u window_s=%.2f rx0=%" PRIu64 " rx1=%" PRIu64
 	       " tx0=%" PRIu64 " tx1=%" PRIu64 " tx_drop0=%" PRIu64 " tx_drop1=%" PRIu64 "\n",
-	       mpps, died, 2 * n_flows, seed, secs, ports[0].rx, ports[1].rx, ports[0].tx, ports[1].tx,
+	       mpps, died, reseeds, 2 * n_flows, seed, secs, ports[0].rx, ports[1].rx, ports[0].tx, ports[1].tx,
 	       ports[0].tx_drop, ports[1].tx_drop);
 	fflush(stdout);
 	for (uint16_t p = 0; p < 2; p++) {
