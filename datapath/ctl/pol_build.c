@@ -113,7 +113,11 @@ pol_build(struct switchd *sw, const struct dvs_port_conf *pc, struct dp_port_pol
 			if (old && old->acl)
 				acl_hits_carry(pol->acl, old->acl);
 		}
-		if (old && old->ct) {
+		/* A connection table only for a port with stateful rules: without one, every
+		 * frame would pay a lookup (a cache miss) in an always-empty table, twice. */
+		if (!acl_has_stateful(pol->acl)) {
+			pol->ct = NULL;
+		} else if (old && old->ct) {
 			pol->ct = old->ct;
 		} else {
 			struct conntrack_conf cc;

@@ -62,6 +62,15 @@ struct acl {
 	uint64_t *hits;               /* [worker][rule], then [n_rules + dir] for defaults */
 };
 
+bool
+acl_has_stateful(const struct acl *acl)
+{
+	for (uint32_t i = 0; acl && i < acl->n_rules; i++)
+		if (acl->rules[i].action == ACL_ACTION_ALLOW && acl->rules[i].stateful)
+			return true;
+	return false;
+}
+
 static void
 field_defs4(struct rte_acl_config *cfg)
 {

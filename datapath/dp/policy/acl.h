@@ -32,6 +32,8 @@ struct acl_result {
  * (with 'err' naming the rule), ENOMEM. */
 struct acl *acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket,
 		       struct dvs_err *err);
+/* True if some rule of 'acl' is stateful: only then does its port need a connection table. */
+bool acl_has_stateful(const struct acl *acl);
 /* Frees 'acl' (NULL is fine).  The caller must have waited for an RCU grace period after
  * unpublishing it: no lcore may still classify against it. */
 void acl_destroy(struct acl *acl);
