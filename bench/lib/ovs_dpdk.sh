@@ -17,6 +17,9 @@ _ovs_vsctl() { timeout 30 ovs-vsctl --db="unix:$_ovs_dir/db.sock" --timeout=20 "
 ovs_dpdk_start() {
 	local dir=$1 s0=$2 s1=$3 huge=$4 pmd=${5:-0x2} lcore=${6:-0x1}
 	_ovs_dir=$dir
+	# The netdev datapath leaves a persistent tap 'ovs-netdev' behind even with exit --cleanup;
+	# ovs_dpdk_stop removes it unless it was there before us (another OVS on the machine).
+	_ovs_had_netdev=$(ip link show ovs-netdev >/dev/null 2>&1 && echo 1 || true)
 	mkdir -p "$dir"
 	# ovs-vsctl/appctl and both daemons take their default paths from these.
 	export OVS_RUNDIR=$dir OVS_DBDIR=$dir OVS_LOGDIR=$dir OVS_SYSCONFDIR=$dir
@@ -65,9 +68,11 @@ ovs_dpdk_pmd_stats() { timeout 10 ovs-appctl -t "$_ovs_dir/ovs-vswitchd.ctl" dpi
 # ovs_dpdk_stop: vswitchd then ovsdb-server, each by the PID we started.
 ovs_dpdk_stop() {
 	[ -n "$_ovs_dir" ] || return 0
-	timeout 10 ovs-appctl -t "$_ovs_dir/ovs-vswitchd.ctl" exit >/dev/null 2>&1 || true
+	# --cleanup: the netdev datapath and its tap devices (ovs-netdev, br0) go too.
+	timeout 10 ovs-appctl -t "$_ovs_dir/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1 || true
 	stop_daemon ovs-vswitchd 10 || true
 	stop_daemon ovsdb 5 || true
+	[ -n "$_ovs_had_netdev" ] || ip link del ovs-netdev 2>/dev/null || true
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 	_ovs_dir=
 }
