@@ -38,7 +38,7 @@ usage(FILE *f)
 		"  -l, --lcores LIST       poll lcores, e.g. 1 or 1,2 (default 1)\n"
 		"      --main-lcore N      control thread lcore (default 0)\n"
 		"      --idle-sleep-us N   idle back-off step, 0 = busy poll (default 50)\n"
-		"      --file-prefix P     DPDK file prefix (default: --in-memory)\n"
+		"      --file-prefix P     DPDK file prefix (default: dvs-switchd-PID, removed at exit)\n"
 		"      --no-huge           run without hugepages (-m 512 unless mem_mb is set)\n"
 		"      --log-level LVL     err, warn, info (default) or debug\n"
 		"      --no-datapath       a simulated host for scale tests: the cluster control\n"
@@ -130,15 +130,14 @@ eal_start(struct switchd *sw, const char *prog)
 	if (c->file_prefix[0]) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", c->file_prefix);
 		argv[argc++] = prefix;
-	} else if (no_huge) {
-		/* --in-memory needs hugepages; without them a private prefix and no shared config
-		 * keep instances apart.  The runtime directory is removed at exit. */
+	} else {
+		/* A private prefix keeps instances apart; its runtime directory (created even with
+		 * --in-memory) is removed at exit.  --in-memory needs hugepages; without them, no
+		 * shared config instead. */
 		snprintf(sw->runtime_prefix, sizeof(sw->runtime_prefix), "dvs-switchd-%d", (int)getpid());
 		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", sw->runtime_prefix);
 		argv[argc++] = prefix;
-		argv[argc++] = "--no-shconf";
-	} else {
-		argv[argc++] = "--in-memory";
+		argv[argc++] = no_huge ? "--no-shconf" : "--in-memory";
 	}
 	if (no_huge) {
 		snprintf(mem, sizeof(mem), "%u", c->mem_mb);

@@ -17,9 +17,12 @@ _ovs_vsctl() { timeout 30 ovs-vsctl --db="unix:$_ovs_dir/db.sock" --timeout=20 "
 ovs_dpdk_start() {
 	local dir=$1 s0=$2 s1=$3 huge=$4 pmd=${5:-0x2} lcore=${6:-0x1}
 	_ovs_dir=$dir
-	# The netdev datapath leaves a persistent tap 'ovs-netdev' behind even with exit --cleanup;
-	# ovs_dpdk_stop removes it unless it was there before us (another OVS on the machine).
-	_ovs_had_netdev=$(ip link show ovs-netdev >/dev/null 2>&1 && echo 1 || true)
+	# The netdev datapath may leave its persistent taps 'ovs-netdev' and 'br0' behind even with
+	# exit --cleanup; ovs_dpdk_stop removes those that were not there before us.
+	_ovs_had_taps=
+	for _t in ovs-netdev br0; do
+		ip link show "$_t" >/dev/null 2>&1 && _ovs_had_taps="$_ovs_had_taps $_t"
+	done
 	mkdir -p "$dir"
 	# ovs-vsctl/appctl and both daemons take their default paths from these.
 	export OVS_RUNDIR=$dir OVS_DBDIR=$dir OVS_LOGDIR=$dir OVS_SYSCONFDIR=$dir
@@ -30,14 +33,16 @@ ovs_dpdk_start() {
 	wait_until 10 "private ovsdb-server socket" test -S "$dir/db.sock"
 	_ovs_vsctl --no-wait init
 	local extra
+	# A private prefix in both modes: even --in-memory creates /var/run/dpdk/PREFIX (with the
+	# telemetry socket), which must not be the shared default 'rte'.
 	if [ "$huge" = 1 ]; then
-		extra="--no-pci --in-memory --single-file-segments"
+		extra="--no-pci --in-memory --single-file-segments --file-prefix=dvs-bench-ovs-$$"
 		_ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=512 \
 			other_config:dpdk-socket-limit=512
 	else
 		extra="--no-pci --no-huge -m 512 --no-shconf --file-prefix=dvs-bench-ovs-$$"
-		dpdk_prefix_cleanup_at_exit "dvs-bench-ovs-$$"
 	fi
+	dpdk_prefix_cleanup_at_exit "dvs-bench-ovs-$$"
 	_ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
 		other_config:dpdk-extra="$extra" other_config:dpdk-lcore-mask="$lcore" \
 		other_config:pmd-cpu-mask="$pmd"
@@ -72,7 +77,9 @@ ovs_dpdk_stop() {
 	timeout 10 ovs-appctl -t "$_ovs_dir/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1 || true
 	stop_daemon ovs-vswitchd 10 || true
 	stop_daemon ovsdb 5 || true
-	[ -n "$_ovs_had_netdev" ] || ip link del ovs-netdev 2>/dev/null || true
+	for _t in ovs-netdev br0; do
+		case " $_ovs_had_taps " in *" $_t "*) ;; *) ip link del "$_t" 2>/dev/null || true ;; esac
+	done
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 	_ovs_dir=
 }

@@ -258,12 +258,13 @@ dvs_hugepages_ok() {
 # dvs_eal_mem_args PREFIX [MB]: EAL memory and isolation arguments for one DPDK process.
 # With free hugepages: --in-memory with single-file segments (a virtio_user guest must share
 # its memory with the vhost side in few regions).  Otherwise --no-huge -m MB, which cannot be
-# combined with --in-memory: then --no-shconf and the unique --file-prefix PREFIX.
+# combined with --in-memory: then --no-shconf.  Both use the unique --file-prefix PREFIX (even
+# --in-memory creates /var/run/dpdk/PREFIX; the caller removes it: dpdk_prefix_cleanup_at_exit).
 # DVS_HUGE=1 always picks hugepages (a benchmark must not fall back silently half-way).
 dvs_eal_mem_args() {
 	local prefix=$1 mb=${2:-512}
 	if [ "${DVS_HUGE:-0}" = 1 ] || dvs_hugepages_ok "$mb"; then
-		echo "--in-memory --single-file-segments -m $mb"
+		echo "--in-memory --single-file-segments -m $mb --file-prefix=$prefix"
 	else
 		echo "--no-huge -m $mb --no-shconf --file-prefix=$prefix"
 	fi
