@@ -110,6 +110,31 @@ tsc_to_wall_us(uint64_t tsc)
 }
 
 /* Sends one Migration update (and optional Port update) without waiting. */
+/* A Migration write that the database refused is logged: nothing retries it, and the row
+ * then stays in its old state (the migration never completes in dvsctl's view). */
+static void
+mig_write_done(void *arg, int status, const json_t *result, const json_t *error)
+{
+	const json_t *op;
+	char *txt = NULL;
+	size_t i;
+
+	(void)arg;
+	if (status == 0 && !error) {
+		json_array_foreach(result, i, op)
+			if (json_object_get(op, "error")) {
+				txt = json_dumps(op, JSON_COMPACT);
+				break;
+			}
+	} else {
+		txt = error ? json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("no reply");
+	}
+	if (txt) {
+		DVS_LOG(WARN, "migration row update failed (status %d): %s", status, txt);
+		free(txt);
+	}
+}
+
 static void
 mig_write(struct sw_db *db, const char *uuid, json_t *row, const char *port_uuid, json_t *port_row)
 {
@@ -118,7 +143,7 @@ mig_write(struct sw_db *db, const char *uuid, json_t *row, const char *port_uuid
 	dvs_txn_update(txn, "Migration", dvs_where_uuid(uuid), row);
 	if (port_uuid && port_row)
 		dvs_txn_update(txn, "Port", dvs_where_uuid(port_uuid), port_row);
-	dvs_txn_send(txn, dvs_idl_client(db->idl), NULL, NULL);
+	dvs_txn_send(txn, dvs_idl_client(db->idl), mig_write_done, NULL);
 	dvs_txn_destroy(txn);
 }
 
