@@ -5,6 +5,8 @@
 #define DVS_LOG_MODULE "dvs.switchd"
 #include "switchd.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +85,36 @@ out:
 	return rc;
 }
 
+/* The run directories of switchds that died without removing theirs (SIGKILL): ours are
+ * named dvs-switchd-PID, and one whose PID no longer exists is removed. */
+static void
+remove_stale_run_dirs(void)
+{
+	DIR *d = opendir("/var/run/dpdk");
+	struct dirent *e;
+	int pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "dvs-switchd-%d", &pid) == 1 && pid > 0 &&
+		    kill(pid, 0) < 0 && errno == ESRCH) {
+			char dir[300], path[600];
+			struct dirent *f;
+			snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", e->d_name);
+			DIR *sub = opendir(dir);
+			while (sub && (f = readdir(sub)))
+				if (f->d_name[0] != '.') {
+					snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+					unlink(path);
+				}
+			if (sub)
+				closedir(sub);
+			rmdir(dir);
+		}
+	closedir(d);
+}
+
 /* Hugepages if enough are free for this instance, else --no-huge. */
 static bool
 hugepages_usable(unsigned mem_mb)
@@ -127,6 +159,7 @@ eal_start(struct switchd *sw, const char *prog)
 	if (!sw->eal_pci)
 		argv[argc++] = "--no-pci";
 	bool no_huge = c->no_huge || !hugepages_usable(c->mem_mb);
+	remove_stale_run_dirs();
 	if (c->file_prefix[0]) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", c->file_prefix);
 		argv[argc++] = prefix;
