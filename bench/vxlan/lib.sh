@@ -135,14 +135,16 @@ vx_ovs_start() {
 		--pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log"
 	wait_until 10 "private ovsdb-server socket" test -S "$dir/db.sock"
 	_ovs_vsctl --no-wait init
+	# A private prefix in both modes (as bench/lib/ovs_dpdk.sh): --in-memory still creates
+	# /var/run/dpdk/PREFIX, which must not be the shared default 'rte'.
 	if [ "$huge" = 1 ]; then
-		extra="--no-pci --in-memory --single-file-segments"
+		extra="--no-pci --in-memory --single-file-segments --file-prefix=dvs-bench-ovsvx-$$"
 		_ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-socket-mem=512 \
 			other_config:dpdk-socket-limit=512
 	else
 		extra="--no-pci --no-huge -m 512 --no-shconf --file-prefix=dvs-bench-ovsvx-$$"
-		dpdk_prefix_cleanup_at_exit "dvs-bench-ovsvx-$$"
 	fi
+	dpdk_prefix_cleanup_at_exit "dvs-bench-ovsvx-$$"
 	_ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
 		other_config:dpdk-extra="$extra" other_config:dpdk-lcore-mask=0x1 \
 		other_config:pmd-cpu-mask=0x2
