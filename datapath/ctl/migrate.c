@@ -19,6 +19,7 @@
 #define DVS_LOG_MODULE "dvs.migrate"
 #include "datapath/switchd.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,42 +110,102 @@ tsc_to_wall_us(uint64_t tsc)
 	return sw_db_wall_ms() * 1000 - ago_us;
 }
 
-/* Sends one Migration update (and optional Port update) without waiting. */
-/* A Migration write that the database refused is logged: nothing retries it, and the row
- * then stays in its old state (the migration never completes in dvsctl's view). */
+/* Sends one Migration update (and optional Port update) without waiting.  Each side moves the
+ * row on only after seeing the other side's write, so a write lost with the session (not sent,
+ * or no reply) would stall the migration for good: it is kept in the migration's local state
+ * and sent again at the first step after the resync (mig_resend()).  Updates are idempotent,
+ * so one that was committed before the session broke does no harm when sent again. */
+struct mig_wctx {
+	struct sw_db *db;
+	char *uuid;
+	json_t *write; /* {"row", "port_uuid", "port_row"} */
+};
+
+static void mig_write(struct sw_db *db, const char *uuid, json_t *row, const char *port_uuid,
+		      json_t *port_row);
+
+static void
+mig_keep_for_retry(struct mig_wctx *w, const char *why)
+{
+	json_t *l = json_object_get(w->db->mig, w->uuid);
+
+	DVS_LOG(WARN, "migration %s: row update failed (%s); sending it again", w->uuid, why);
+	if (l)
+		json_object_set(l, "retry", w->write);
+}
+
 static void
 mig_write_done(void *arg, int status, const json_t *result, const json_t *error)
 {
+	struct mig_wctx *w = arg;
 	const json_t *op;
 	char *txt = NULL;
 	size_t i;
 
-	(void)arg;
 	if (status == 0 && !error) {
+		/* Refused by the database: sending it again would be refused again. */
 		json_array_foreach(result, i, op)
 			if (json_object_get(op, "error")) {
 				txt = json_dumps(op, JSON_COMPACT);
+				DVS_LOG(WARN, "migration %s: row update refused: %s", w->uuid, txt);
 				break;
 			}
-	} else {
-		txt = error ? json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("no reply");
+	} else if (status != -ECANCELED) { /* ECANCELED: switchd is stopping */
+		txt = error ? json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY)
+			    : strdup(strerror(status < 0 ? -status : EIO));
+		mig_keep_for_retry(w, txt ?: "no reply");
 	}
-	if (txt) {
-		DVS_LOG(WARN, "migration row update failed (status %d): %s", status, txt);
-		free(txt);
-	}
+	free(txt);
+	json_decref(w->write);
+	free(w->uuid);
+	free(w);
 }
 
 static void
 mig_write(struct sw_db *db, const char *uuid, json_t *row, const char *port_uuid, json_t *port_row)
 {
 	struct dvs_txn *txn = dvs_txn_create(DB_NAME);
+	struct mig_wctx *w = calloc(1, sizeof(*w));
 
+	if (!w || !(w->uuid = strdup(uuid))) {
+		DVS_LOG(ERR, "migration %s: out of memory for a row update", uuid);
+		free(w);
+		w = NULL;
+	} else {
+		w->db = db;
+		w->write = json_pack("{s:O, s:s?, s:O?}", "row", row, "port_uuid", port_uuid,
+				     "port_row", port_uuid ? port_row : NULL);
+	}
 	dvs_txn_update(txn, "Migration", dvs_where_uuid(uuid), row);
 	if (port_uuid && port_row)
 		dvs_txn_update(txn, "Port", dvs_where_uuid(port_uuid), port_row);
-	dvs_txn_send(txn, dvs_idl_client(db->idl), mig_write_done, NULL);
+	else
+		json_decref(port_row);
+	int rc = dvs_txn_send(txn, dvs_idl_client(db->idl), w ? mig_write_done : NULL, w);
+	if (rc < 0 && w) {
+		mig_keep_for_retry(w, strerror(-rc));
+		json_decref(w->write);
+		free(w->uuid);
+		free(w);
+	}
 	dvs_txn_destroy(txn);
+}
+
+/* Sends again the write of migration 'uuid' that failed, if any. */
+static void
+mig_resend(struct sw_db *db, const char *uuid)
+{
+	json_t *l = json_object_get(db->mig, uuid), *r = l ? json_object_get(l, "retry") : NULL;
+
+	if (!r)
+		return;
+	json_incref(r);
+	json_object_del(l, "retry");
+	const json_t *pu = json_object_get(r, "port_uuid");
+	json_t *pr = json_object_get(r, "port_row");
+	mig_write(db, uuid, json_incref(json_object_get(r, "row")), json_string_value(pu),
+		  pr ? json_incref(pr) : NULL);
+	json_decref(r);
 }
 
 static json_t *
@@ -686,6 +747,8 @@ sw_mig_step(struct sw_db *db)
 		if ((active_state(state) || !strcmp(state, "redirect")) &&
 		    ((dst && !strcmp(dst, me)) || (src && !strcmp(src, me))))
 			busy = true;
+		if ((dst && !strcmp(dst, me)) || (src && !strcmp(src, me)))
+			mig_resend(db, uuid);
 		if (dst && !strcmp(dst, me))
 			step_dest(db, uuid, row, state);
 		if (src && !strcmp(src, me))

@@ -18,6 +18,15 @@ db_start() {
 	wait_until 20 "dvs-db socket" timeout 5 ovsdb-client list-dbs "unix:$DB_SOCK"
 }
 db_stop() { kill "$DB_PID"; wait "$DB_PID" 2>/dev/null; }
+# db_crash: SIGKILL (no clean shutdown); the PID is forgotten so the final cleanup never
+# signals a recycled one.  db_start starts it again on the same file.
+db_crash() {
+	local p keep=()
+	kill -KILL "$DB_PID"
+	wait "$DB_PID" 2>/dev/null
+	for p in "${T_PIDS[@]}"; do [ "$p" = "$DB_PID" ] || keep+=("$p"); done
+	T_PIDS=("${keep[@]}")
+}
 
 # txn JSON_OPS: one transaction on DVS; prints the result; fails on any error in it.
 txn() {
