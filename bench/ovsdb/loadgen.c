@@ -4,9 +4,10 @@
  * little CPU next to the server on a 2-core machine.  Replies are framed by counting
  * braces, not parsed: the client must not be the bottleneck.
  *
- *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable|echo
- *       one single-row insert outstanding per client; prints txn/s.  "echo" sends echo
- *       requests instead: the floor of a round trip through the server and this client
+ *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable|echo [DEPTH]
+ *       one single-row insert outstanding per client (DEPTH: that many, pipelined on the
+ *       connection, as RFC 7047 allows); prints txn/s.  "echo" sends echo requests
+ *       instead: the floor of a round trip through the server and this client
  *   loadgen latency SOCKET MONITORS TXNS
  *       MONITORS clients monitor the table; one writer commits TXNS updates one at a
  *       time; prints the commit->update latency (median, p99 over all monitors, and the
@@ -168,7 +169,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int bench_txn(int n_clients, double seconds, bool durable)
+static int bench_txn(int n_clients, double seconds, bool durable, int depth)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct conn *cs = calloc((size_t)n_clients, sizeof *cs);
@@ -180,7 +181,8 @@ static int bench_txn(int n_clients, double seconds, bool durable)
 	}
 	uint64_t warm = now_ns() + 300000000ull, start = 0, end = 0, done = 0, errors = 0;
 	for (int i = 0; i < n_clients; i++)
-		send_insert(&cs[i], durable);
+		for (int d = 0; d < depth; d++)
+			send_insert(&cs[i], durable);
 	for (;;) {
 		struct epoll_event evs[64];
 		int n = epoll_wait(ep, evs, 64, 1000);
@@ -201,12 +203,12 @@ static int bench_txn(int n_clients, double seconds, bool durable)
 				errors++;
 			free(msg);
 			done += (uint64_t)m;
-			if (m)
+			for (int j = 0; j < m; j++)
 				send_insert(c, durable);
 		}
 	}
 	double secs = (double)(now_ns() - start) / 1e9;
-	printf("txn clients=%d durable=%d txns=%llu errors=%llu seconds=%.2f txn_per_s=%.0f\n", n_clients, durable,
+	printf("txn clients=%d depth=%d durable=%d txns=%llu errors=%llu seconds=%.2f txn_per_s=%.0f\n", n_clients, depth, durable,
 	       (unsigned long long)done, (unsigned long long)errors, secs, (double)done / secs);
 	return errors ? 1 : 0;
 }
@@ -449,9 +451,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sock_path = argv[2];
-	if (!strcmp(argv[1], "txn") && argc == 6) {
+	if (!strcmp(argv[1], "txn") && (argc == 6 || argc == 7)) {
+		int depth = argc == 7 ? atoi(argv[6]) : 1;
+		if (depth < 1 || depth > 1024) {
+			fprintf(stderr, "loadgen: DEPTH must be 1..1024\n");
+			return 2;
+		}
 		echo_only = !strcmp(argv[5], "echo");
-		return bench_txn(atoi(argv[3]), atof(argv[4]), !strcmp(argv[5], "durable"));
+		return bench_txn(atoi(argv[3]), atof(argv[4]), !strcmp(argv[5], "durable"), depth);
 	}
 	if (!strcmp(argv[1], "latency") && argc == 5)
 		return bench_latency(atoi(argv[3]), atoi(argv[4]));
