@@ -5,6 +5,9 @@
 # every 20 ms across the move (VXLAN segment).  The destination switchd builds the port on the
 # destination QEMU's socket, imports the state, and activates on the RARP QEMU sends after the
 # switch-over.  Asserts 0 pings lost and reports the largest gap beside QEMU's downtime.
+# The guest's port group is a stateful firewall (only ICMP and ARP come in unasked): a TCP
+# connection the guest opened before the move carries on after it, over the same connection,
+# because its conntrack entry moved with the port.
 source "$(dirname "$0")/lib_cluster.sh"
 source "$DVS_SRC/tests/lib/qemu.sh"
 
@@ -14,22 +17,47 @@ t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
 for i in 1 2 3; do host_start "h$i" "10.99.0.$i/24"; done
 dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" --timeout 15 "$@"; }
 MAC=52:54:00:74:00:01
-dvsctl portgroup add blue --segment blue >/dev/null
+# vm1's group: whatever the VM opens may answer (from-port, stateful); from outside only ICMP
+# and ARP come in.  The peer's group, on the same segment, has no ACL.
+dvsctl portgroup add blue --segment blue --default-acl drop >/dev/null
+dvsctl acl add blue --direction from-port --action allow --stateful --priority 100 >/dev/null
+dvsctl acl add blue --direction to-port --action allow --protocol icmp --priority 50 >/dev/null
+dvsctl acl add blue --direction to-port --action allow --ethertype arp --priority 50 >/dev/null
+dvsctl portgroup add open --segment blue >/dev/null
 
-qemu_start vmA --sock "$T_WORK/vm1-h1.sock" --mac $MAC --ip 10.74.0.1/24 --server
+# DVS_MIG_ANNOUNCE=qemu: QEMU announces the guest itself at the resume (VHOST_USER_SEND_RARP),
+# not the guest driver (both QEMUs must have the same device properties).
+ann=()
+[ "${DVS_MIG_ANNOUNCE:-guest}" = qemu ] && ann=(--no-guest-announce)
+qemu_start vmA --sock "$T_WORK/vm1-h1.sock" --mac $MAC --ip 10.74.0.1/24 --server "${ann[@]}"
 dvsctl --wait port add vm1 --group blue --host h1 --mac $MAC --vhost-user "$T_WORK/vm1-h1.sock" \
 	--vhost-mode client >/dev/null
 vm_ns "peer$$"
-dvsctl --wait port add peer --group blue --host h3 --tap "q$$" --netns "peer$$" >/dev/null
+dvsctl --wait port add peer --group open --host h3 --tap "q$$" --netns "peer$$" >/dev/null
 wait_until 15 "peer's tap" ip -n "peer$$" link show "q$$"
 ip -n "peer$$" addr add 10.74.0.3/24 dev "q$$"
 qemu_wait_boot vmA 180
 reach() { ip netns exec "peer$$" ping -c 1 -W 1 -q 10.74.0.1; }
 wait_until 30 "the guest answers on h1" reach && pass "the QEMU guest on h1 answers the peer on h3"
 
+# A long TCP connection from the guest to the peer: a line every 100 ms, echoed back.
+TCPP=$((30000 + $$ % 10000))
+: >"$T_WORK/tcp.log"
+t_bg tcp-echo ip netns exec "peer$$" "$PY" "$DVS_SRC/tests/lib/tcp_echo.py" 10.74.0.3 "$TCPP" "$T_WORK/tcp.log"
+sleep 0.5
+# (In a subshell: qemu_run appends '; echo END' to the line, and '&;' is a syntax error.)
+qemu_run vmA 'mkdir -p /tmp; ( (i=0; while :; do echo line$i; i=$((i+1)); sleep 0.1; done) | nc 10.74.0.3 '"$TCPP"' >/tmp/echo.out 2>&1 & )' >/dev/null
+tcp_lines() { [ "$(wc -l <"$T_WORK/tcp.log")" -ge "$1" ]; }
+wait_until 30 "the guest's TCP connection carries lines" tcp_lines 10
+check_not "unasked TCP into the guest is refused by its firewall" \
+	ip netns exec "peer$$" timeout 3 bash -c "exec 3<>/dev/tcp/10.74.0.1/22"
+check_ge "h1 tracks the guest's TCP connection in vm1's conntrack table" \
+	"$(jget "$(ctl h1 conntrack.stats)" "[p['entries'] for p in r if p['port']=='vm1'][0]")" 1
+
 # The destination QEMU waits for the migration stream; h2 builds the port on its socket.
 PORT=$((20000 + $$ % 10000))
-qemu_start vmB --sock "$T_WORK/vm1-h2.sock" --mac $MAC --ip 10.74.0.1/24 --server --incoming "tcp:127.0.0.1:$PORT"
+qemu_start vmB --sock "$T_WORK/vm1-h2.sock" --mac $MAC --ip 10.74.0.1/24 --server --incoming "tcp:127.0.0.1:$PORT" \
+	"${ann[@]}"
 LAST="max((m for m in r if m['port']=='vm1'), key=lambda m: m['timestamps']['prepare'])"
 mstate() { jget "$(dvsctl --format json migration list)" "$LAST['state']"; }
 # DVS_MIG_SAVE=DIR keeps the logs and a capture at the peer and on the fabric (analysis).
@@ -82,4 +110,14 @@ check_eq "the Migration row counts no frame lost (every frame for the VM was del
 check "activated by the guest's first frame or QEMU's RARP" jget "$row" "exit(0 if $LAST['activated_by'] in ('rarp', 'first-frame') else 1)"
 check_eq "vm1 is bound to h2" "$(jget "$(txn '{"op":"select","table":"Port","where":[["key","==","vm1"]]}')" "r[0]['rows'][0]['requested_host']")" h2
 check "the guest still answers after the move" ip netns exec "peer$$" ping -c 3 -i 0.2 -W 2 -q 10.74.0.1
+# Without the conntrack entry on h2, the peer's ACKs and echoes would be dropped by vm1's
+# to-port default (acl-drop) and the guest's sender would stall within a window.
+n0=$(wc -l <"$T_WORK/tcp.log")
+wait_until 30 "the guest's TCP connection carries on after the move" tcp_lines $((n0 + 20))
+check_eq "... over the one connection it opened before the move" \
+	"$(awk '{print $2}' "$T_WORK/tcp.log" | sort -u | tr '\n' ' ')" "1 "
+check_ge "vm1's conntrack entries on h2" \
+	"$(jget "$(ctl h2 conntrack.stats)" "[p['entries'] for p in r if p['port']=='vm1'][0]")" 1
+echoed=$(qemu_run vmB 'wc -l </tmp/echo.out')
+check_ge "the guest received the echoes of lines sent after the move ($echoed)" "${echoed:-0}" $((n0 + 10))
 t_done

@@ -27,10 +27,13 @@ qemu_image() {
 #   --client: QEMU connects to the switch's socket, which must exist.  --reconnect S: retry.
 #   --incoming URI: a migration destination (e.g. tcp:127.0.0.1:4444); do not wait for boot.
 #   --cpu CPU: pin QEMU to that host CPU (taskset), so it does not sit on a poll core.
+#   --no-guest-announce: virtio-net without VIRTIO_NET_F_GUEST_ANNOUNCE, so that after a live
+#   migration QEMU itself announces the guest (VHOST_USER_SEND_RARP to the switch) at the
+#   resume, instead of asking the guest driver to send its own announcement.
 # Returns at once; use qemu_wait_boot.  QEMU is killed at exit.
 qemu_start() {
 	local name=$1; shift
-	local sock= mac= ip= gw= mtu= server=1 reconnect= queues=1 mem=256 incoming= cpu=
+	local sock= mac= ip= gw= mtu= server=1 reconnect= queues=1 mem=256 incoming= cpu= announce=on
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--sock) sock=$2; shift ;;
@@ -45,6 +48,7 @@ qemu_start() {
 		--mem) mem=$2; shift ;;
 		--incoming) incoming=$2; shift ;;
 		--cpu) cpu=$2; shift ;;
+		--no-guest-announce) announce=off ;;
 		*) fail "qemu_start: unknown option $1" ;;
 		esac
 		shift
@@ -72,7 +76,8 @@ qemu_start() {
 	local chardev="socket,id=c0,path=$sock"
 	[ "$server" = 1 ] && chardev+=",server=on,wait=off"
 	[ -n "$reconnect" ] && [ "$server" = 0 ] && chardev+=",reconnect=$reconnect"
-	local netdev="vhost-user,id=n0,chardev=c0" device="virtio-net-pci,netdev=n0,mac=$mac,vectors=0"
+	local netdev="vhost-user,id=n0,chardev=c0"
+	local device="virtio-net-pci,netdev=n0,mac=$mac,vectors=0,guest_announce=$announce"
 	if [ "$queues" -gt 1 ]; then netdev+=",queues=$queues"; device+=",mq=on"; fi
 	local cmd=("$QEMU" -name "$name" -accel tcg -smp 1 -m "$mem" -nodefaults -no-user-config
 		-display none -no-reboot
