@@ -83,10 +83,18 @@ check "the destination sent its lost Migration write again" \
 redirected() { [ "$(mstate)" = redirect ] || [ "$(mstate)" = complete ]; }
 wait_until 30 "activation in site 2" redirected
 kill "$GUEST_PID_g1"
-done_() { [ "$(mstate)" = complete ]; }
+done_() {
+	local s t0
+	t0=$(date +%T.%N)
+	s=$(dvsctl --format json migration list 2>&1)
+	echo "$t0 -> $(date +%T.%N) $s" | head -c 300 >>"$T_WORK/mstate.trace"
+	echo >>"$T_WORK/mstate.trace"
+	[ "$(jget "$s" "$LAST['state']")" = complete ]
+}
 if try_until 30 "migration complete" done_; then pass "the cross-site migration completed"
 else
 	log "migration rows: $(dvsctl --format json migration list)"
+	log "what the wait saw: $(head -c 3000 "$T_WORK/mstate.trace")"
 	fail "timed out after 30s waiting for: migration complete"
 fi
 check_eq "vm5 is bound in site 2" "$(jget "$(txn '{"op":"select","table":"Port","where":[["key","==","vm5"]]}')" "r[0]['rows'][0]['requested_host']")" "$B1"

@@ -60,14 +60,13 @@ t_bg() {
 	T_PIDS+=("$T_LAST_PID")
 }
 
-# wait_until TIMEOUT_S DESCRIPTION CMD...: polls CMD until it succeeds.
+# wait_until TIMEOUT_S DESCRIPTION CMD...: polls CMD until it succeeds; try_until (below) is
+# the same without the failure.  The verdict is that of a check begun at or after the
+# deadline: one that began before it and returned after it (a slow command on a loaded
+# machine) may have looked at the state from before the deadline, so one more is made.
 wait_until() {
-	local t=$1 what=$2; shift 2
-	local end=$((SECONDS + t))
-	while ! "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge "$end" ] && { fail "timed out after ${t}s waiting for: $what"; return 1; }
-		sleep 0.1
-	done
+	local t=$1 what=$2
+	try_until "$@" || { fail "timed out after ${t}s waiting for: $what"; return 1; }
 }
 
 pass() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
@@ -177,9 +176,14 @@ log() { printf '%s: %s\n' "$DVS_TEST_NAME" "$*" >&2; }
 cleanup_push() { T_CLEANUPS+=("$1"); }
 tmpdir_new() { local __td; __td=$(mktemp -d "$T_WORK/q.XXXXXX"); printf -v "$1" '%s' "$__td"; }
 try_until() {
-	local t=$1; shift 2
+	local t=$1 began; shift 2
 	local end=$((SECONDS + t))
-	until "$@" >/dev/null 2>&1; do [ $SECONDS -ge "$end" ] && return 1; sleep 0.2; done
+	while :; do
+		began=$SECONDS
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$began" -lt "$end" ] || return 1
+		sleep 0.1
+	done
 }
 json_get() { jget "$@"; }
 start_daemon() {
