@@ -160,7 +160,7 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 {
 	struct sw_port *added[DVS_MAX_PORTS], *relearn[DVS_MAX_PORTS];
 	unsigned n_added = 0, n_relearn = 0;
-	bool changed = false;
+	bool changed = false, recreate = false;
 	int rc = 0;
 
 	/* 1. Ports that go away, or whose device must be re-created. */
@@ -173,7 +173,19 @@ sw_apply_config(struct switchd *sw, const struct dvs_switchd_conf *nc, struct dv
 		if (!want || needs_recreate(&p->conf, want)) {
 			mark_removed(p);
 			changed = true;
+			recreate |= want != NULL;
 		}
+	}
+	/* A re-created port's new device needs what its old one holds (the vhost-user socket
+	 * path, the kernel interface's queue, the PCI device): the old one goes first, in a
+	 * generation of its own.  Only the re-created ports see the gap. */
+	if (recreate) {
+		int prc = sw_publish(sw);
+		if (prc < 0) {
+			unmark_removed(sw);
+			return dvs_err_set(err, -prc, "out of memory publishing tables");
+		}
+		finish_removals(sw);
 	}
 	/* 2. New devices and in-place policy changes, none visible to the fast path yet. */
 	for (unsigned k = 0; k < nc->n_ports; k++) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # vhost-user ports with DPDK virtio_user guests (testpmd in icmpecho mode answers ping):
 # client mode, server mode, multi-queue, the guest side restarting (switchd reconnects), and
-# switchd restarting while the guest keeps running (the guest is never restarted).
+# switchd restarting while the guest keeps running (the guest is never restarted), and a
+# reload that re-creates a port on its own socket.
 source "$(dirname "$0")/lib_switchd.sh"
 
 id=$$
@@ -61,5 +62,21 @@ ip -n "$A" addr add 10.60.0.1/24 dev "$TAPA"
 wait_until 20 "vm1 link up after switchd restart" link_up vm1
 check "the guest kept running across the switchd restart" kill -0 "$guest_pid"
 check "ping the guest after the switchd restart" ip netns exec "$A" ping -c 3 -i 0.2 -W 2 -q 10.60.0.2
+
+# A reload that re-creates a port's device on the same socket (vm2 gets 2 queues): the old
+# device must let go of the path before the new one takes it.
+sed -i 's|"client":false,"tag":20|"client":false,"queues":2,"tag":20|' "$SW_CONF_s"
+check "reload re-creating vm2 on its socket with 2 queues" ctl s reload
+kill "$GUEST_PID_vm2"; wait "$GUEST_PID_vm2" 2>/dev/null
+wait_until 10 "vm2 socket re-created" test -S "$T_WORK/vm2.sock"
+guest_start vm2 "$T_WORK/vm2.sock" 52:54:00:10:00:02 0 2
+wait_until 20 "vm2 link up on the re-created port" link_up vm2
+guest_icmpecho vm2
+check_eq "vm2 has 2 rx queues after the reload" \
+	"$(jget "$(ctl s ports.list)" "[p['rx_queues'] for p in r if p['name']=='vm2'][0]")" 2
+# (tap b came back with the restarted switchd, without its address)
+ip -n "$B" addr add 10.61.0.1/24 dev "$TAPB"
+check "ping the guest on the re-created port" ip netns exec "$B" ping -c 3 -i 0.2 -W 2 -q 10.61.0.2
+check "vm1 kept its port across vm2's re-creation" ip netns exec "$A" ping -c 2 -i 0.2 -W 2 -q 10.60.0.2
 
 t_done
