@@ -50,8 +50,25 @@ struct acl_dir_tables {
 	uint16_t *l2_eth;      /* their ethertype, 0 = any */
 };
 
+/* Classify methods, widest first.  rte_acl takes the first one the CPU, the build and EAL's
+ * max SIMD bitwidth allow; below 4 (SSE), 8 or 16 frames per call every vector method falls
+ * back to the scalar walk, which is why callers classify bursts. */
+static const struct {
+	enum rte_acl_classify_alg alg;
+	const char *name;
+} algs[] = {
+	{RTE_ACL_CLASSIFY_AVX512X32, "avx512x32"},
+	{RTE_ACL_CLASSIFY_AVX512X16, "avx512x16"},
+	{RTE_ACL_CLASSIFY_AVX2, "avx2"},
+	{RTE_ACL_CLASSIFY_SSE, "sse"},
+	{RTE_ACL_CLASSIFY_NEON, "neon"},
+	{RTE_ACL_CLASSIFY_ALTIVEC, "altivec"},
+	{RTE_ACL_CLASSIFY_SCALAR, "scalar"},
+};
+
 /* Immutable after acl_create() except 'hits', where worker w writes only row w. */
 struct acl {
+	const char *alg;              /* classify method of the contexts, NULL: no context */
 	uint32_t n_rules;
 	uint8_t default_action;
 	unsigned n_workers;
@@ -267,6 +284,11 @@ build_ctx(struct acl *acl, const uint32_t *order, enum acl_dir dir, uint8_t fami
 			    acl_dir_name(dir), strerror(-ret));
 		goto out;
 	}
+	for (i = 0; i < RTE_DIM(algs); i++)
+		if (rte_acl_set_ctx_classify(ctx, algs[i].alg) == 0) {
+			acl->alg = algs[i].name;
+			break;
+		}
 	*out = ctx;
 	ctx = NULL;
 out:
@@ -472,6 +494,14 @@ acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 	return n;
 }
 
+void
+acl_uncount(const struct acl *acl, enum acl_dir dir, unsigned worker, const struct acl_result *res)
+{
+	uint64_t *hits = acl->hits + (size_t)worker * acl->hits_stride;
+
+	hits[res->rule == ACL_RULE_DEFAULT ? acl->n_rules + dir : res->rule]--;
+}
+
 uint64_t
 acl_hits(const struct acl *acl, uint32_t rule, enum acl_dir dir)
 {
@@ -522,6 +552,12 @@ acl_hits_carry(struct acl *to, const struct acl *from)
 	for (int d = 0; d < ACL_DIR_COUNT; d++)
 		to->hits[to->n_rules + d] += acl_hits(from, ACL_RULE_DEFAULT, d);
 	free(by_id);
+}
+
+const char *
+acl_classify_alg(const struct acl *acl)
+{
+	return acl->alg ? acl->alg : "none";
 }
 
 uint32_t
