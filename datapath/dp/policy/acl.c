@@ -440,7 +440,7 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 	for (i = 0; i < n; i++) {
 		const struct dp_meta *p = m[i];
 
-		if (p->l3 == DP_L3_IPV4) {
+		if (p->l3 == DP_L3_IPV4 && t->v4) {
 			struct acl_key4 *k = &k4[n4];
 
 			k->proto = p->ip_proto;
@@ -450,7 +450,7 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 			k->dport = rte_cpu_to_be_16(p->dport);
 			d4[n4] = (const uint8_t *)k;
 			i4[n4++] = (uint8_t)i;
-		} else if (p->l3 == DP_L3_IPV6) {
+		} else if (p->l3 == DP_L3_IPV6 && t->v6) {
 			struct acl_key6 *k = &k6[n6];
 
 			k->proto = p->ip_proto;
@@ -460,23 +460,20 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 			k->dport = rte_cpu_to_be_16(p->dport);
 			d6[n6] = (const uint8_t *)k;
 			i6[n6++] = (uint8_t)i;
+		} else if (p->l3 == DP_L3_IPV4 || p->l3 == DP_L3_IPV6) {
+			/* No rule of this direction for the family: the default, no key to build. */
+			verdict(acl, dir, hits, 0, &res[i]);
 		} else {
 			verdict(acl, dir, hits, match_l2(t, p->ethertype), &res[i]);
 		}
 	}
 	if (n4) {
-		if (t->v4)
-			rte_acl_classify(t->v4, d4, r4, n4, 1);
-		else
-			memset(r4, 0, n4 * sizeof(r4[0]));
+		rte_acl_classify(t->v4, d4, r4, n4, 1);
 		for (i = 0; i < n4; i++)
 			verdict(acl, dir, hits, r4[i], &res[i4[i]]);
 	}
 	if (n6) {
-		if (t->v6)
-			rte_acl_classify(t->v6, d6, r6, n6, 1);
-		else
-			memset(r6, 0, n6 * sizeof(r6[0]));
+		rte_acl_classify(t->v6, d6, r6, n6, 1);
 		for (i = 0; i < n6; i++)
 			verdict(acl, dir, hits, r6[i], &res[i6[i]]);
 	}
