@@ -190,7 +190,10 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 			drop(lc, m, (enum dp_drop)r);
 		return;
 	}
-	if (p->pol) {
+	if (p->pol && p->pol->egress_pass) {
+		if (p->pol->acl)
+			acl_count_default(p->pol->acl, ACL_DIR_TO_PORT, lc->wid, 1);
+	} else if (p->pol) {
 		/* Every frame to a port with a policy takes the queue: the port's order holds. */
 		if (lc->n_egq == DP_EGQ_MAX)
 			egress_flush(lc, t, in);
@@ -372,14 +375,25 @@ same_l2(const uint8_t *f, const uint8_t *prev)
 	return ((a ^ b) | (c ^ d) | (uint64_t)(e ^ g)) == 0;
 }
 
-/* The plain egress path (no tunnel, no policy) to 'dst' for segment 'vid': true with
- * *tagged set if a frame may simply be re-tagged and queued there. */
+/* The plain egress path (no tunnel, no egress policy that can stop a frame) to 'dst' for
+ * segment 'vid': true with *tagged set if a frame may simply be re-tagged and queued there
+ * (after counting the ACL's default hit, see egress_acl). */
 static inline bool
 plain_dest(const struct dp_tables *t, uint16_t dst, uint16_t vid, bool *tagged)
 {
 	const struct dp_port *p = &t->ports[dst];
 
-	return p->enabled && !p->is_tunnel && !p->pol && vlan_egress(&p->vlan, vid, tagged);
+	return p->enabled && !p->is_tunnel && (!p->pol || p->pol->egress_pass) &&
+	       vlan_egress(&p->vlan, vid, tagged);
+}
+
+/* The ACL of a plain destination (plain_dest), whose default hits the fast path counts. */
+static inline const struct acl *
+egress_acl(const struct dp_tables *t, uint16_t dst)
+{
+	const struct dp_port_policy *pol = t->ports[dst].pol;
+
+	return pol ? pol->acl : NULL;
 }
 
 void
@@ -505,6 +519,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	/* The previous frame's plain egress (see plain_dest), for the frames that follow it. */
 	uint16_t last_dst = FDB_PORT_NONE, head = 0;
 	bool last_tag = false;
+	const struct acl *last_acl = NULL;
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 
@@ -522,6 +537,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], &metas[i]);
+			if (last_acl)
+				acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, 1);
 			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
 				drop(lc, m, DP_DROP_NO_MBUF);
 			else
@@ -546,8 +563,10 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else {
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
-			if (plain_dest(t, dst_port[i], vids[i], &last_tag))
+			if (plain_dest(t, dst_port[i], vids[i], &last_tag)) {
 				last_dst = dst_port[i];
+				last_acl = egress_acl(t, last_dst);
+			}
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}

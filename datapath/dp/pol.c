@@ -187,6 +187,21 @@ dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in
 	return pass;
 }
 
+/* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */
+static bool
+mac_change_check(const struct dp_port_policy *pol)
+{
+	return pol->security && pol->has_mac && !pol->allow_mac_changes && !pol->allow_promisc;
+}
+
+void
+dp_pol_finish(struct dp_port_policy *pol)
+{
+	pol->egress_pass = !mac_change_check(pol) && !pol->ct &&
+			   (!pol->acl || (acl_dir_is_default(pol->acl, ACL_DIR_TO_PORT) &&
+					  acl_default_action(pol->acl) == ACL_ACTION_ALLOW));
+}
+
 /* The egress stages of 'n' frames to port 'dst' (q[idx[k]]), which has a policy. */
 static void
 egress_port(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
@@ -199,9 +214,7 @@ egress_port(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_
 	const struct dp_meta *mp[DP_EGQ_MAX];
 	uint8_t aw[DP_EGQ_MAX];
 	uint16_t ai[DP_EGQ_MAX], na = 0;
-	/* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */
-	bool mac_only = pol->security && pol->has_mac && !pol->allow_mac_changes &&
-			!pol->allow_promisc;
+	bool mac_only = mac_change_check(pol);
 
 	for (uint16_t k = 0; k < n; k++) {
 		struct dp_egress *e = &q[idx[k]];

@@ -37,6 +37,10 @@ struct dp_port_policy {
 	uint8_t n_ip4, n_ip6;
 	uint32_t ip4[DP_POL_MAX_IPS]; /* network order */
 	uint8_t ip6[DP_POL_MAX_IPS][16];
+	/* Nothing at egress can stop a frame: no MAC-change check, no connection table, and an
+	 * ACL (if any) without to-port rules whose default allows.  Frames to the port then skip
+	 * the egress queue; only the ACL's default hit is counted.  Set by dp_pol_finish(). */
+	uint8_t egress_pass;
 	/* mutable, single owner (see above) */
 	struct conntrack *ct;
 	struct tbucket_policer *policer;
@@ -61,6 +65,9 @@ uint16_t dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, ui
  * caller frees and counts); a rejected frame's reply is queued to 'in'.  n <= DP_EGQ_MAX. */
 void dp_pol_egress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 			 struct dp_egress q[], uint16_t n, uint64_t now);
+/* Derives the fields of 'pol' that follow from the others (egress_pass).  Call once the
+ * policy is complete, before publishing it. */
+void dp_pol_finish(struct dp_port_policy *pol);
 /* Sends or queues a tx burst of a port with a shaper: frames beyond the shaper's depth are
  * dropped and counted.  Returns the frames to transmit now (moved to the front of 'pkts'). */
 uint16_t dp_pol_shape(struct dp_lcore *lc, const struct dp_port_policy *pol, uint16_t port,

@@ -491,6 +491,20 @@ acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 	return n;
 }
 
+bool
+acl_dir_is_default(const struct acl *acl, enum acl_dir dir)
+{
+	const struct acl_dir_tables *t = &acl->dir[dir];
+
+	return !t->v4 && !t->v6 && t->n_l2 == 0;
+}
+
+void
+acl_count_default(const struct acl *acl, enum acl_dir dir, unsigned worker, unsigned n)
+{
+	acl->hits[(size_t)worker * acl->hits_stride + acl->n_rules + dir] += n;
+}
+
 void
 acl_uncount(const struct acl *acl, enum acl_dir dir, unsigned worker, const struct acl_result *res)
 {

@@ -47,6 +47,12 @@ void acl_destroy(struct acl *acl);
 unsigned acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 		      const struct dp_meta *const m[], unsigned n, struct acl_result res[]);
 
+/* True if no rule of 'acl' applies in direction 'dir': every frame gets the default action. */
+bool acl_dir_is_default(const struct acl *acl, enum acl_dir dir);
+/* Counts 'n' frames on the default action of 'dir' without classifying them: for a caller that
+ * checked acl_dir_is_default().  Fast-path safe, same worker rule as acl_classify(). */
+void acl_count_default(const struct acl *acl, enum acl_dir dir, unsigned worker, unsigned n);
+
 /* Takes back the hit counted for 'res' by acl_classify() on 'worker', for a verdict the caller
  * did not use (the frame turned out to belong to a connection opened earlier in its burst).
  * Fast-path safe, same worker rule as acl_classify(). */

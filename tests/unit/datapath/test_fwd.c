@@ -561,6 +561,68 @@ test_policy_burst_conntrack_first_and_reply(void **state)
 	policy_off(pol, 2);
 }
 
+/* A destination whose egress policy cannot stop a frame (a from-port-only ACL, default allow:
+ * egress_pass) takes the plain path, runs of one flow included, and its ACL still counts every
+ * frame on the to-port default.  With a default of drop the same ACL must stop them all. */
+static void
+test_policy_egress_pass(void **state)
+{
+	(void)state;
+	static const char *rules = "{\"default_action\":\"%s\",\"rules\":["
+		"{\"direction\":\"from-port\",\"action\":\"drop\",\"protocol\":\"tcp\",\"dst_port\":22}]}";
+	struct dp_port_policy pol[1] = {0};
+	struct rte_mbuf *pkts[32];
+	uint16_t sp[64], dpt[64], n = 0;
+	uint8_t fl[64];
+	char json[256];
+
+	learn_abc();
+	snprintf(json, sizeof(json), rules, "allow");
+	pol[0].acl = acl_json(json);
+	dp_pol_finish(&pol[0]);
+	assert_true(pol[0].egress_pass);
+	tables.ports[1].pol = &pol[0];
+	tables.has_policy = 1;
+	for (int i = 0; i < 8; i++, n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]);
+	udp(MAC_C, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]), n++;
+	for (int i = 0; i < 4; i++, n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]);
+	udp(BCAST, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]), n++;
+	drops_mark();
+	fwd(0, pkts, n);
+	assert_int_equal(sent_l4(1, sp, dpt, fl), 13);
+	for (unsigned i = 0; i < 13; i++)
+		assert_int_equal(sp[i], 100 + i + (i >= 8));
+	assert_int_equal(sent_l4(2, sp, dpt, fl), 2);
+	drops_expect((const unsigned[]){0});
+	assert_int_equal(acl_hits(pol[0].acl, ACL_RULE_DEFAULT, ACL_DIR_TO_PORT), 13);
+	assert_int_equal(acl_hits(pol[0].acl, ACL_RULE_DEFAULT, ACL_DIR_FROM_PORT), 0);
+	acl_destroy(pol[0].acl);
+
+	/* Default drop: no pass, every frame to B dropped at egress and counted. */
+	snprintf(json, sizeof(json), rules, "drop");
+	pol[0].acl = acl_json(json);
+	dp_pol_finish(&pol[0]);
+	assert_false(pol[0].egress_pass);
+	n = 0;
+	for (int i = 0; i < 8; i++, n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]);
+	drops_mark();
+	fwd(0, pkts, n);
+	assert_int_equal(sent_l4(1, sp, dpt, fl), 0);
+	drops_expect((const unsigned[]){DP_DROP_ACL_DROP, 8, 0});
+	assert_int_equal(acl_hits(pol[0].acl, ACL_RULE_DEFAULT, ACL_DIR_TO_PORT), 8);
+	/* A MAC-change check can stop a frame too. */
+	acl_destroy(pol[0].acl);
+	snprintf(json, sizeof(json), rules, "allow");
+	pol[0].acl = acl_json(json);
+	pol[0].security = pol[0].has_mac = 1;
+	dp_pol_finish(&pol[0]);
+	assert_false(pol[0].egress_pass);
+	policy_off(pol, 1);
+}
+
 int
 main(void)
 {
@@ -571,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_run_to_disabled_port),
 		cmocka_unit_test(test_policy_burst_mixed_fates),
 		cmocka_unit_test(test_policy_burst_conntrack_first_and_reply),
+		cmocka_unit_test(test_policy_egress_pass),
 	};
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
 }
