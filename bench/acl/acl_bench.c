@@ -227,7 +227,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "acl_bench: %u rules: %s\n", sizes[s], e.msg);
 			goto out;
 		}
-		printf("rules=%-5u build %.3f s\n", sizes[s], (double)(rte_rdtsc() - t0) / hz);
+		printf("rules=%-5u build %.3f s, classify method %s\n", sizes[s],
+		       (double)(rte_rdtsc() - t0) / hz, acl_classify_alg(acl[s]));
 		idx[n_sizes++] = s;
 	}
 	if (dump)

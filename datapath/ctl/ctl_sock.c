@@ -399,10 +399,11 @@ m_acl_stats(void *ctx, json_t *params, json_t **error)
 				"hits", (json_int_t)acl_hits(acl, r, rule->dir)));
 		}
 		for (int d = 0; d < ACL_DIR_COUNT; d++)
-			json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:s, s:I}",
+			json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}",
 				"port", p->conf.name, "id", "default", "direction", acl_dir_name(d),
 				"action", acl_action_name(acl_default_action(acl)),
-				"hits", (json_int_t)acl_hits(acl, ACL_RULE_DEFAULT, d)));
+				"hits", (json_int_t)acl_hits(acl, ACL_RULE_DEFAULT, d),
+				"classifier", acl_classify_alg(acl)));
 	}
 	return res;
 }

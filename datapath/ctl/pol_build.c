@@ -163,6 +163,7 @@ pol_build(struct switchd *sw, const struct dvs_port_conf *pc, struct dp_port_pol
 				goto fail;
 		}
 	}
+	dp_pol_finish(pol);
 	return pol;
 fail:
 	dvs_err_prefix(err, "port \"%s\": policy", pc->name);

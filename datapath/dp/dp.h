@@ -107,6 +107,18 @@ struct dp_txbuf {
 	struct rte_mbuf *pkts[DP_BURST];
 };
 
+/* A frame waiting for the egress policy of its destination port: fwd.c collects a burst's
+ * frames to ports with a policy so that pol.c classifies them per port in one call (the ACL
+ * is vectorised only over several frames), then sends them on in order. */
+#define DP_EGQ_MAX (2 * DP_BURST)
+struct dp_egress {
+	struct rte_mbuf *m;
+	const struct dp_meta *meta; /* borrowed from the burst being forwarded */
+	uint16_t dst, vid;
+	uint8_t has_tag;
+	uint8_t why; /* dp_pol_egress_burst's verdict: 0 or the drop reason */
+};
+
 struct dp;
 
 struct dp_lcore {
@@ -142,6 +154,8 @@ struct dp_lcore {
 	/* Frames the control thread injects as if received (announcements): mbuf->hash.usr is the
 	 * port index.  Single producer (control), single consumer (this lcore). */
 	struct rte_ring *inject;
+	uint16_t n_egq;
+	struct dp_egress egq[DP_EGQ_MAX]; /* see struct dp_egress; empty between bursts */
 	uint16_t n_pending;
 	uint16_t pending[DVS_MAX_PORTS]; /* ports with a non-empty tx buffer */
 	struct dp_txbuf tx[DVS_MAX_PORTS];

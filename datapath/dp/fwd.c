@@ -131,12 +131,52 @@ set_tag(struct rte_mbuf *m, bool has_tag, bool want_tag, uint16_t vid)
 	return rte_vlan_strip(m) == 0 ? 0 : -1;
 }
 
+/* The rest of the way out once egress policy let 'm' go: the egress VLAN and the tx buffer. */
+static inline __attribute__((always_inline)) void
+leave(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, struct rte_mbuf *m,
+      bool has_tag, uint16_t vid)
+{
+	bool tagged;
+
+	if (unlikely(!vlan_egress(&t->ports[dst].vlan, vid, &tagged))) {
+		drop(lc, m, DP_DROP_EGRESS_VLAN);
+		return;
+	}
+	if (unlikely(set_tag(m, has_tag, tagged, vid) < 0)) {
+		drop(lc, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	tx_enqueue(lc, t, dst, m);
+}
+
+/* Runs the egress policy of the frames queued by output() (lc->egq) and sends on, in order,
+ * the ones it lets go.  'in' is where they came from (reject replies go there).  Must run
+ * before the metas the queue borrows go out of scope. */
+static void
+egress_flush(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in)
+{
+	uint16_t n = lc->n_egq;
+
+	if (n == 0)
+		return;
+	dp_pol_egress_burst(lc, t, in, lc->egq, n, lc->now);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_egress *e = &lc->egq[i];
+		if (e->why) {
+			lc->port[e->dst].tx_dropped++;
+			drop(lc, e->m, (enum dp_drop)e->why);
+		} else {
+			leave(lc, t, e->dst, e->m, e->has_tag, e->vid);
+		}
+	}
+	lc->n_egq = 0;
+}
+
 static inline __attribute__((always_inline)) void
 output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
        struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
 {
 	const struct dp_port *p = &t->ports[dst];
-	bool tagged;
 
 	if (unlikely(!p->enabled)) {
 		drop(lc, m, DP_DROP_DEST_GONE);
@@ -150,30 +190,17 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 			drop(lc, m, (enum dp_drop)r);
 		return;
 	}
-	if (p->pol) {
-		rte_spinlock_t *l = &lc->dp->txlock[dst][lc->wid % p->n_txq];
-		if (p->tx_locked)
-			rte_spinlock_lock(l);
-		int r = dp_pol_egress(lc, t, dst, p->pol, m, meta, lc->now);
-		if (p->tx_locked)
-			rte_spinlock_unlock(l);
-		if (r) {
-			if (r == DP_DROP_ACL_REJECT)
-				dp_pol_reject(lc, t, in, m, meta);
-			lc->port[dst].tx_dropped++;
-			drop(lc, m, (enum dp_drop)r);
-			return;
-		}
-	}
-	if (unlikely(!vlan_egress(&p->vlan, vid, &tagged))) {
-		drop(lc, m, DP_DROP_EGRESS_VLAN);
+	if (p->pol && p->pol->egress_pass) {
+		if (p->pol->acl)
+			acl_count_default(p->pol->acl, ACL_DIR_TO_PORT, lc->wid, 1);
+	} else if (p->pol) {
+		/* Every frame to a port with a policy takes the queue: the port's order holds. */
+		if (lc->n_egq == DP_EGQ_MAX)
+			egress_flush(lc, t, in);
+		lc->egq[lc->n_egq++] = (struct dp_egress){m, meta, dst, vid, has_tag, 0};
 		return;
 	}
-	if (unlikely(set_tag(m, has_tag, tagged, vid) < 0)) {
-		drop(lc, m, DP_DROP_NO_MBUF);
-		return;
-	}
-	tx_enqueue(lc, t, dst, m);
+	leave(lc, t, dst, m, has_tag, vid);
 }
 
 static void
@@ -348,14 +375,25 @@ same_l2(const uint8_t *f, const uint8_t *prev)
 	return ((a ^ b) | (c ^ d) | (uint64_t)(e ^ g)) == 0;
 }
 
-/* The plain egress path (no tunnel, no policy) to 'dst' for segment 'vid': true with
- * *tagged set if a frame may simply be re-tagged and queued there. */
+/* The plain egress path (no tunnel, no egress policy that can stop a frame) to 'dst' for
+ * segment 'vid': true with *tagged set if a frame may simply be re-tagged and queued there
+ * (after counting the ACL's default hit, see egress_acl). */
 static inline bool
 plain_dest(const struct dp_tables *t, uint16_t dst, uint16_t vid, bool *tagged)
 {
 	const struct dp_port *p = &t->ports[dst];
 
-	return p->enabled && !p->is_tunnel && !p->pol && vlan_egress(&p->vlan, vid, tagged);
+	return p->enabled && !p->is_tunnel && (!p->pol || p->pol->egress_pass) &&
+	       vlan_egress(&p->vlan, vid, tagged);
+}
+
+/* The ACL of a plain destination (plain_dest), whose default hits the fast path counts. */
+static inline const struct acl *
+egress_acl(const struct dp_tables *t, uint16_t dst)
+{
+	const struct dp_port_policy *pol = t->ports[dst].pol;
+
+	return pol ? pol->acl : NULL;
 }
 
 void
@@ -371,7 +409,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	 * hash, need the whole parse. */
 	bool full = t->has_policy || t->vtep_be;
 	uint16_t vids[DP_BURST], src_port[DP_BURST], dst_port[DP_BURST];
-	uint8_t tagged[DP_BURST], bum[DP_BURST], same[DP_BURST];
+	uint8_t tagged[DP_BURST], bum[DP_BURST], same[DP_BURST], why[DP_BURST];
 	int32_t src_pos[DP_BURST];
 	uint16_t nok = 0;
 	uint64_t bytes = 0;
@@ -469,10 +507,19 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		return;
 
 	fdb_resolve(lc, fdb, src, dst, same, nok, src_port, src_pos, dst_port);
+	if (ip->pol) {
+		uint8_t known[DP_BURST];
+		for (uint16_t i = 0; i < nok; i++)
+			known[i] = !bum[i] && dst_port[i] != FDB_PORT_NONE;
+		dp_pol_ingress_burst(lc, t, in, ip->pol, ok, metas, known, nok, lc->now, why);
+	} else {
+		memset(why, 0, nok);
+	}
 
 	/* The previous frame's plain egress (see plain_dest), for the frames that follow it. */
 	uint16_t last_dst = FDB_PORT_NONE, head = 0;
 	bool last_tag = false;
+	const struct acl *last_acl = NULL;
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 
@@ -480,20 +527,18 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			head = i; /* the first frame of the run: its keys are filled */
 
 		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
-		if (ip->pol) {
-			bool known = !bum[i] && dst_port[i] != FDB_PORT_NONE;
-			int r = dp_pol_ingress(lc, t, in, ip->pol, m, &metas[i], known, lc->now);
-			if (r) {
-				s->rx_dropped++;
-				drop(lc, m, (enum dp_drop)r);
-				last_dst = FDB_PORT_NONE;
-				continue;
-			}
+		if (why[i]) {
+			s->rx_dropped++;
+			drop(lc, m, (enum dp_drop)why[i]);
+			last_dst = FDB_PORT_NONE;
+			continue;
 		}
 		if (same[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], &metas[i]);
+			if (last_acl)
+				acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, 1);
 			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
 				drop(lc, m, DP_DROP_NO_MBUF);
 			else
@@ -518,11 +563,14 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else {
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
-			if (plain_dest(t, dst_port[i], vids[i], &last_tag))
+			if (plain_dest(t, dst_port[i], vids[i], &last_tag)) {
 				last_dst = dst_port[i];
+				last_acl = egress_acl(t, last_dst);
+			}
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
+	egress_flush(lc, t, in);
 }
 
 /* Held frames of port 'port': a destination retries them on the port; a source sends each
@@ -533,6 +581,7 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 {
 	const struct dp_port *p = &t->ports[port];
 	struct rte_mbuf *pkts[DP_BURST], *keep[DP_BURST];
+	struct dp_meta metas[DP_BURST];
 	unsigned n = rte_ring_sc_dequeue_burst(p->hold, (void **)pkts, DP_BURST, NULL), nk = 0;
 
 	if (!n)
@@ -558,11 +607,12 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 				keep[nk++] = m;
 				continue;
 			}
-			struct dp_meta meta;
-			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta);
+			struct dp_meta *meta = &metas[i];
+			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 			lc->mig_sent_on[port]++;
-			output(lc, t, port, dst, m, meta.n_vlans > 0, k.seg, &meta);
+			output(lc, t, port, dst, m, meta->n_vlans > 0, k.seg, meta);
 		}
+		egress_flush(lc, t, port);
 	}
 	unsigned back = nk ? rte_ring_mp_enqueue_burst(p->hold, (void **)keep, nk, NULL) : 0;
 	if (back < nk) {

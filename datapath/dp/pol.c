@@ -2,12 +2,16 @@
 /* Policy stages of the pipeline; see pol.h for ownership rules. */
 #include "pol.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 
 #include "policy/reject.h"
+
+/* Drop reasons travel in uint8_t verdict arrays. */
+_Static_assert(DP_DROP_MAX <= 256, "dp_drop must fit in a byte");
 
 void
 dp_pol_reject(struct dp_lcore *lc, const struct dp_tables *t, uint16_t to, struct rte_mbuf *m,
@@ -72,49 +76,74 @@ security_ingress(const struct dp_port_policy *pol, const uint8_t *f, const struc
 	return 0;
 }
 
-/* The ACL with connection tracking for one frame in direction 'dir' on a port's table.
- * Returns 0, DP_DROP_ACL_REJECT (the caller sends the reply) or another drop reason. */
-static int
-acl_stage(struct dp_lcore *lc, const struct dp_port_policy *pol, enum acl_dir dir,
-	  const struct rte_mbuf *m, const struct dp_meta *meta, uint64_t now)
+/* The ACL with connection tracking for 'n' frames crossing one port in direction 'dir', in
+ * frame order: 'why[k]' gets 0, DP_DROP_ACL_REJECT (the caller sends the reply) or another drop
+ * reason.  Conntrack lookups first (a known connection skips the ACL), one classify for the
+ * misses, then the commits in frame order.  A miss that follows a commit of this burst is
+ * looked up again: it may belong to the connection just opened (a SYN and its retransmission,
+ * the first datagram and the next), as it would had the frames run one at a time; its ACL
+ * verdict is then unused and its hit taken back. */
+static void
+acl_burst(struct dp_lcore *lc, const struct dp_port_policy *pol, enum acl_dir dir,
+	  struct rte_mbuf *const m[], const struct dp_meta *const mp[], uint16_t n, uint64_t now,
+	  uint8_t why[])
 {
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct dp_meta *mp[1] = {meta};
-	struct acl_result res;
+	const struct dp_meta *cm[DP_EGQ_MAX];
+	struct acl_result res[DP_EGQ_MAX];
+	uint16_t ci[DP_EGQ_MAX], nc = 0;
+	bool committed = false;
 
-	if (pol->ct) {
-		switch (conntrack_lookup(pol->ct, meta, f, now)) {
-		case CT_ORIG:
-		case CT_REPLY:
-			return 0;
-		case CT_INVALID:
-			return DP_DROP_CT_INVALID;
-		case CT_MISS:
+	for (uint16_t k = 0; k < n; k++) {
+		enum conntrack_verdict v = pol->ct ? conntrack_lookup(pol->ct, mp[k],
+				rte_pktmbuf_mtod(m[k], const uint8_t *), now) : CT_MISS;
+		why[k] = v == CT_INVALID ? DP_DROP_CT_INVALID : 0;
+		if (v == CT_MISS) {
+			cm[nc] = mp[k];
+			ci[nc++] = k;
+		}
+	}
+	if (nc == 0)
+		return;
+	acl_classify(pol->acl, dir, lc->wid, cm, nc, res);
+	for (uint16_t c = 0; c < nc; c++) {
+		uint16_t k = ci[c];
+		const uint8_t *f = rte_pktmbuf_mtod(m[k], const uint8_t *);
+
+		if (committed) {
+			enum conntrack_verdict v = conntrack_lookup(pol->ct, mp[k], f, now);
+			if (v != CT_MISS) {
+				acl_uncount(pol->acl, dir, lc->wid, &res[c]);
+				why[k] = v == CT_INVALID ? DP_DROP_CT_INVALID : 0;
+				continue;
+			}
+		}
+		switch (res[c].action) {
+		case ACL_ACTION_ALLOW:
+			if (res[c].stateful && pol->ct) {
+				int r = conntrack_commit(pol->ct, mp[k], f, now);
+				committed |= r == 0;
+				why[k] = r == -ENOSPC ? DP_DROP_CT_FULL : 0;
+			}
+			break;
+		case ACL_ACTION_REJECT:
+			why[k] = DP_DROP_ACL_REJECT;
+			break;
+		default:
+			why[k] = DP_DROP_ACL_DROP;
 			break;
 		}
 	}
-	acl_classify(pol->acl, dir, lc->wid, mp, 1, &res);
-	switch (res.action) {
-	case ACL_ACTION_ALLOW:
-		if (res.stateful && pol->ct && conntrack_commit(pol->ct, meta, f, now) == -ENOSPC)
-			return DP_DROP_CT_FULL;
-		return 0;
-	case ACL_ACTION_REJECT:
-		return DP_DROP_ACL_REJECT;
-	default:
-		return DP_DROP_ACL_DROP;
-	}
 }
 
-int
-dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
-	       const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
-	       bool dst_known, uint64_t now)
+/* The ingress stages before the ACL; each changes state per frame (the policer's and storm
+ * control's buckets), so they run frame by frame in order. */
+static int
+pre_acl_ingress(const struct dp_port_policy *pol, const struct rte_mbuf *m,
+		const struct dp_meta *meta, bool dst_known, uint64_t now)
 {
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	int r;
 
-	if (pol->security && (r = security_ingress(pol, f, meta)))
+	if (pol->security && (r = security_ingress(pol, rte_pktmbuf_mtod(m, const uint8_t *), meta)))
 		return r;
 	if (pol->storm) {
 		enum storm_class c = storm_classify(meta, dst_known);
@@ -124,30 +153,114 @@ dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 	}
 	if (pol->policer && !tbucket_police(pol->policer, m->pkt_len, now))
 		return DP_DROP_POLICER;
-	if (pol->acl) {
-		r = acl_stage(lc, pol, ACL_DIR_FROM_PORT, m, meta, now);
-		if (r == DP_DROP_ACL_REJECT)
-			dp_pol_reject(lc, t, in, m, meta);
-		if (r)
-			return r;
-	}
 	return 0;
 }
 
-int
-dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
-	      const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
-	      uint64_t now)
+uint16_t
+dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+		     const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
+		     const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
+		     uint64_t now, uint8_t why[])
 {
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_mbuf *am[DP_BURST];
+	const struct dp_meta *mp[DP_BURST];
+	uint8_t aw[DP_BURST];
+	uint16_t ai[DP_BURST], na = 0, pass = 0;
 
-	/* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */
-	if (pol->security && pol->has_mac && !pol->allow_mac_changes && !pol->allow_promisc &&
-	    !(f[0] & 1) && memcmp(f, pol->mac, 6))
-		return DP_DROP_MAC_CHANGE;
-	if (!pol->acl)
-		return 0;
-	return acl_stage(lc, pol, ACL_DIR_TO_PORT, m, meta, now);
+	for (uint16_t i = 0; i < n; i++) {
+		why[i] = (uint8_t)pre_acl_ingress(pol, pkts[i], &metas[i], dst_known[i], now);
+		if (why[i] == 0 && pol->acl) {
+			am[na] = pkts[i];
+			mp[na] = &metas[i];
+			ai[na++] = i;
+		}
+	}
+	if (na)
+		acl_burst(lc, pol, ACL_DIR_FROM_PORT, am, mp, na, now, aw);
+	for (uint16_t k = 0; k < na; k++) {
+		why[ai[k]] = aw[k];
+		if (aw[k] == DP_DROP_ACL_REJECT)
+			dp_pol_reject(lc, t, in, am[k], mp[k]);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		pass += why[i] == 0;
+	return pass;
+}
+
+/* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */
+static bool
+mac_change_check(const struct dp_port_policy *pol)
+{
+	return pol->security && pol->has_mac && !pol->allow_mac_changes && !pol->allow_promisc;
+}
+
+void
+dp_pol_finish(struct dp_port_policy *pol)
+{
+	pol->egress_pass = !mac_change_check(pol) && !pol->ct &&
+			   (!pol->acl || (acl_dir_is_default(pol->acl, ACL_DIR_TO_PORT) &&
+					  acl_default_action(pol->acl) == ACL_ACTION_ALLOW));
+}
+
+/* The egress stages of 'n' frames to port 'dst' (q[idx[k]]), which has a policy. */
+static void
+egress_port(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
+	    struct dp_egress *q, const uint16_t idx[], uint16_t n, uint64_t now)
+{
+	const struct dp_port *p = &t->ports[dst];
+	const struct dp_port_policy *pol = p->pol;
+	rte_spinlock_t *l = &lc->dp->txlock[dst][lc->wid % p->n_txq];
+	struct rte_mbuf *am[DP_EGQ_MAX];
+	const struct dp_meta *mp[DP_EGQ_MAX];
+	uint8_t aw[DP_EGQ_MAX];
+	uint16_t ai[DP_EGQ_MAX], na = 0;
+	bool mac_only = mac_change_check(pol);
+
+	for (uint16_t k = 0; k < n; k++) {
+		struct dp_egress *e = &q[idx[k]];
+		const uint8_t *f = rte_pktmbuf_mtod(e->m, const uint8_t *);
+
+		e->why = mac_only && !(f[0] & 1) && memcmp(f, pol->mac, 6) ? DP_DROP_MAC_CHANGE : 0;
+		if (e->why == 0 && pol->acl) {
+			am[na] = e->m;
+			mp[na] = e->meta;
+			ai[na++] = idx[k];
+		}
+	}
+	if (na == 0)
+		return;
+	/* The port's connection table belongs to its poll lcore: other lcores take the lock. */
+	if (p->tx_locked)
+		rte_spinlock_lock(l);
+	acl_burst(lc, pol, ACL_DIR_TO_PORT, am, mp, na, now, aw);
+	if (p->tx_locked)
+		rte_spinlock_unlock(l);
+	for (uint16_t k = 0; k < na; k++) {
+		q[ai[k]].why = aw[k];
+		if (aw[k] == DP_DROP_ACL_REJECT)
+			dp_pol_reject(lc, t, in, am[k], mp[k]);
+	}
+}
+
+void
+dp_pol_egress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+		    struct dp_egress q[], uint16_t n, uint64_t now)
+{
+	uint8_t done[DP_EGQ_MAX] = {0};
+	uint16_t idx[DP_EGQ_MAX];
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t dst = q[i].dst, ni = 0;
+
+		if (done[i])
+			continue;
+		for (uint16_t j = i; j < n; j++)
+			if (q[j].dst == dst) {
+				done[j] = 1;
+				idx[ni++] = j;
+			}
+		egress_port(lc, t, in, dst, q, idx, ni, now);
+	}
 }
 
 uint16_t

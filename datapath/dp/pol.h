@@ -37,6 +37,10 @@ struct dp_port_policy {
 	uint8_t n_ip4, n_ip6;
 	uint32_t ip4[DP_POL_MAX_IPS]; /* network order */
 	uint8_t ip6[DP_POL_MAX_IPS][16];
+	/* Nothing at egress can stop a frame: no MAC-change check, no connection table, and an
+	 * ACL (if any) without to-port rules whose default allows.  Frames to the port then skip
+	 * the egress queue; only the ACL's default hit is counted.  Set by dp_pol_finish(). */
+	uint8_t egress_pass;
 	/* mutable, single owner (see above) */
 	struct conntrack *ct;
 	struct tbucket_policer *policer;
@@ -44,18 +48,26 @@ struct dp_port_policy {
 	struct storm *storm;
 };
 
-/* Ingress stages for a frame the port sent.  'dst_known': the FDB knows the destination.
- * Returns 0 to go on, or the drop reason (the caller frees and counts).  A rejected frame's
- * reply is queued to the ingress port here. */
-int dp_pol_ingress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
-		   const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
-		   bool dst_known, uint64_t now);
-/* Egress stages (to-port ACL and conntrack, MAC-change check) for a frame to port 'dst'.
- * 'meta' is the frame's full parse from ingress (the frame is not changed in between).
- * Returns 0 or the drop reason. */
-int dp_pol_egress(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst,
-		  const struct dp_port_policy *pol, struct rte_mbuf *m, const struct dp_meta *meta,
-		  uint64_t now);
+/* Ingress stages for 'n' frames port 'in' sent, in order: per frame the security checks, storm
+ * control ('dst_known[i]': the FDB knows frame i's destination) and the policer, then the
+ * from-port ACL with connection tracking for the frames that passed them, in one classify.
+ * Verdicts and conntrack state are those of running the frames one at a time.  'why[i]' gets 0
+ * to go on, or the drop reason (the caller frees and counts).  A rejected frame's reply is
+ * queued to port 'in' here.  n <= DP_BURST.  Returns the number of frames that go on. */
+uint16_t dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+			      const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
+			      const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
+			      uint64_t now, uint8_t why[]);
+/* Egress stages (MAC-change check, to-port ACL and conntrack) for 'n' frames received on port
+ * 'in', each to a port with a policy (q[i].dst), grouped per destination: one classify per
+ * port, under the port's tx lock when it has one.  q[i].meta is the frame's full parse from
+ * ingress (the frame is not changed in between).  Sets q[i].why to 0 or the drop reason (the
+ * caller frees and counts); a rejected frame's reply is queued to 'in'.  n <= DP_EGQ_MAX. */
+void dp_pol_egress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+			 struct dp_egress q[], uint16_t n, uint64_t now);
+/* Derives the fields of 'pol' that follow from the others (egress_pass).  Call once the
+ * policy is complete, before publishing it. */
+void dp_pol_finish(struct dp_port_policy *pol);
 /* Sends or queues a tx burst of a port with a shaper: frames beyond the shaper's depth are
  * dropped and counted.  Returns the frames to transmit now (moved to the front of 'pkts'). */
 uint16_t dp_pol_shape(struct dp_lcore *lc, const struct dp_port_policy *pol, uint16_t port,

@@ -50,8 +50,25 @@ struct acl_dir_tables {
 	uint16_t *l2_eth;      /* their ethertype, 0 = any */
 };
 
+/* Classify methods, widest first.  rte_acl takes the first one the CPU, the build and EAL's
+ * max SIMD bitwidth allow; below 4 (SSE), 8 or 16 frames per call every vector method falls
+ * back to the scalar walk, which is why callers classify bursts. */
+static const struct {
+	enum rte_acl_classify_alg alg;
+	const char *name;
+} algs[] = {
+	{RTE_ACL_CLASSIFY_AVX512X32, "avx512x32"},
+	{RTE_ACL_CLASSIFY_AVX512X16, "avx512x16"},
+	{RTE_ACL_CLASSIFY_AVX2, "avx2"},
+	{RTE_ACL_CLASSIFY_SSE, "sse"},
+	{RTE_ACL_CLASSIFY_NEON, "neon"},
+	{RTE_ACL_CLASSIFY_ALTIVEC, "altivec"},
+	{RTE_ACL_CLASSIFY_SCALAR, "scalar"},
+};
+
 /* Immutable after acl_create() except 'hits', where worker w writes only row w. */
 struct acl {
+	const char *alg;              /* classify method of the contexts, NULL: no context */
 	uint32_t n_rules;
 	uint8_t default_action;
 	unsigned n_workers;
@@ -267,6 +284,11 @@ build_ctx(struct acl *acl, const uint32_t *order, enum acl_dir dir, uint8_t fami
 			    acl_dir_name(dir), strerror(-ret));
 		goto out;
 	}
+	for (i = 0; i < RTE_DIM(algs); i++)
+		if (rte_acl_set_ctx_classify(ctx, algs[i].alg) == 0) {
+			acl->alg = algs[i].name;
+			break;
+		}
 	*out = ctx;
 	ctx = NULL;
 out:
@@ -418,7 +440,7 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 	for (i = 0; i < n; i++) {
 		const struct dp_meta *p = m[i];
 
-		if (p->l3 == DP_L3_IPV4) {
+		if (p->l3 == DP_L3_IPV4 && t->v4) {
 			struct acl_key4 *k = &k4[n4];
 
 			k->proto = p->ip_proto;
@@ -428,7 +450,7 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 			k->dport = rte_cpu_to_be_16(p->dport);
 			d4[n4] = (const uint8_t *)k;
 			i4[n4++] = (uint8_t)i;
-		} else if (p->l3 == DP_L3_IPV6) {
+		} else if (p->l3 == DP_L3_IPV6 && t->v6) {
 			struct acl_key6 *k = &k6[n6];
 
 			k->proto = p->ip_proto;
@@ -438,23 +460,20 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 			k->dport = rte_cpu_to_be_16(p->dport);
 			d6[n6] = (const uint8_t *)k;
 			i6[n6++] = (uint8_t)i;
+		} else if (p->l3 == DP_L3_IPV4 || p->l3 == DP_L3_IPV6) {
+			/* No rule of this direction for the family: the default, no key to build. */
+			verdict(acl, dir, hits, 0, &res[i]);
 		} else {
 			verdict(acl, dir, hits, match_l2(t, p->ethertype), &res[i]);
 		}
 	}
 	if (n4) {
-		if (t->v4)
-			rte_acl_classify(t->v4, d4, r4, n4, 1);
-		else
-			memset(r4, 0, n4 * sizeof(r4[0]));
+		rte_acl_classify(t->v4, d4, r4, n4, 1);
 		for (i = 0; i < n4; i++)
 			verdict(acl, dir, hits, r4[i], &res[i4[i]]);
 	}
 	if (n6) {
-		if (t->v6)
-			rte_acl_classify(t->v6, d6, r6, n6, 1);
-		else
-			memset(r6, 0, n6 * sizeof(r6[0]));
+		rte_acl_classify(t->v6, d6, r6, n6, 1);
 		for (i = 0; i < n6; i++)
 			verdict(acl, dir, hits, r6[i], &res[i6[i]]);
 	}
@@ -470,6 +489,28 @@ acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 	for (done = 0; done < n; done += CHUNK)
 		classify_chunk(acl, dir, hits, m + done, DVS_MIN((unsigned)CHUNK, n - done), res + done);
 	return n;
+}
+
+bool
+acl_dir_is_default(const struct acl *acl, enum acl_dir dir)
+{
+	const struct acl_dir_tables *t = &acl->dir[dir];
+
+	return !t->v4 && !t->v6 && t->n_l2 == 0;
+}
+
+void
+acl_count_default(const struct acl *acl, enum acl_dir dir, unsigned worker, unsigned n)
+{
+	acl->hits[(size_t)worker * acl->hits_stride + acl->n_rules + dir] += n;
+}
+
+void
+acl_uncount(const struct acl *acl, enum acl_dir dir, unsigned worker, const struct acl_result *res)
+{
+	uint64_t *hits = acl->hits + (size_t)worker * acl->hits_stride;
+
+	hits[res->rule == ACL_RULE_DEFAULT ? acl->n_rules + dir : res->rule]--;
 }
 
 uint64_t
@@ -522,6 +563,12 @@ acl_hits_carry(struct acl *to, const struct acl *from)
 	for (int d = 0; d < ACL_DIR_COUNT; d++)
 		to->hits[to->n_rules + d] += acl_hits(from, ACL_RULE_DEFAULT, d);
 	free(by_id);
+}
+
+const char *
+acl_classify_alg(const struct acl *acl)
+{
+	return acl->alg ? acl->alg : "none";
 }
 
 uint32_t

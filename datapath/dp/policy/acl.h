@@ -47,12 +47,29 @@ void acl_destroy(struct acl *acl);
 unsigned acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 		      const struct dp_meta *const m[], unsigned n, struct acl_result res[]);
 
+/* True if no rule of 'acl' applies in direction 'dir': every frame gets the default action. */
+bool acl_dir_is_default(const struct acl *acl, enum acl_dir dir);
+/* Counts 'n' frames on the default action of 'dir' without classifying them: for a caller that
+ * checked acl_dir_is_default().  Fast-path safe, same worker rule as acl_classify(). */
+void acl_count_default(const struct acl *acl, enum acl_dir dir, unsigned worker, unsigned n);
+
+/* Takes back the hit counted for 'res' by acl_classify() on 'worker', for a verdict the caller
+ * did not use (the frame turned out to belong to a connection opened earlier in its burst).
+ * Fast-path safe, same worker rule as acl_classify(). */
+void acl_uncount(const struct acl *acl, enum acl_dir dir, unsigned worker,
+		 const struct acl_result *res);
+
 /* Hits of rule 'rule' (index into the rule set), or of the default action of direction 'dir' for
  * ACL_RULE_DEFAULT, summed over workers.  Any thread; a concurrent classify may make it stale. */
 uint64_t acl_hits(const struct acl *acl, uint32_t rule, enum acl_dir dir);
 /* Adds the hit counts of 'from' (an older build of the same port group) to 'to', matching
  * rules by id, so "dvsctl acl stats" survives a rule change.  Call before publishing 'to'. */
 void acl_hits_carry(struct acl *to, const struct acl *from);
+
+/* The rte_acl classify method of 'acl''s contexts ("avx512x32", "avx512x16", "avx2", "sse",
+ * "neon", "altivec", "scalar"), or "none" if no rule needs a context.  The widest the CPU and
+ * EAL's max SIMD bitwidth (--force-max-simd-bitwidth) allow at acl_create(). */
+const char *acl_classify_alg(const struct acl *acl);
 
 uint32_t acl_n_rules(const struct acl *acl);
 const struct acl_rule *acl_rule_get(const struct acl *acl, uint32_t rule);
