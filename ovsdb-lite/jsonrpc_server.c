@@ -677,6 +677,8 @@ void ovsdb_share_cache_clear(struct ovsdb_share_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		shared_text_unref(c->e[i].text);
 	c->n = 0;
+	ovsdb_txn_index_destroy(c->ix);
+	c->ix = NULL;
 }
 
 void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn,
@@ -694,7 +696,9 @@ void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn
 			}
 		}
 		if (!cached) {
-			json_t *updates = ovsdb_monitor_txn_updates(m, txn);
+			if (!cache->ix)
+				cache->ix = ovsdb_txn_index_create(txn);
+			json_t *updates = ovsdb_monitor_txn_updates_indexed(m, txn, cache->ix);
 			text = updates ? shared_text_from_json(updates) : NULL;
 			json_decref(updates);
 			if (m->share_key) {

@@ -254,16 +254,148 @@ static json_t *row_update(const struct ovsdb_monitor *m, const struct ovsdb_moni
 	return NULL;
 }
 
-json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
+/* --- the rows of a commit by column value ------------------------------------------ */
+
+/* A thousand hosts each monitor Port with "requested_host == me": a commit of 5000 ports
+ * evaluated every condition against every row, 5 million string compares per commit.  With
+ * the commit's rows indexed by the value of that column, each monitor looks up its own. */
+struct txn_index_entry {
+	struct hmap_node node;
+	const struct ovsdb_datum *value;
+	const struct ovsdb_txn_row *tr;
+};
+
+struct txn_index_col {
+	const struct ovsdb_table *table;
+	uint32_t col;
+	struct hmap map;
+	struct txn_index_entry *e;
+};
+
+struct ovsdb_txn_index {
+	const struct ovsdb_txn *txn;
+	size_t n;
+	struct txn_index_col *cols;
+};
+
+/* A smaller commit is cheaper to scan than to index. */
+#define TXN_INDEX_MIN_ROWS 16
+
+struct ovsdb_txn_index *ovsdb_txn_index_create(const struct ovsdb_txn *txn)
+{
+	struct ovsdb_txn_index *ix = calloc(1, sizeof *ix);
+	if (ix)
+		ix->txn = txn;
+	return ix;
+}
+
+void ovsdb_txn_index_destroy(struct ovsdb_txn_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->n; i++) {
+		hmap_destroy(&ix->cols[i].map);
+		free(ix->cols[i].e);
+	}
+	free(ix->cols);
+	free(ix);
+}
+
+static void index_add(struct txn_index_col *c, size_t *n, const struct ovsdb_datum *d,
+		      const struct ovsdb_type *type, const struct ovsdb_txn_row *tr)
+{
+	struct txn_index_entry *e = &c->e[(*n)++];
+	e->value = d;
+	e->tr = tr;
+	hmap_insert(&c->map, &e->node, ovsdb_datum_hash(d, type, 0));
+}
+
+/* The index of 'table' by column 'col', built on first use; NULL if out of memory. */
+static struct txn_index_col *index_col(struct ovsdb_txn_index *ix, const struct ovsdb_table *table, uint32_t col)
+{
+	for (size_t i = 0; i < ix->n; i++)
+		if (ix->cols[i].table == table && ix->cols[i].col == col)
+			return &ix->cols[i];
+	struct txn_index_col *cols = realloc(ix->cols, (ix->n + 1) * sizeof *cols);
+	if (!cols)
+		return NULL;
+	ix->cols = cols;
+	struct txn_index_col *c = &cols[ix->n];
+	const struct ovsdb_type *type = &table->schema->cols[col].type;
+	c->table = table;
+	c->col = col;
+	hmap_init(&c->map);
+	if (!(c->e = calloc(2 * (size_t)ix->txn->n_list + 1, sizeof *c->e)))
+		return NULL;
+	ix->n++;
+	size_t n = 0;
+	for (uint32_t i = 0; i < ix->txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = ix->txn->list[i];
+		if (tr->table != table || !ovsdb_txn_row_is_change(tr))
+			continue;
+		if (tr->old)
+			index_add(c, &n, &tr->old->fields[col], type, tr);
+		if (tr->new_ && (!tr->old || !ovsdb_datum_equals(&tr->old->fields[col], &tr->new_->fields[col], type)))
+			index_add(c, &n, &tr->new_->fields[col], type, tr);
+	}
+	return c;
+}
+
+/* True if every clause of 'mt' is "column == value", so that a row matches only through
+ * the rows indexed under one of those values. */
+static bool indexable(const struct ovsdb_monitor_table *mt)
+{
+	if (!mt->cond.n)
+		return false;
+	for (uint32_t i = 0; i < mt->cond.n; i++)
+		if (mt->cond.clauses[i].function != OVSDB_F_EQ || !mt->cond.clauses[i].column)
+			return false;
+	return true;
+}
+
+/* The updates of 'mt' from the rows whose old or new value of a clause's column is that
+ * clause's value (a row found twice yields the same update twice: the second replaces the
+ * first).  False if the index could not be built: the caller scans. */
+static bool updates_by_index(const struct ovsdb_monitor *m, const struct ovsdb_monitor_table *mt,
+			     struct ovsdb_txn_index *ix, json_t **updates)
+{
+	for (uint32_t i = 0; i < mt->cond.n; i++) {
+		const struct ovsdb_clause *cl = &mt->cond.clauses[i];
+		struct txn_index_col *c = index_col(ix, mt->table, cl->column->idx);
+		if (!c)
+			return false;
+	}
+	for (uint32_t i = 0; i < mt->cond.n; i++) {
+		const struct ovsdb_clause *cl = &mt->cond.clauses[i];
+		struct txn_index_col *c = index_col(ix, mt->table, cl->column->idx);
+		uint32_t h = ovsdb_datum_hash(&cl->arg, &cl->column->type, 0);
+		HMAP_FOR_EACH_WITH_HASH (n, h, &c->map) {
+			const struct txn_index_entry *e = HMAP_CONTAINER(n, struct txn_index_entry, node);
+			if (!ovsdb_datum_equals(e->value, &cl->arg, &cl->column->type))
+				continue;
+			json_t *ru = row_update(m, mt, e->tr);
+			if (ru)
+				add_row_update(updates, mt, &e->tr->uuid, ru);
+		}
+	}
+	return true;
+}
+
+json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn,
+					  struct ovsdb_txn_index *ix)
 {
 	json_t *updates = NULL;
+	bool scan_table[m->n_tables + 1];
+	for (uint32_t t = 0; t < m->n_tables; t++)
+		scan_table[t] = !(ix && txn->n_list >= TXN_INDEX_MIN_ROWS && indexable(&m->tables[t]) &&
+				  updates_by_index(m, &m->tables[t], ix, &updates));
 	for (uint32_t i = 0; i < txn->n_list; i++) {
 		const struct ovsdb_txn_row *tr = txn->list[i];
 		if (!ovsdb_txn_row_is_change(tr))
 			continue;
 		for (uint32_t t = 0; t < m->n_tables; t++) {
 			const struct ovsdb_monitor_table *mt = &m->tables[t];
-			if (mt->table != tr->table)
+			if (mt->table != tr->table || !scan_table[t])
 				continue;
 			json_t *ru = row_update(m, mt, tr);
 			if (ru)
@@ -271,6 +403,11 @@ json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ov
 		}
 	}
 	return updates;
+}
+
+json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
+{
+	return ovsdb_monitor_txn_updates_indexed(m, txn, NULL);
 }
 
 json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates)

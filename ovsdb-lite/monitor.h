@@ -46,6 +46,14 @@ json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m);
 /* The <table-updates>/<table-updates2> for a committed transaction, or NULL if nothing this
  * monitor selects changed. (new) */
 json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn);
+/* The same, with the commit's rows looked up by value for monitors whose conditions are
+ * all "column == value" (a per-host Port monitor), instead of every row checked against
+ * every condition.  'ix' (may be NULL: scan) is shared by all monitors of one commit. */
+struct ovsdb_txn_index;
+struct ovsdb_txn_index *ovsdb_txn_index_create(const struct ovsdb_txn *txn);
+void ovsdb_txn_index_destroy(struct ovsdb_txn_index *ix);
+json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn,
+					  struct ovsdb_txn_index *ix);
 /* Replaces conditions (monitor_cond_change).  On success returns NULL and sets *updates to
  * the inserts/deletes the change implies (new, or NULL if none); else a new error. */
 json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates);

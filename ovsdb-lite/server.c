@@ -177,7 +177,7 @@ void ovsdb_server_publish(struct ovsdb_server *s, struct ovsdb_txn *txn, bool du
 	}
 	s->committed = true;
 	s->n_commits++;
-	struct ovsdb_share_cache cache = { 0, 0, NULL };
+	struct ovsdb_share_cache cache = { 0, 0, NULL, NULL };
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
 		if (ss->n_monitors)
 			ovsdb_session_publish(ss, txn, &cache);

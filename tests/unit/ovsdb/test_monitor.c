@@ -17,8 +17,8 @@ static struct ovsdb_monitor *mon(struct ovsdb_db *db, const char *req, enum ovsd
 	return m;
 }
 
-/* Runs ops and returns each monitor's updates for that commit (new, or NULL). */
-static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms, json_t **out, size_t n)
+/* Runs ops that must succeed; returns the committed transaction. */
+static struct ovsdb_txn *commit(struct ovsdb_db *db, const char *ops)
 {
 	struct ovsdb_txn *txn;
 	json_t *r = transact_txn(db, ops, &txn, NULL);
@@ -27,6 +27,13 @@ static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms,
 			fail_msg("op failed: %s", json_dumps(r, 0));
 	json_decref(r);
 	assert_non_null(txn);
+	return txn;
+}
+
+/* Runs ops and returns each monitor's updates for that commit (new, or NULL). */
+static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms, json_t **out, size_t n)
+{
+	struct ovsdb_txn *txn = commit(db, ops);
 	for (size_t i = 0; i < n; i++)
 		out[i] = ovsdb_monitor_txn_updates(ms[i], txn);
 	ovsdb_txn_destroy(txn);
@@ -181,12 +188,64 @@ static void test_monitor_initial_text_matches_tree(void **state)
 	ovsdb_db_destroy(db);
 }
 
+/* A commit big enough to be indexed by column value gives each conditional monitor exactly
+ * what the scan gives: inserts, a rename into and out of a condition, a delete. */
+static void test_monitor_indexed_equals_scan(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	struct ovsdb_monitor *ms[3] = {
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"==\",\"p1\"]]}]}", OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"==\",\"p2\"],[\"name\",\"==\",\"q\"]]}]}",
+		    OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"!=\",\"p3\"]]}]}", OVSDB_MONITOR_V2),
+	};
+	char ops[8192];
+	const char *steps[] = {
+		"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"p1\",\"gen\":1}},"
+		"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"p2\"}}",
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p1\"]],\"row\":{\"name\":\"q\"}},"
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p2\"]],\"row\":{\"gen\":2}}",
+		"{\"op\":\"delete\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"q\"]]}",
+	};
+	for (size_t s = 0; s < 3; s++) {
+		/* Padding rows of other names make the commit indexed. */
+		int n = snprintf(ops, sizeof ops, "[%s", steps[s]);
+		for (int i = 0; i < 20; i++)
+			n += snprintf(ops + n, sizeof ops - (size_t)n,
+				      ",{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"x%zu_%d\"}}", s, i);
+		snprintf(ops + n, sizeof ops - (size_t)n, "]");
+		struct ovsdb_txn *txn = commit(db, ops);
+		struct ovsdb_txn_index *ix = ovsdb_txn_index_create(txn);
+		for (size_t i = 0; i < 3; i++) {
+			json_t *scan = ovsdb_monitor_txn_updates(ms[i], txn);
+			json_t *indexed = ovsdb_monitor_txn_updates_indexed(ms[i], txn, ix);
+			if (!json_equal(scan, indexed) && (scan || indexed))
+				fail_msg("step %zu monitor %zu: scan %s, indexed %s", s, i,
+					 scan ? json_dumps(scan, JSON_SORT_KEYS) : "null",
+					 indexed ? json_dumps(indexed, JSON_SORT_KEYS) : "null");
+			/* Each monitor saw its own rows change (p1's is gone at the last step). */
+			if (i == 1 || (i == 0 && s < 2))
+				assert_non_null(scan);
+			else if (i == 0)
+				assert_null(scan);
+			json_decref(scan);
+			json_decref(indexed);
+		}
+		ovsdb_txn_index_destroy(ix);
+		ovsdb_txn_destroy(txn);
+	}
+	for (int i = 0; i < 3; i++)
+		ovsdb_monitor_destroy(ms[i]);
+	ovsdb_db_destroy(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_monitor_v1_and_v2),
 		cmocka_unit_test(test_monitor_initial_text_matches_tree),
 		cmocka_unit_test(test_monitor_cond_change),
+		cmocka_unit_test(test_monitor_indexed_equals_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
