@@ -41,6 +41,10 @@ struct rtable {
 	json_t *schema; /* {"columns": {...}} of the kept columns, for save/load */
 	json_t *rows;   /* uuid -> row */
 	json_t *where; /* local filter (plain-monitor fallback), or NULL */
+	/* 'rows' as JSON text when last saved, NULL after a change: a host saves its replica
+	 * after every applied generation, and re-dumping a thousand unchanged Host rows each
+	 * time was most of the cost of a port-group change on a simulated host. */
+	char *text;
 };
 
 struct dvs_replica {
@@ -114,6 +118,7 @@ dvs_replica_destroy(struct dvs_replica *r)
 		json_decref(t->rows);
 		json_decref(t->schema);
 		json_decref(t->where);
+		free(t->text);
 	}
 	free(r->tables);
 	free_cbs(r->cbs);
@@ -331,6 +336,8 @@ replica_set_row(struct dvs_replica *r, struct rtable *t, const char *uuid, json_
 	change = !old ? DVS_ROW_INSERT : !new ? DVS_ROW_DELETE : DVS_ROW_MODIFY;
 	/* The key must outlive the callbacks even if a delete frees the object's copy. */
 	key = strdup(uuid);
+	free(t->text);
+	t->text = NULL;
 	if (new)
 		json_object_set(t->rows, uuid, new);
 	else
@@ -612,37 +619,62 @@ dvs_replica_find(const struct dvs_replica *r, const char *table, const char *col
 	return NULL;
 }
 
+/* Writes '"name":' and the JSON text of 'j' (new text to *cache if 'cache', else
+ * freed) to 'f'.  Returns 0 or -ENOMEM. */
+static int
+save_member(FILE *f, const char *name, const json_t *j, char **cache, bool first)
+{
+	json_t *key = json_string(name);
+	char *k = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
+	char *text = cache && *cache ? *cache : json_dumps(j, JSON_COMPACT);
+	int ret = k && text ? 0 : -ENOMEM;
+
+	if (!ret)
+		fprintf(f, "%s%s:%s", first ? "" : ",", k, text);
+	if (cache && text)
+		*cache = text;
+	else
+		free(text);
+	free(k);
+	json_decref(key);
+	return ret;
+}
+
 int
 dvs_replica_save(const struct dvs_replica *r, const char *path)
 {
-	json_t *doc = json_object(), *tables = json_object(), *schema = json_object();
-	char tmp[4096], *text = NULL;
+	char tmp[4096] = "", *text = NULL;
+	size_t len = 0;
 	int fd = -1, ret = 0;
+	FILE *f = open_memstream(&text, &len);
 
-	for (size_t i = 0; i < r->n_tables; i++) {
-		json_object_set(tables, r->tables[i].name, r->tables[i].rows);
-		json_object_set(schema, r->tables[i].name, r->tables[i].schema);
-	}
-	json_object_set_new(doc, "format", json_string("dvs-replica-1"));
-	json_object_set_new(doc, "schema", schema);
-	json_object_set_new(doc, "tables", tables);
+	if (!f)
+		return -ENOMEM;
+	/* {"format": ..., "schema": {table: columns}, "tables": {table: rows}}, the rows of
+	 * tables unchanged since the last save from their cached text. */
+	fputs("{\"format\":\"dvs-replica-1\",\"schema\":{", f);
+	for (size_t i = 0; i < r->n_tables && !ret; i++)
+		ret = save_member(f, r->tables[i].name, r->tables[i].schema, NULL, i == 0);
+	fputs("},\"tables\":{", f);
+	for (size_t i = 0; i < r->n_tables && !ret; i++)
+		ret = save_member(f, r->tables[i].name, r->tables[i].rows, &r->tables[i].text, i == 0);
+	fputs("}}", f);
+	if (fclose(f) != 0 && !ret)
+		ret = -ENOMEM;
+	if (ret < 0)
+		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		tmp[0] = '\0';
 		ret = -ENAMETOOLONG;
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		tmp[0] = '\0'; /* not ours to remove */
 		ret = -errno;
 		goto out;
 	}
-	/* One buffer and few writes: json_dumpfd() writes each token with its own syscall,
-	 * thousands of them for a host's replica. */
-	text = json_dumps(doc, JSON_COMPACT);
-	if (!text) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t off = 0, len = strlen(text); off < len;) {
+	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, text + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -667,10 +699,9 @@ dvs_replica_save(const struct dvs_replica *r, const char *path)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (ret < 0)
+	if (ret < 0 && tmp[0])
 		unlink(tmp);
 	free(text);
-	json_decref(doc);
 	return ret;
 }
 
