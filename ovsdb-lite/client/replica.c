@@ -41,10 +41,13 @@ struct rtable {
 	json_t *schema; /* {"columns": {...}} of the kept columns, for save/load */
 	json_t *rows;   /* uuid -> row */
 	json_t *where; /* local filter (plain-monitor fallback), or NULL */
-	/* 'rows' as JSON text when last saved, NULL after a change: a host saves its replica
-	 * after every applied generation, and re-dumping a thousand unchanged Host rows each
-	 * time was most of the cost of a port-group change on a simulated host. */
+	/* 'rows' as JSON text when last saved, NULL after a change, and each row's text
+	 * (uuid -> string), dropped when the row changes: a host saves its replica after every
+	 * applied generation, and re-dumping a thousand unchanged Host rows and a hundred
+	 * PortGroup rows for one changed group was most of the cost of a port-group change on
+	 * a simulated host. */
 	char *text;
+	json_t *row_text;
 };
 
 struct dvs_replica {
@@ -119,6 +122,7 @@ dvs_replica_destroy(struct dvs_replica *r)
 		json_decref(t->schema);
 		json_decref(t->where);
 		free(t->text);
+		json_decref(t->row_text);
 	}
 	free(r->tables);
 	free_cbs(r->cbs);
@@ -171,6 +175,7 @@ dvs_replica_add_table(struct dvs_replica *r, const char *table, const json_t *ta
 	t.cols = calloc(json_object_size(cols) ? json_object_size(cols) : 1, sizeof(*t.cols));
 	t.name = strdup(table);
 	t.rows = json_object();
+	t.row_text = json_object();
 	t.schema = json_pack("{s:{}}", "columns");
 	if (!t.cols || !t.name || !t.rows || !t.schema) {
 		ret = dvs_err_set(err, ENOMEM, "out of memory");
@@ -338,6 +343,7 @@ replica_set_row(struct dvs_replica *r, struct rtable *t, const char *uuid, json_
 	key = strdup(uuid);
 	free(t->text);
 	t->text = NULL;
+	json_object_del(t->row_text, uuid);
 	if (new)
 		json_object_set(t->rows, uuid, new);
 	else
@@ -619,20 +625,61 @@ dvs_replica_find(const struct dvs_replica *r, const char *table, const char *col
 	return NULL;
 }
 
-/* Writes '"name":' and the JSON text of 'j' (new text to *cache if 'cache', else
- * freed) to 'f'.  Returns 0 or -ENOMEM. */
-static int
-save_member(FILE *f, const char *name, const json_t *j, char **cache, bool first)
+/* The JSON text of 'rows' (uuid -> row), from each row's cached text where it has one
+ * (cached as it goes).  Returns new text, or NULL. */
+static char *
+rows_text(json_t *rows, json_t *row_text)
 {
-	json_t *key = json_string(name);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *uuid;
+	json_t *row;
+	bool ok = f != NULL, first = true;
+
+	if (!f)
+		return NULL;
+	fputc('{', f);
+	json_object_foreach(rows, uuid, row) {
+		const json_t *cached = json_object_get(row_text, uuid);
+
+		if (!cached) {
+			char *rt = json_dumps(row, JSON_COMPACT);
+
+			if (rt)
+				json_object_set_new(row_text, uuid, json_string_nocheck(rt));
+			free(rt);
+			if (!(cached = json_object_get(row_text, uuid))) {
+				ok = false;
+				break;
+			}
+		}
+		/* uuids are plain hex and dashes: no escaping */
+		fprintf(f, "%s\"%s\":%s", first ? "" : ",", uuid, json_string_value(cached));
+		first = false;
+	}
+	fputc('}', f);
+	if (fclose(f) != 0 || !ok) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Writes '"name":' and the JSON text of table 't''s schema (rows=false) or rows to 'f'.
+ * Returns 0 or -ENOMEM. */
+static int
+save_member(FILE *f, struct rtable *t, bool rows, bool first)
+{
+	json_t *key = json_string(t->name);
 	char *k = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
-	char *text = cache && *cache ? *cache : json_dumps(j, JSON_COMPACT);
+	char *text = !rows ? json_dumps(t->schema, JSON_COMPACT) : t->text ? t->text : rows_text(t->rows, t->row_text);
 	int ret = k && text ? 0 : -ENOMEM;
 
 	if (!ret)
 		fprintf(f, "%s%s:%s", first ? "" : ",", k, text);
-	if (cache && text)
-		*cache = text;
+	if (rows)
+		t->text = text;
 	else
 		free(text);
 	free(k);
@@ -654,10 +701,10 @@ dvs_replica_save(const struct dvs_replica *r, const char *path)
 	 * tables unchanged since the last save from their cached text. */
 	fputs("{\"format\":\"dvs-replica-1\",\"schema\":{", f);
 	for (size_t i = 0; i < r->n_tables && !ret; i++)
-		ret = save_member(f, r->tables[i].name, r->tables[i].schema, NULL, i == 0);
+		ret = save_member(f, &r->tables[i], false, i == 0);
 	fputs("},\"tables\":{", f);
 	for (size_t i = 0; i < r->n_tables && !ret; i++)
-		ret = save_member(f, r->tables[i].name, r->tables[i].rows, &r->tables[i].text, i == 0);
+		ret = save_member(f, &r->tables[i], true, i == 0);
 	fputs("}}", f);
 	if (fclose(f) != 0 && !ret)
 		ret = -ENOMEM;
