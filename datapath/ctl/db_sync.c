@@ -29,8 +29,15 @@
 
 #define DB_NAME "DVS"
 #define STATUS_INTERVAL_MS 1000
-/* The control tick when no migration is in progress here (5 ms while one is). */
-#define TICK_IDLE_MS 100
+/* The control tick, when no migration is in progress here (5 ms while one is): it sleeps
+ * until the next heartbeat, status report or snapshot is due, at most this long.  A fixed
+ * 100 ms tick was ten wakeups a second on every idle host, most of a thousand simulated
+ * hosts' idle CPU. */
+#define TICK_IDLE_MAX_MS 1000
+/* A report refused or cut by a disconnect is retried this soon. */
+#define TICK_RETRY_MS 100
+/* Work due within this much of a tick is done on it (one wakeup, not two). */
+#define TICK_SLACK_MS 50
 /* A burst of generations (a thousand port adds) writes one snapshot, this long after the first. */
 #define SNAPSHOT_DELAY_MS 1000
 
@@ -594,24 +601,46 @@ heartbeat_ms(const struct sw_db *db)
 	return 1000;
 }
 
+/* Milliseconds from 'now' until 'at' (0 if past), at most 'cap'. */
+static uint64_t
+ms_until(uint64_t now, uint64_t at, uint64_t cap)
+{
+	return at <= now ? 0 : DVS_MIN(at - now, cap);
+}
+
 static void
 on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 {
 	struct sw_db *db = arg;
 	uint32_t beat = heartbeat_ms(db);
+	uint64_t now = dvs_now_ms(), next;
 
-	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
-	    db->gen_reported < db->gen_urgent)
+	beat = beat ? beat : 1000;
+	if (now - db->last_beat_ms + TICK_SLACK_MS >= beat || db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
-	if (dvs_now_ms() - db->last_report_ms >= STATUS_INTERVAL_MS) {
-		db->last_report_ms = dvs_now_ms();
+	if (now - db->last_report_ms + TICK_SLACK_MS >= STATUS_INTERVAL_MS) {
+		db->last_report_ms = now;
 		sw_db_report_ports(db);
 	}
-	if (db->snap_at_ms && dvs_now_ms() >= db->snap_at_ms)
+	if (db->snap_at_ms && now + TICK_SLACK_MS >= db->snap_at_ms)
 		save_snapshot(db);
 	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step,
 	 * every 5 ms while a migration is in progress here (the announcement waits on it). */
-	dvs_timer_rearm(db->sw->loop, t, sw_mig_step(db) ? 5 : TICK_IDLE_MS);
+	if (sw_mig_step(db)) {
+		dvs_timer_rearm(db->sw->loop, t, 5);
+		return;
+	}
+	next = ms_until(now, db->last_beat_ms + beat, TICK_IDLE_MAX_MS);
+	next = DVS_MIN(next, ms_until(now, db->last_report_ms + STATUS_INTERVAL_MS, TICK_IDLE_MAX_MS));
+	if (db->snap_at_ms)
+		next = DVS_MIN(next, ms_until(now, db->snap_at_ms, TICK_IDLE_MAX_MS));
+	/* A heartbeat still due could not be sent (one in flight, or the database away), and a
+	 * report not yet acknowledged is retried: soon, not in a busy loop. */
+	if (!next)
+		next = TICK_RETRY_MS;
+	if (db->gen_reported < db->gen_urgent)
+		next = DVS_MIN(next, TICK_RETRY_MS);
+	dvs_timer_rearm(db->sw->loop, t, next);
 }
 
 int
