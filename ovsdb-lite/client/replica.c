@@ -48,6 +48,7 @@ struct rtable {
 	 * a simulated host. */
 	char *text;
 	json_t *row_text;
+	char *schema_text; /* 'schema' as JSON text, once saved (it never changes) */
 };
 
 struct dvs_replica {
@@ -123,6 +124,7 @@ dvs_replica_destroy(struct dvs_replica *r)
 		json_decref(t->where);
 		free(t->text);
 		json_decref(t->row_text);
+		free(t->schema_text);
 	}
 	free(r->tables);
 	free_cbs(r->cbs);
@@ -673,15 +675,13 @@ save_member(FILE *f, struct rtable *t, bool rows, bool first)
 {
 	json_t *key = json_string(t->name);
 	char *k = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
-	char *text = !rows ? json_dumps(t->schema, JSON_COMPACT) : t->text ? t->text : rows_text(t->rows, t->row_text);
+	char **cache = rows ? &t->text : &t->schema_text;
+	char *text = *cache ? *cache : rows ? rows_text(t->rows, t->row_text) : json_dumps(t->schema, JSON_COMPACT);
 	int ret = k && text ? 0 : -ENOMEM;
 
 	if (!ret)
 		fprintf(f, "%s%s:%s", first ? "" : ",", k, text);
-	if (rows)
-		t->text = text;
-	else
-		free(text);
+	*cache = text;
 	free(k);
 	json_decref(key);
 	return ret;
