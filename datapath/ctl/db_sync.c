@@ -369,10 +369,11 @@ overlay_macs(struct sw_db *db)
 	json_decref(locs);
 }
 
+/* True if one of the first 'n' ports of 'nc' is named 'name'. */
 static bool
-find_name(const struct dvs_switchd_conf *nc, const char *name)
+find_name(const struct dvs_switchd_conf *nc, unsigned n, const char *name)
 {
-	for (unsigned i = 0; i < nc->n_ports; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (!strcmp(nc->ports[i].name, name))
 			return true;
 	return false;
@@ -383,6 +384,9 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 {
 	struct sw_db *db = sw->db;
 	const json_t *ports = dvs_replica_rows(db->rep, "Port");
+	/* The ports of switchd's config file: a database port's name can only clash with
+	 * those (Port.key is unique), and checking all the others was quadratic. */
+	const unsigned n_file = nc->n_ports;
 	const char *uuid;
 	json_t *row;
 
@@ -418,7 +422,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			mig = sw_mig_incoming(db, uuid, &mig_uuid);
 		}
 		const struct sw_db_port *cached = mig ? NULL : cache_get(db, uuid);
-		if (cached && nc->n_ports < DVS_MAX_PORTS && !find_name(nc, key)) {
+		if (cached && nc->n_ports < DVS_MAX_PORTS && !find_name(nc, n_file, key)) {
 			nc->ports[nc->n_ports++] = cached->conf;
 			if (cached->conf.segment >= DP_SEG_OVERLAY) /* its segment and flood list stay */
 				sw_overlay_keep_seg(sw, cached->conf.segment - DP_SEG_OVERLAY);
@@ -428,11 +432,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			json_object_set_new(db->errors, key, json_string(err.msg));
 			continue;
 		}
-		bool clash = false;
-		for (unsigned i = 0; i < nc->n_ports; i++)
-			if (!strcmp(nc->ports[i].name, key))
-				clash = true;
-		if (clash) {
+		if (find_name(nc, n_file, key)) {
 			json_object_set_new(db->errors, key, json_string("name used by a port of switchd's config file"));
 		} else if (nc->n_ports == DVS_MAX_PORTS) {
 			json_object_set_new(db->errors, key, json_string("switchd is at its port limit"));
@@ -570,6 +570,7 @@ on_sync(void *arg, struct dvs_idl *idl, bool synced)
 	if (synced) {
 		DVS_LOG(INFO, "connected to %s: replica in sync", db->sw->conf.db);
 		json_object_clear(db->reported); /* rewrite status after a reconnect */
+		db->host_full = true;
 		sw_db_report_host(db);
 		sw_db_report_ports(db);
 	} else if (!dvs_client_is_connected(dvs_idl_client(db->idl))) {
@@ -618,9 +619,13 @@ on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 	beat = beat ? beat : 1000;
 	if (now - db->last_beat_ms + TICK_SLACK_MS >= beat || db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
+	/* Without a datapath a port's status only changes with an apply, which reports it: the
+	 * periodic report (counters, link state) would find nothing new, so it only retries
+	 * one that was refused or lost. */
 	if (now - db->last_report_ms + TICK_SLACK_MS >= STATUS_INTERVAL_MS) {
 		db->last_report_ms = now;
-		sw_db_report_ports(db);
+		if (!db->sw->no_datapath || db->report_retry)
+			sw_db_report_ports(db);
 	}
 	if (db->snap_at_ms && now + TICK_SLACK_MS >= db->snap_at_ms)
 		save_snapshot(db);
