@@ -272,10 +272,21 @@ struct txn_index_col {
 	struct txn_index_entry *e;
 };
 
+/* What the commit changed in each table: a heartbeat changes one column of one Host row,
+ * which none of a thousand switchds' Host monitors selects; each of them skips the commit
+ * on this summary instead of matching and diffing the row. */
+struct txn_table_summary {
+	bool touched;     /* some row changed */
+	bool ins_del;     /* some row was inserted or deleted */
+	uint8_t *changed; /* per column: some modified row changed it (NULL: none modified) */
+};
+
 struct ovsdb_txn_index {
 	const struct ovsdb_txn *txn;
 	size_t n;
 	struct txn_index_col *cols;
+	uint32_t n_tables;
+	struct txn_table_summary *tables;
 };
 
 /* A smaller commit is cheaper to scan than to index. */
@@ -284,8 +295,33 @@ struct ovsdb_txn_index {
 struct ovsdb_txn_index *ovsdb_txn_index_create(const struct ovsdb_txn *txn)
 {
 	struct ovsdb_txn_index *ix = calloc(1, sizeof *ix);
-	if (ix)
-		ix->txn = txn;
+	if (!ix)
+		return NULL;
+	ix->txn = txn;
+	ix->n_tables = txn->db->schema->n_tables;
+	ix->tables = calloc(ix->n_tables + 1, sizeof *ix->tables);
+	if (!ix->tables) {
+		free(ix);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = txn->list[i];
+		const struct ovsdb_table_schema *ts = tr->table->schema;
+		struct txn_table_summary *t = &ix->tables[ts->idx];
+		if (!ovsdb_txn_row_is_change(tr))
+			continue;
+		t->touched = true;
+		if (!tr->old || !tr->new_) {
+			t->ins_del = true;
+			continue;
+		}
+		if (!t->changed && !(t->changed = calloc(ts->n_cols, 1))) {
+			t->ins_del = true; /* out of memory: as if anything changed */
+			continue;
+		}
+		for (uint32_t c = 0; c < ts->n_cols; c++)
+			t->changed[c] |= tr->changed[c];
+	}
 	return ix;
 }
 
@@ -297,8 +333,32 @@ void ovsdb_txn_index_destroy(struct ovsdb_txn_index *ix)
 		hmap_destroy(&ix->cols[i].map);
 		free(ix->cols[i].e);
 	}
+	for (uint32_t i = 0; i < ix->n_tables; i++)
+		free(ix->tables[i].changed);
+	free(ix->tables);
 	free(ix->cols);
 	free(ix);
+}
+
+/* False if the commit summarised in 'ix' cannot change what 'm' selects: none of its tables
+ * had a row inserted or deleted, or a change in a column it selects or filters on. */
+static bool may_update(const struct ovsdb_monitor *m, const struct ovsdb_txn_index *ix)
+{
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		const struct txn_table_summary *t = &ix->tables[mt->table->schema->idx];
+		if (!t->touched)
+			continue;
+		if (t->ins_del)
+			return true;
+		for (uint32_t c = 0; c < mt->columns.n; c++)
+			if (mt->columns.idx[c] == OVSDB_COL_VERSION || t->changed[mt->columns.idx[c]])
+				return true;
+		for (uint32_t c = 0; c < mt->cond.n; c++)
+			if (mt->cond.clauses[c].column && t->changed[mt->cond.clauses[c].column->idx])
+				return true;
+	}
+	return false;
 }
 
 static void index_add(struct txn_index_col *c, size_t *n, const struct ovsdb_datum *d,
@@ -385,6 +445,8 @@ json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const s
 					  struct ovsdb_txn_index *ix)
 {
 	json_t *updates = NULL;
+	if (ix && !may_update(m, ix))
+		return NULL;
 	bool scan_table[m->n_tables + 1];
 	for (uint32_t t = 0; t < m->n_tables; t++)
 		scan_table[t] = !(ix && txn->n_list >= TXN_INDEX_MIN_ROWS && indexable(&m->tables[t]) &&
