@@ -441,6 +441,11 @@ wait_apply(json_t *rows, const json_t *updates)
 	}
 }
 
+/* A burst of reports ends when none came for this long... */
+#define WAIT_BATCH_GAP_MS 5
+/* ... or after this long. */
+#define WAIT_BATCH_MAX_MS 100
+
 int
 dvsctl_db_wait(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts)
 {
@@ -477,16 +482,23 @@ dvsctl_db_wait(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts)
 		wait_state(gen, hosts, rows, &state, &pending);
 		if (!json_array_size(pending) || now_ms() >= deadline)
 			break;
-		r = dvs_sync_next_notification(ctx->dbc, (int)(deadline - now_ms()), &msg, &err);
-		if (r == -ETIMEDOUT)
-			continue;
-		if (r < 0) {
+		/* Reports come in bursts (a group change: one per host): take what follows within a
+		 * few ms before working out who is pending again, not once per report (quadratic
+		 * at a thousand hosts), but at least every WAIT_BATCH_MAX_MS. */
+		long long batch_end = DVS_MIN(now_ms() + WAIT_BATCH_MAX_MS, deadline);
+		int tmo = (int)(deadline - now_ms());
+		while ((r = dvs_sync_next_notification(ctx->dbc, tmo, &msg, &err)) == 0) {
+			if (!strcmp(json_string_value(json_object_get(msg, "method")) ?: "", "update"))
+				wait_apply(rows, json_array_get(json_object_get(msg, "params"), 1));
+			json_decref(msg);
+			tmo = (int)DVS_MIN((long long)WAIT_BATCH_GAP_MS, batch_end - now_ms());
+			if (tmo <= 0)
+				break;
+		}
+		if (r < 0 && r != -ETIMEDOUT) {
 			rc = call_failed(ctx, r, &err);
 			goto out;
 		}
-		if (!strcmp(json_string_value(json_object_get(msg, "method")) ?: "", "update"))
-			wait_apply(rows, json_array_get(json_object_get(msg, "params"), 1));
-		json_decref(msg);
 	}
 	/* The connection may serve more calls: no more updates on it. */
 	json_decref(res);
