@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "json_text.h"
+#include "monitor.h"
 
 struct dvs_jsonrpc;
 struct ovsdb_server;
@@ -48,6 +49,8 @@ struct ovsdb_input {
 
 struct ovsdb_session {
 	struct ovsdb_session *next, *prev;
+	struct ovsdb_interest interest; /* of its monitors: a commit that cannot concern them
+					 * skips the session (beside 'next', one cache miss) */
 	struct ovsdb_server *server;
 	struct dvs_jsonrpc *rpc; /* socket and name only: framing and output are ours */
 	struct ovsdb_input in;

@@ -467,6 +467,42 @@ json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const s
 	return updates;
 }
 
+static void interest_add(struct ovsdb_interest *in, const struct ovsdb_table *table, uint32_t col)
+{
+	in->t[table->schema->idx % OVSDB_INTEREST_TABLES] |= 1ull << (col % 64);
+}
+
+void ovsdb_monitor_add_interest(const struct ovsdb_monitor *m, struct ovsdb_interest *in)
+{
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		interest_add(in, mt->table, OVSDB_COL_UUID); /* inserts and deletes */
+		for (uint32_t c = 0; c < mt->columns.n; c++)
+			interest_add(in, mt->table, mt->columns.idx[c]);
+		for (uint32_t c = 0; c < mt->cond.n; c++)
+			if (mt->cond.clauses[c].column)
+				interest_add(in, mt->table, mt->cond.clauses[c].column->idx);
+	}
+}
+
+void ovsdb_txn_interest(const struct ovsdb_txn *txn, struct ovsdb_interest *in)
+{
+	memset(in, 0, sizeof *in);
+	for (uint32_t i = 0; i < txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = txn->list[i];
+		if (!ovsdb_txn_row_is_change(tr))
+			continue;
+		if (!tr->old || !tr->new_) {
+			interest_add(in, tr->table, OVSDB_COL_UUID);
+			continue;
+		}
+		interest_add(in, tr->table, OVSDB_COL_VERSION); /* a new _version for every modify */
+		for (uint32_t c = OVSDB_N_IMPLICIT_COLS; c < tr->table->schema->n_cols; c++)
+			if (tr->changed[c])
+				interest_add(in, tr->table, c);
+	}
+}
+
 json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
 {
 	return ovsdb_monitor_txn_updates_indexed(m, txn, NULL);

@@ -250,6 +250,46 @@ static void test_monitor_indexed_equals_scan(void **state)
 	ovsdb_db_destroy(db);
 }
 
+/* The server skips a session for a commit its monitors' interest does not meet: a change
+ * of a column only another monitor selects (a heartbeat), never an insert or a change of a
+ * selected or filtered column. */
+static void test_monitor_interest(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\"}}]"));
+	struct ovsdb_monitor *names = mon(db, "{\"Host\":[{\"columns\":[\"name\"],\"where\":[[\"up\",\"==\",false]]}]}",
+					  OVSDB_MONITOR_V2);
+	struct ovsdb_monitor *gens = mon(db, "{\"Host\":{\"columns\":[\"gen\"]}}", OVSDB_MONITOR_V1);
+	struct ovsdb_interest in_names = { { 0 } }, in_gens = { { 0 } }, changed;
+	ovsdb_monitor_add_interest(names, &in_names);
+	ovsdb_monitor_add_interest(gens, &in_gens);
+	static const struct {
+		const char *ops;
+		bool names, gens;
+	} steps[] = {
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"gen\":5}}]", false, true },
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"up\":true}}]", true, false },
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"name\":\"b\"}}]", true, false },
+		{ "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"c\"}}]", true, true },
+		{ "[{\"op\":\"insert\",\"table\":\"Site\",\"row\":{\"name\":\"s\"}}]", false, false },
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		struct ovsdb_txn *txn = commit(db, steps[i].ops);
+		ovsdb_txn_interest(txn, &changed);
+		assert_int_equal(ovsdb_interest_meets(&in_names, &changed), steps[i].names);
+		assert_int_equal(ovsdb_interest_meets(&in_gens, &changed), steps[i].gens);
+		/* A skipped monitor really had nothing to say. */
+		if (!steps[i].gens) {
+			json_t *u = ovsdb_monitor_txn_updates(gens, txn);
+			assert_null(u);
+		}
+		ovsdb_txn_destroy(txn);
+	}
+	ovsdb_monitor_destroy(names);
+	ovsdb_monitor_destroy(gens);
+	ovsdb_db_destroy(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_monitor_initial_text_matches_tree),
 		cmocka_unit_test(test_monitor_cond_change),
 		cmocka_unit_test(test_monitor_indexed_equals_scan),
+		cmocka_unit_test(test_monitor_interest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
