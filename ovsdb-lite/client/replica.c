@@ -668,23 +668,18 @@ rows_text(json_t *rows, json_t *row_text)
 	return text;
 }
 
-/* Writes '"name":' and the JSON text of table 't''s schema (rows=false) or rows to 'f'.
- * Returns 0 or -ENOMEM. */
+/* Writes '"name":' and the JSON text of table 't''s schema (rows=false) or rows to 'f'
+ * (table names are OVSDB <id>s: no escaping).  Returns 0 or -ENOMEM. */
 static int
 save_member(FILE *f, struct rtable *t, bool rows, bool first)
 {
-	json_t *key = json_string(t->name);
-	char *k = key ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
 	char **cache = rows ? &t->text : &t->schema_text;
 	char *text = *cache ? *cache : rows ? rows_text(t->rows, t->row_text) : json_dumps(t->schema, JSON_COMPACT);
-	int ret = k && text ? 0 : -ENOMEM;
 
-	if (!ret)
-		fprintf(f, "%s%s:%s", first ? "" : ",", k, text);
+	if (text)
+		fprintf(f, "%s\"%s\":%s", first ? "" : ",", t->name, text);
 	*cache = text;
-	free(k);
-	json_decref(key);
-	return ret;
+	return text ? 0 : -ENOMEM;
 }
 
 int
