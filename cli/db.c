@@ -260,15 +260,6 @@ now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-
-	if (ms > 0)
-		nanosleep(&ts, NULL);
-}
-
 /* Reads Global: *exists and *gen. */
 static int
 read_generation(struct dvsctl_ctx *ctx, bool *exists, json_int_t *gen)
@@ -399,27 +390,26 @@ dvsctl_db_commit(struct dvsctl_ctx *ctx, struct dvsctl_intent *in)
 
 /* ---- --wait ---- */
 
-/* The hosts to wait for and how far each is: an object name -> applied generation (or null
- * when the host is not registered), plus which are pending. */
-static int
-wait_poll(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts, json_t **state,
-	  json_t **pending)
+/* The hosts to wait for and how far each is, from 'rows' (Host uuid -> row): an object
+ * name -> applied generation (or null when the host is not registered), plus which are
+ * pending. */
+static void
+wait_state(json_int_t gen, const json_t *hosts, const json_t *rows, json_t **state, json_t **pending)
 {
-	json_t *rows = NULL, *row, *name;
+	const char *uuid, *n;
+	json_t *row, *name, *v;
 	size_t i;
-	int rc;
 
 	*state = json_object();
 	*pending = json_array();
-	if ((rc = dvsctl_db_select(ctx, "Host", NULL, &rows)))
-		return rc;
 	if (hosts) {
 		json_array_foreach(hosts, i, name)
 			json_object_set_new(*state, json_string_value(name), json_null());
 	}
-	json_array_foreach(rows, i, row) {
-		const char *n = dvsctl_db_str(row, "name"), *st = dvsctl_db_str(row, "status");
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *st = dvsctl_db_str(row, "status");
 
+		n = dvsctl_db_str(row, "name");
 		if (!n)
 			continue;
 		if (!hosts && !(st && !strcmp(st, "up")))
@@ -428,38 +418,93 @@ wait_poll(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts, json_t **
 			continue;
 		json_object_set_new(*state, n, json_integer(dvsctl_db_int(row, "applied_generation", 0)));
 	}
-	{
-		const char *n;
-		json_t *v;
-
-		json_object_foreach(*state, n, v)
-			if (!json_is_integer(v) || json_integer_value(v) < gen)
-				json_array_append_new(*pending, json_string(n));
-	}
+	json_object_foreach(*state, n, v)
+		if (!json_is_integer(v) || json_integer_value(v) < gen)
+			json_array_append_new(*pending, json_string(n));
 	out_sort_strings(*pending);
-	json_decref(rows);
-	return DVSCTL_OK;
 }
+
+/* Applies a monitor's <table-updates> for Host to 'rows' (uuid -> row). */
+static void
+wait_apply(json_t *rows, const json_t *updates)
+{
+	const char *uuid;
+	json_t *ru;
+
+	json_object_foreach(json_object_get(updates, "Host"), uuid, ru) {
+		json_t *new = json_object_get(ru, "new");
+
+		if (new)
+			json_object_set(rows, uuid, new);
+		else
+			json_object_del(rows, uuid);
+	}
+}
+
+/* A burst of reports ends when none came for this long... */
+#define WAIT_BATCH_GAP_MS 5
+/* ... or after this long. */
+#define WAIT_BATCH_MAX_MS 100
 
 int
 dvsctl_db_wait(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts)
 {
 	long long start = now_ms(), deadline = start + ctx->timeout_ms;
-	json_t *state = NULL, *pending = NULL;
-	unsigned delay_ms = 20;
-	int rc;
+	json_t *state = NULL, *pending = NULL, *rows = NULL, *res = NULL;
+	struct dvs_err err = {0};
+	int rc, r;
 
+	/* A monitor of the Host rows: each report wakes us as dvs-db commits it.  Polling with
+	 * a backoff (20, 40, 80 ms...) returned at the next poll after the last report, which
+	 * was most of a `dvsctl --wait port add` and made it jump from one poll to the next
+	 * as the cluster grew. */
+	r = dvs_sync_call(ctx->dbc, "monitor",
+			  json_pack("[s, s, {s:{s:[s,s,s]}}]", DVSCTL_DB_NAME, "dvsctl-wait", "Host",
+				    "columns", "name", "applied_generation", "status"),
+			  &res, &err);
+	if (r < 0) {
+		rc = call_failed(ctx, r, &err);
+		goto out;
+	}
+	rows = json_object();
+	{
+		const char *uuid;
+		json_t *ru;
+
+		json_object_foreach(json_object_get(res, "Host"), uuid, ru)
+			json_object_set(rows, uuid, json_object_get(ru, "new"));
+	}
 	for (;;) {
+		json_t *msg = NULL;
+
 		json_decref(state);
 		json_decref(pending);
-		if ((rc = wait_poll(ctx, gen, hosts, &state, &pending)))
-			goto out;
+		wait_state(gen, hosts, rows, &state, &pending);
 		if (!json_array_size(pending) || now_ms() >= deadline)
 			break;
-		/* Hosts apply within milliseconds to a second: poll fast first, then back off. */
-		sleep_ms(DVS_MIN((long long)delay_ms, deadline - now_ms()));
-		delay_ms = DVS_MIN(delay_ms * 2, 250u);
+		/* Reports come in bursts (a group change: one per host): take what follows within a
+		 * few ms before working out who is pending again, not once per report (quadratic
+		 * at a thousand hosts), but at least every WAIT_BATCH_MAX_MS. */
+		long long batch_end = DVS_MIN(now_ms() + WAIT_BATCH_MAX_MS, deadline);
+		int tmo = (int)(deadline - now_ms());
+		while ((r = dvs_sync_next_notification(ctx->dbc, tmo, &msg, &err)) == 0) {
+			if (!strcmp(json_string_value(json_object_get(msg, "method")) ?: "", "update"))
+				wait_apply(rows, json_array_get(json_object_get(msg, "params"), 1));
+			json_decref(msg);
+			tmo = (int)DVS_MIN((long long)WAIT_BATCH_GAP_MS, batch_end - now_ms());
+			if (tmo <= 0)
+				break;
+		}
+		if (r < 0 && r != -ETIMEDOUT) {
+			rc = call_failed(ctx, r, &err);
+			goto out;
+		}
 	}
+	/* The connection may serve more calls: no more updates on it. */
+	json_decref(res);
+	res = NULL;
+	dvs_sync_call(ctx->dbc, "monitor_cancel", json_pack("[s]", "dvsctl-wait"), &res, &err);
+	rc = DVSCTL_OK;
 	if (json_array_size(pending)) {
 		char list[1024];
 		size_t n = 0, i;
@@ -498,5 +543,7 @@ dvsctl_db_wait(struct dvsctl_ctx *ctx, json_int_t gen, const json_t *hosts)
 out:
 	json_decref(state);
 	json_decref(pending);
+	json_decref(rows);
+	json_decref(res);
 	return rc;
 }

@@ -363,6 +363,38 @@ call_answer_echo(struct dvs_jsonrpc *c, json_t *msg)
 	json_decref(reply);
 }
 
+/* Waits until 'c' is readable (flushing what it has to send meanwhile) and reads.
+ * Returns 0 (maybe nothing new: call again), -ETIMEDOUT at 'deadline' (unless 'timeout_ms'
+ * is negative: no limit), or -errno. */
+static int
+wait_io(struct dvs_jsonrpc *c, uint64_t deadline, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	uint64_t now = dvs_now_ms();
+	int r;
+
+	if (timeout_ms >= 0 && now >= deadline)
+		return -ETIMEDOUT;
+	if (dvs_jsonrpc_backlog(c))
+		pfd.events |= POLLOUT;
+	r = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)(deadline - now));
+	if (r < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (r == 0)
+		return 0;
+	if (pfd.revents & POLLOUT) {
+		r = dvs_jsonrpc_flush(c);
+		if (r < 0 && r != -EAGAIN)
+			return r;
+	}
+	if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+		r = dvs_jsonrpc_read(c);
+		if (r < 0 && r != -EAGAIN)
+			return r;
+	}
+	return 0;
+}
+
 int
 dvs_jsonrpc_call(struct dvs_jsonrpc *c, const char *method, json_t *params, int timeout_ms,
 		 json_t **result, json_t **error)
@@ -383,9 +415,7 @@ dvs_jsonrpc_call(struct dvs_jsonrpc *c, const char *method, json_t *params, int 
 	if (r < 0)
 		goto out;
 	for (;;) {
-		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 		json_t *msg = NULL;
-		uint64_t now;
 
 		/* Drain what is buffered before waiting: the reply may already be here. */
 		while ((r = dvs_jsonrpc_recv(c, &msg)) == 0) {
@@ -413,35 +443,37 @@ dvs_jsonrpc_call(struct dvs_jsonrpc *c, const char *method, json_t *params, int 
 			}
 			json_decref(msg); /* a notification or a stale reply */
 		}
-		if (r != -EAGAIN)
+		if (r != -EAGAIN || (r = wait_io(c, deadline, timeout_ms)) < 0)
 			goto out;
-		now = dvs_now_ms();
-		if (timeout_ms >= 0 && now >= deadline) {
-			r = -ETIMEDOUT;
-			goto out;
-		}
-		if (dvs_jsonrpc_backlog(c))
-			pfd.events |= POLLOUT;
-		r = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)(deadline - now));
-		if (r < 0 && errno != EINTR) {
-			r = -errno;
-			goto out;
-		}
-		if (r <= 0)
-			continue;
-		if (pfd.revents & POLLOUT) {
-			r = dvs_jsonrpc_flush(c);
-			if (r < 0 && r != -EAGAIN)
-				goto out;
-		}
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-			r = dvs_jsonrpc_read(c);
-			if (r < 0 && r != -EAGAIN)
-				goto out;
-		}
 	}
 out:
 	json_decref(req);
 	json_decref(id);
 	return r;
+}
+
+int
+dvs_jsonrpc_next_notification(struct dvs_jsonrpc *c, int timeout_ms, json_t **msg)
+{
+	uint64_t deadline = dvs_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	int r;
+
+	*msg = NULL;
+	for (;;) {
+		json_t *m = NULL;
+
+		while ((r = dvs_jsonrpc_recv(c, &m)) == 0) {
+			const json_t *method = json_object_get(m, "method"), *id = json_object_get(m, "id");
+
+			if (json_is_string(method) && !strcmp(json_string_value(method), "echo")) {
+				call_answer_echo(c, m);
+			} else if (json_is_string(method) && (!id || json_is_null(id))) {
+				*msg = m;
+				return 0;
+			}
+			json_decref(m); /* a stale reply, or a request we do not serve */
+		}
+		if (r != -EAGAIN || (r = wait_io(c, deadline, timeout_ms)) < 0)
+			return r;
+	}
 }

@@ -66,6 +66,11 @@ size_t dvs_jsonrpc_backlog(const struct dvs_jsonrpc *c);
  * (-ETIMEDOUT, -EPIPE, -EPROTO). */
 int dvs_jsonrpc_call(struct dvs_jsonrpc *c, const char *method, json_t *params, int timeout_ms,
 		     json_t **result, json_t **error);
+/* Waits up to 'timeout_ms' (negative: no limit) for the next notification from the peer (a
+ * message with a method and no id, such as an OVSDB "update"), answering echo requests
+ * meanwhile and dropping stale replies.  Returns 0 with *msg (new: the whole message),
+ * -ETIMEDOUT, or -errno (-EPIPE: the peer closed). */
+int dvs_jsonrpc_next_notification(struct dvs_jsonrpc *c, int timeout_ms, json_t **msg);
 
 /* Message builders; each returns a new reference. */
 json_t *dvs_jsonrpc_request(const char *method, json_t *params /* stolen */, json_t *id /* stolen */);

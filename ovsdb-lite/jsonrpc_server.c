@@ -243,6 +243,15 @@ static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, c
 
 /* Returns true with the reply queued (written as text: whole tables are sent without a jansson
  * tree), or false with *error. */
+/* Recomputes what the session's monitors care about (after one is added, changed or
+ * cancelled). */
+static void update_interest(struct ovsdb_session *ss)
+{
+	memset(&ss->interest, 0, sizeof ss->interest);
+	for (size_t i = 0; i < ss->n_monitors; i++)
+		ovsdb_monitor_add_interest(ss->monitors[i], &ss->interest);
+}
+
 static bool method_monitor(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error,
 			   enum ovsdb_monitor_version v)
 {
@@ -268,6 +277,7 @@ static bool method_monitor(struct ovsdb_session *ss, const json_t *params, const
 	}
 	ss->monitors = ms;
 	ss->monitors[ss->n_monitors++] = m;
+	update_interest(ss);
 	if (!id || json_is_null(id))
 		return true; /* a notification gets no reply */
 	struct json_text t;
@@ -306,6 +316,7 @@ static json_t *method_monitor_cond_change(struct ovsdb_session *ss, const json_t
 	json_t *updates = NULL;
 	if ((*error = ovsdb_monitor_change_cond(m, json_array_get(params, 2), &updates)))
 		return NULL;
+	update_interest(ss);
 	json_decref(m->id);
 	m->id = json_deep_copy(new_id);
 	/* The update from the condition change precedes the reply (OVS ovsdb-server(7)). */
@@ -325,6 +336,7 @@ static json_t *method_monitor_cancel(struct ovsdb_session *ss, const json_t *par
 	ovsdb_monitor_destroy(ss->monitors[i]);
 	memmove(&ss->monitors[i], &ss->monitors[i + 1], (ss->n_monitors - i - 1) * sizeof *ss->monitors);
 	ss->n_monitors--;
+	update_interest(ss);
 	return json_object();
 }
 
@@ -677,6 +689,8 @@ void ovsdb_share_cache_clear(struct ovsdb_share_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		shared_text_unref(c->e[i].text);
 	c->n = 0;
+	ovsdb_txn_index_destroy(c->ix);
+	c->ix = NULL;
 }
 
 void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn,
@@ -694,7 +708,9 @@ void ovsdb_session_publish(struct ovsdb_session *ss, const struct ovsdb_txn *txn
 			}
 		}
 		if (!cached) {
-			json_t *updates = ovsdb_monitor_txn_updates(m, txn);
+			if (!cache->ix)
+				cache->ix = ovsdb_txn_index_create(txn);
+			json_t *updates = ovsdb_monitor_txn_updates_indexed(m, txn, cache->ix);
 			text = updates ? shared_text_from_json(updates) : NULL;
 			json_decref(updates);
 			if (m->share_key) {

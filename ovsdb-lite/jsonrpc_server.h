@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "json_text.h"
+#include "monitor.h"
 
 struct dvs_jsonrpc;
 struct ovsdb_server;
@@ -48,6 +49,8 @@ struct ovsdb_input {
 
 struct ovsdb_session {
 	struct ovsdb_session *next, *prev;
+	struct ovsdb_interest interest; /* of its monitors: a commit that cannot concern them
+					 * skips the session (beside 'next', one cache miss) */
 	struct ovsdb_server *server;
 	struct dvs_jsonrpc *rpc; /* socket and name only: framing and output are ours */
 	struct ovsdb_input in;
@@ -85,12 +88,14 @@ bool ovsdb_session_input_pending(const struct ovsdb_session *ss);
 void ovsdb_session_resume_input(struct ovsdb_session *ss, bool forced);
 
 /* Per-commit cache of notifications shared by identical monitors. */
+struct ovsdb_txn_index;
 struct ovsdb_share_cache {
 	size_t n, cap;
 	struct {
 		const char *key;
 		struct ovsdb_shared_text *text; /* NULL: nothing for this kind of monitor */
 	} *e;
+	struct ovsdb_txn_index *ix; /* the commit's rows by column value, built on first use */
 };
 void ovsdb_share_cache_clear(struct ovsdb_share_cache *c);
 /* Queues this session's monitor notifications for committed 'txn'. */

@@ -254,16 +254,210 @@ static json_t *row_update(const struct ovsdb_monitor *m, const struct ovsdb_moni
 	return NULL;
 }
 
-json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
+/* --- the rows of a commit by column value ------------------------------------------ */
+
+/* A thousand hosts each monitor Port with "requested_host == me": a commit of 5000 ports
+ * evaluated every condition against every row, 5 million string compares per commit.  With
+ * the commit's rows indexed by the value of that column, each monitor looks up its own. */
+struct txn_index_entry {
+	struct hmap_node node;
+	const struct ovsdb_datum *value;
+	const struct ovsdb_txn_row *tr;
+};
+
+struct txn_index_col {
+	const struct ovsdb_table *table;
+	uint32_t col;
+	struct hmap map;
+	struct txn_index_entry *e;
+};
+
+/* What the commit changed in each table: a heartbeat changes one column of one Host row,
+ * which none of a thousand switchds' Host monitors selects; each of them skips the commit
+ * on this summary instead of matching and diffing the row. */
+struct txn_table_summary {
+	bool touched;     /* some row changed */
+	bool ins_del;     /* some row was inserted or deleted */
+	uint8_t *changed; /* per column: some modified row changed it (NULL: none modified) */
+};
+
+struct ovsdb_txn_index {
+	const struct ovsdb_txn *txn;
+	size_t n;
+	struct txn_index_col *cols;
+	uint32_t n_tables;
+	struct txn_table_summary *tables;
+};
+
+/* A smaller commit is cheaper to scan than to index. */
+#define TXN_INDEX_MIN_ROWS 16
+
+struct ovsdb_txn_index *ovsdb_txn_index_create(const struct ovsdb_txn *txn)
+{
+	struct ovsdb_txn_index *ix = calloc(1, sizeof *ix);
+	if (!ix)
+		return NULL;
+	ix->txn = txn;
+	ix->n_tables = txn->db->schema->n_tables;
+	ix->tables = calloc(ix->n_tables + 1, sizeof *ix->tables);
+	if (!ix->tables) {
+		free(ix);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = txn->list[i];
+		const struct ovsdb_table_schema *ts = tr->table->schema;
+		struct txn_table_summary *t = &ix->tables[ts->idx];
+		if (!ovsdb_txn_row_is_change(tr))
+			continue;
+		t->touched = true;
+		if (!tr->old || !tr->new_) {
+			t->ins_del = true;
+			continue;
+		}
+		if (!t->changed && !(t->changed = calloc(ts->n_cols, 1))) {
+			t->ins_del = true; /* out of memory: as if anything changed */
+			continue;
+		}
+		for (uint32_t c = 0; c < ts->n_cols; c++)
+			t->changed[c] |= tr->changed[c];
+	}
+	return ix;
+}
+
+void ovsdb_txn_index_destroy(struct ovsdb_txn_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->n; i++) {
+		hmap_destroy(&ix->cols[i].map);
+		free(ix->cols[i].e);
+	}
+	for (uint32_t i = 0; i < ix->n_tables; i++)
+		free(ix->tables[i].changed);
+	free(ix->tables);
+	free(ix->cols);
+	free(ix);
+}
+
+/* False if the commit summarised in 'ix' cannot change what 'm' selects: none of its tables
+ * had a row inserted or deleted, or a change in a column it selects or filters on. */
+static bool may_update(const struct ovsdb_monitor *m, const struct ovsdb_txn_index *ix)
+{
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		const struct txn_table_summary *t = &ix->tables[mt->table->schema->idx];
+		if (!t->touched)
+			continue;
+		if (t->ins_del)
+			return true;
+		for (uint32_t c = 0; c < mt->columns.n; c++)
+			if (mt->columns.idx[c] == OVSDB_COL_VERSION || t->changed[mt->columns.idx[c]])
+				return true;
+		for (uint32_t c = 0; c < mt->cond.n; c++)
+			if (mt->cond.clauses[c].column && t->changed[mt->cond.clauses[c].column->idx])
+				return true;
+	}
+	return false;
+}
+
+static void index_add(struct txn_index_col *c, size_t *n, const struct ovsdb_datum *d,
+		      const struct ovsdb_type *type, const struct ovsdb_txn_row *tr)
+{
+	struct txn_index_entry *e = &c->e[(*n)++];
+	e->value = d;
+	e->tr = tr;
+	hmap_insert(&c->map, &e->node, ovsdb_datum_hash(d, type, 0));
+}
+
+/* The index of 'table' by column 'col', built on first use; NULL if out of memory. */
+static struct txn_index_col *index_col(struct ovsdb_txn_index *ix, const struct ovsdb_table *table, uint32_t col)
+{
+	for (size_t i = 0; i < ix->n; i++)
+		if (ix->cols[i].table == table && ix->cols[i].col == col)
+			return &ix->cols[i];
+	struct txn_index_col *cols = realloc(ix->cols, (ix->n + 1) * sizeof *cols);
+	if (!cols)
+		return NULL;
+	ix->cols = cols;
+	struct txn_index_col *c = &cols[ix->n];
+	const struct ovsdb_type *type = &table->schema->cols[col].type;
+	c->table = table;
+	c->col = col;
+	hmap_init(&c->map);
+	if (!(c->e = calloc(2 * (size_t)ix->txn->n_list + 1, sizeof *c->e)))
+		return NULL;
+	ix->n++;
+	size_t n = 0;
+	for (uint32_t i = 0; i < ix->txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = ix->txn->list[i];
+		if (tr->table != table || !ovsdb_txn_row_is_change(tr))
+			continue;
+		if (tr->old)
+			index_add(c, &n, &tr->old->fields[col], type, tr);
+		if (tr->new_ && (!tr->old || !ovsdb_datum_equals(&tr->old->fields[col], &tr->new_->fields[col], type)))
+			index_add(c, &n, &tr->new_->fields[col], type, tr);
+	}
+	return c;
+}
+
+/* True if every clause of 'mt' is "column == value", so that a row matches only through
+ * the rows indexed under one of those values. */
+static bool indexable(const struct ovsdb_monitor_table *mt)
+{
+	if (!mt->cond.n)
+		return false;
+	for (uint32_t i = 0; i < mt->cond.n; i++)
+		if (mt->cond.clauses[i].function != OVSDB_F_EQ || !mt->cond.clauses[i].column)
+			return false;
+	return true;
+}
+
+/* The updates of 'mt' from the rows whose old or new value of a clause's column is that
+ * clause's value (a row found twice yields the same update twice: the second replaces the
+ * first).  False if the index could not be built: the caller scans. */
+static bool updates_by_index(const struct ovsdb_monitor *m, const struct ovsdb_monitor_table *mt,
+			     struct ovsdb_txn_index *ix, json_t **updates)
+{
+	for (uint32_t i = 0; i < mt->cond.n; i++) {
+		const struct ovsdb_clause *cl = &mt->cond.clauses[i];
+		struct txn_index_col *c = index_col(ix, mt->table, cl->column->idx);
+		if (!c)
+			return false;
+	}
+	for (uint32_t i = 0; i < mt->cond.n; i++) {
+		const struct ovsdb_clause *cl = &mt->cond.clauses[i];
+		struct txn_index_col *c = index_col(ix, mt->table, cl->column->idx);
+		uint32_t h = ovsdb_datum_hash(&cl->arg, &cl->column->type, 0);
+		HMAP_FOR_EACH_WITH_HASH (n, h, &c->map) {
+			const struct txn_index_entry *e = HMAP_CONTAINER(n, struct txn_index_entry, node);
+			if (!ovsdb_datum_equals(e->value, &cl->arg, &cl->column->type))
+				continue;
+			json_t *ru = row_update(m, mt, e->tr);
+			if (ru)
+				add_row_update(updates, mt, &e->tr->uuid, ru);
+		}
+	}
+	return true;
+}
+
+json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn,
+					  struct ovsdb_txn_index *ix)
 {
 	json_t *updates = NULL;
+	if (ix && !may_update(m, ix))
+		return NULL;
+	bool scan_table[m->n_tables + 1];
+	for (uint32_t t = 0; t < m->n_tables; t++)
+		scan_table[t] = !(ix && txn->n_list >= TXN_INDEX_MIN_ROWS && indexable(&m->tables[t]) &&
+				  updates_by_index(m, &m->tables[t], ix, &updates));
 	for (uint32_t i = 0; i < txn->n_list; i++) {
 		const struct ovsdb_txn_row *tr = txn->list[i];
 		if (!ovsdb_txn_row_is_change(tr))
 			continue;
 		for (uint32_t t = 0; t < m->n_tables; t++) {
 			const struct ovsdb_monitor_table *mt = &m->tables[t];
-			if (mt->table != tr->table)
+			if (mt->table != tr->table || !scan_table[t])
 				continue;
 			json_t *ru = row_update(m, mt, tr);
 			if (ru)
@@ -271,6 +465,47 @@ json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ov
 		}
 	}
 	return updates;
+}
+
+static void interest_add(struct ovsdb_interest *in, const struct ovsdb_table *table, uint32_t col)
+{
+	in->t[table->schema->idx % OVSDB_INTEREST_TABLES] |= 1ull << (col % 64);
+}
+
+void ovsdb_monitor_add_interest(const struct ovsdb_monitor *m, struct ovsdb_interest *in)
+{
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		const struct ovsdb_monitor_table *mt = &m->tables[i];
+		interest_add(in, mt->table, OVSDB_COL_UUID); /* inserts and deletes */
+		for (uint32_t c = 0; c < mt->columns.n; c++)
+			interest_add(in, mt->table, mt->columns.idx[c]);
+		for (uint32_t c = 0; c < mt->cond.n; c++)
+			if (mt->cond.clauses[c].column)
+				interest_add(in, mt->table, mt->cond.clauses[c].column->idx);
+	}
+}
+
+void ovsdb_txn_interest(const struct ovsdb_txn *txn, struct ovsdb_interest *in)
+{
+	memset(in, 0, sizeof *in);
+	for (uint32_t i = 0; i < txn->n_list; i++) {
+		const struct ovsdb_txn_row *tr = txn->list[i];
+		if (!ovsdb_txn_row_is_change(tr))
+			continue;
+		if (!tr->old || !tr->new_) {
+			interest_add(in, tr->table, OVSDB_COL_UUID);
+			continue;
+		}
+		interest_add(in, tr->table, OVSDB_COL_VERSION); /* a new _version for every modify */
+		for (uint32_t c = OVSDB_N_IMPLICIT_COLS; c < tr->table->schema->n_cols; c++)
+			if (tr->changed[c])
+				interest_add(in, tr->table, c);
+	}
+}
+
+json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn)
+{
+	return ovsdb_monitor_txn_updates_indexed(m, txn, NULL);
 }
 
 json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates)

@@ -46,6 +46,35 @@ json_t *ovsdb_monitor_initial(const struct ovsdb_monitor *m);
 /* The <table-updates>/<table-updates2> for a committed transaction, or NULL if nothing this
  * monitor selects changed. (new) */
 json_t *ovsdb_monitor_txn_updates(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn);
+/* The same, with the commit's rows looked up by value for monitors whose conditions are
+ * all "column == value" (a per-host Port monitor), instead of every row checked against
+ * every condition.  'ix' (may be NULL: scan) is shared by all monitors of one commit. */
+struct ovsdb_txn_index;
+struct ovsdb_txn_index *ovsdb_txn_index_create(const struct ovsdb_txn *txn);
+void ovsdb_txn_index_destroy(struct ovsdb_txn_index *ix);
+json_t *ovsdb_monitor_txn_updates_indexed(const struct ovsdb_monitor *m, const struct ovsdb_txn *txn,
+					  struct ovsdb_txn_index *ix);
+/* What a commit changed, or what monitors care about, per table (schema index % 16) as a
+ * bitmap of columns (index % 64); bit 0 (_uuid, which never changes) stands for inserts
+ * and deletes.  A collision only costs a needless check.  The server keeps one per session
+ * and skips, for a commit, the sessions none of whose monitors it can concern: a heartbeat
+ * walked a thousand sessions' monitors. */
+#define OVSDB_INTEREST_TABLES 16
+struct ovsdb_interest {
+	uint64_t t[OVSDB_INTEREST_TABLES];
+};
+/* Adds to 'in' what 'm' selects or filters on. */
+void ovsdb_monitor_add_interest(const struct ovsdb_monitor *m, struct ovsdb_interest *in);
+/* Sets 'in' to what committed 'txn' changed. */
+void ovsdb_txn_interest(const struct ovsdb_txn *txn, struct ovsdb_interest *in);
+/* True if what 'changed' may concern monitors interested in 'in'. */
+static inline bool ovsdb_interest_meets(const struct ovsdb_interest *in, const struct ovsdb_interest *changed)
+{
+	for (uint32_t i = 0; i < OVSDB_INTEREST_TABLES; i++)
+		if (in->t[i] & changed->t[i])
+			return true;
+	return false;
+}
 /* Replaces conditions (monitor_cond_change).  On success returns NULL and sets *updates to
  * the inserts/deletes the change implies (new, or NULL if none); else a new error. */
 json_t *ovsdb_monitor_change_cond(struct ovsdb_monitor *m, const json_t *requests, json_t **updates);

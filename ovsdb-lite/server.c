@@ -177,9 +177,11 @@ void ovsdb_server_publish(struct ovsdb_server *s, struct ovsdb_txn *txn, bool du
 	}
 	s->committed = true;
 	s->n_commits++;
-	struct ovsdb_share_cache cache = { 0, 0, NULL };
+	struct ovsdb_share_cache cache = { 0, 0, NULL, NULL };
+	struct ovsdb_interest changed;
+	ovsdb_txn_interest(txn, &changed);
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
-		if (ss->n_monitors)
+		if (ss->n_monitors && ovsdb_interest_meets(&ss->interest, &changed))
 			ovsdb_session_publish(ss, txn, &cache);
 	ovsdb_share_cache_clear(&cache);
 	free(cache.e);

@@ -27,8 +27,10 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 	int64_t gen = db->gen_sent;
 
 	db->host_txn_pending = false;
-	if (status != 0)
+	if (status != 0) {
+		db->host_full = true;
 		return; /* disconnected or refused: the next tick retries */
+	}
 	struct dvs_err err = {0};
 	if (json_is_array(result)) {
 		for (size_t i = 0; i < json_array_size(result); i++) {
@@ -36,6 +38,7 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 			if (e) {
 				DVS_LOG_RL(WARN, "host report refused: %s: %s", json_string_value(e),
 					   json_string_value(json_object_get(json_array_get(result, i), "details")) ?: "");
+				db->host_full = true;
 				return;
 			}
 		}
@@ -46,6 +49,23 @@ host_txn_done(void *arg, int status, const json_t *result, const json_t *error)
 	 * next tick: `dvsctl --wait` is waiting for it. */
 	if (db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
+}
+
+/* Leaves in 'row' (the Host columns this host writes) only the heartbeat, the generation
+ * and what differs from its row in the replica: a heartbeat that rewrote every column cost
+ * dvs-db a parse and a compare of each, a thousand times a second.  datapath_version, which
+ * the replica does not hold, is written after each (re)connection (db->host_full). */
+static void
+drop_unchanged(struct sw_db *db, const char *me, json_t *row)
+{
+	static const char *const cols[] = {"name", "vtep_ip", "site", "ctl_address", "datapath_version", NULL};
+	const json_t *cur = dvs_replica_get(db->rep, "Host", me);
+
+	for (const char *const *c = cols; cur && *c; c++) {
+		const json_t *v = json_object_get(row, *c);
+		if (v && (!strcmp(*c, "datapath_version") || json_equal(v, json_object_get(cur, *c))))
+			json_object_del(row, *c);
+	}
 }
 
 /* Registers the host (insert the first time), refreshes the heartbeat, and reports the
@@ -83,6 +103,9 @@ sw_db_report_host(struct sw_db *db)
 	/* By uuid: dvs-db looks that up, where "name ==" scans every Host row (a thousand
 	 * rows for each heartbeat of each host). */
 	const char *me = sw_db_host_uuid(db);
+	if (me && !db->host_full)
+		drop_unchanged(db, me, row);
+	db->host_full = false;
 	if (me)
 		dvs_txn_update(txn, "Host", dvs_where_uuid(me), row);
 	else
@@ -105,6 +128,7 @@ report_done(void *arg, int status, const json_t *result, const json_t *error)
 
 	if (status != 0) {
 		json_object_clear(db->reported);
+		db->report_retry = true;
 		return;
 	}
 	json_array_foreach((json_t *)result, i, r) {
@@ -113,6 +137,7 @@ report_done(void *arg, int status, const json_t *result, const json_t *error)
 			DVS_LOG_RL(WARN, "port report refused: %s: %s", json_string_value(e),
 				   json_string_value(json_object_get(r, "details")) ?: "");
 			json_object_clear(db->reported);
+			db->report_retry = true;
 			return;
 		}
 	}
@@ -148,13 +173,21 @@ sw_db_report_ports(struct sw_db *db)
 
 	if (!dvs_idl_is_synced(db->idl))
 		return;
+	db->report_retry = false;
+	/* The ports by name, once: sw_port_find() for each row walked the port slots each time
+	 * (a sixth of an apply on a host with a hundred ports). */
+	json_t *by_name = json_object();
+	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
+		if (sw->ports[i].used)
+			json_object_set_new(by_name, sw->ports[i].conf.name, json_integer(i));
 	json_object_foreach((json_t *)ports, uuid, row) {
 		const char *key = json_string_value(json_object_get(row, "key"));
 		const char *rh = json_string_value(sw_db_opt(row, "requested_host"));
 		/* A port migrating here is reported by its source until the activation moves it. */
 		if (!rh || strcmp(rh, sw->conf.host_name))
 			continue;
-		struct sw_port *p = key ? sw_port_find(sw, key) : NULL;
+		const json_t *idx = key ? json_object_get(by_name, key) : NULL;
+		struct sw_port *p = idx ? &sw->ports[json_integer_value(idx)] : NULL;
 		struct dp_port_stats s = {0};
 		const char *state, *reason = NULL;
 
@@ -199,6 +232,7 @@ sw_db_report_ports(struct sw_db *db)
 					 "statistics", dvs_wire_map(stats)));
 		json_object_set_new(db->reported, uuid, json_integer(fp));
 	}
+	json_decref(by_name);
 	if (txn) {
 		dvs_txn_send(txn, dvs_idl_client(db->idl), report_done, db);
 		dvs_txn_destroy(txn);

@@ -29,8 +29,15 @@
 
 #define DB_NAME "DVS"
 #define STATUS_INTERVAL_MS 1000
-/* The control tick when no migration is in progress here (5 ms while one is). */
-#define TICK_IDLE_MS 100
+/* The control tick, when no migration is in progress here (5 ms while one is): it sleeps
+ * until the next heartbeat, status report or snapshot is due, at most this long.  A fixed
+ * 100 ms tick was ten wakeups a second on every idle host, most of a thousand simulated
+ * hosts' idle CPU. */
+#define TICK_IDLE_MAX_MS 1000
+/* A report refused or cut by a disconnect is retried this soon. */
+#define TICK_RETRY_MS 100
+/* Work due within this much of a tick is done on it (one wakeup, not two). */
+#define TICK_SLACK_MS 50
 /* A burst of generations (a thousand port adds) writes one snapshot, this long after the first. */
 #define SNAPSHOT_DELAY_MS 1000
 
@@ -362,10 +369,11 @@ overlay_macs(struct sw_db *db)
 	json_decref(locs);
 }
 
+/* True if one of the first 'n' ports of 'nc' is named 'name'. */
 static bool
-find_name(const struct dvs_switchd_conf *nc, const char *name)
+find_name(const struct dvs_switchd_conf *nc, unsigned n, const char *name)
 {
-	for (unsigned i = 0; i < nc->n_ports; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (!strcmp(nc->ports[i].name, name))
 			return true;
 	return false;
@@ -376,6 +384,9 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 {
 	struct sw_db *db = sw->db;
 	const json_t *ports = dvs_replica_rows(db->rep, "Port");
+	/* The ports of switchd's config file: a database port's name can only clash with
+	 * those (Port.key is unique), and checking all the others was quadratic. */
+	const unsigned n_file = nc->n_ports;
 	const char *uuid;
 	json_t *row;
 
@@ -411,7 +422,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			mig = sw_mig_incoming(db, uuid, &mig_uuid);
 		}
 		const struct sw_db_port *cached = mig ? NULL : cache_get(db, uuid);
-		if (cached && nc->n_ports < DVS_MAX_PORTS && !find_name(nc, key)) {
+		if (cached && nc->n_ports < DVS_MAX_PORTS && !find_name(nc, n_file, key)) {
 			nc->ports[nc->n_ports++] = cached->conf;
 			if (cached->conf.segment >= DP_SEG_OVERLAY) /* its segment and flood list stay */
 				sw_overlay_keep_seg(sw, cached->conf.segment - DP_SEG_OVERLAY);
@@ -421,11 +432,7 @@ sw_db_add_ports(struct switchd *sw, struct dvs_switchd_conf *nc)
 			json_object_set_new(db->errors, key, json_string(err.msg));
 			continue;
 		}
-		bool clash = false;
-		for (unsigned i = 0; i < nc->n_ports; i++)
-			if (!strcmp(nc->ports[i].name, key))
-				clash = true;
-		if (clash) {
+		if (find_name(nc, n_file, key)) {
 			json_object_set_new(db->errors, key, json_string("name used by a port of switchd's config file"));
 		} else if (nc->n_ports == DVS_MAX_PORTS) {
 			json_object_set_new(db->errors, key, json_string("switchd is at its port limit"));
@@ -563,6 +570,7 @@ on_sync(void *arg, struct dvs_idl *idl, bool synced)
 	if (synced) {
 		DVS_LOG(INFO, "connected to %s: replica in sync", db->sw->conf.db);
 		json_object_clear(db->reported); /* rewrite status after a reconnect */
+		db->host_full = true;
 		sw_db_report_host(db);
 		sw_db_report_ports(db);
 	} else if (!dvs_client_is_connected(dvs_idl_client(db->idl))) {
@@ -594,24 +602,50 @@ heartbeat_ms(const struct sw_db *db)
 	return 1000;
 }
 
+/* Milliseconds from 'now' until 'at' (0 if past), at most 'cap'. */
+static uint64_t
+ms_until(uint64_t now, uint64_t at, uint64_t cap)
+{
+	return at <= now ? 0 : DVS_MIN(at - now, cap);
+}
+
 static void
 on_tick(struct dvs_loop *loop, struct dvs_timer *t, void *arg)
 {
 	struct sw_db *db = arg;
 	uint32_t beat = heartbeat_ms(db);
+	uint64_t now = dvs_now_ms(), next;
 
-	if (dvs_now_ms() - db->last_beat_ms + 50 >= (beat ? beat : 1000) ||
-	    db->gen_reported < db->gen_urgent)
+	beat = beat ? beat : 1000;
+	if (now - db->last_beat_ms + TICK_SLACK_MS >= beat || db->gen_reported < db->gen_urgent)
 		sw_db_report_host(db);
-	if (dvs_now_ms() - db->last_report_ms >= STATUS_INTERVAL_MS) {
-		db->last_report_ms = dvs_now_ms();
-		sw_db_report_ports(db);
+	/* Without a datapath a port's status only changes with an apply, which reports it: the
+	 * periodic report (counters, link state) would find nothing new, so it only retries
+	 * one that was refused or lost. */
+	if (now - db->last_report_ms + TICK_SLACK_MS >= STATUS_INTERVAL_MS) {
+		db->last_report_ms = now;
+		if (!db->sw->no_datapath || db->report_retry)
+			sw_db_report_ports(db);
 	}
-	if (db->snap_at_ms && dvs_now_ms() >= db->snap_at_ms)
+	if (db->snap_at_ms && now + TICK_SLACK_MS >= db->snap_at_ms)
 		save_snapshot(db);
 	/* Activation is stamped by the lcores; the tick turns it into the protocol's next step,
 	 * every 5 ms while a migration is in progress here (the announcement waits on it). */
-	dvs_timer_rearm(db->sw->loop, t, sw_mig_step(db) ? 5 : TICK_IDLE_MS);
+	if (sw_mig_step(db)) {
+		dvs_timer_rearm(db->sw->loop, t, 5);
+		return;
+	}
+	next = ms_until(now, db->last_beat_ms + beat, TICK_IDLE_MAX_MS);
+	next = DVS_MIN(next, ms_until(now, db->last_report_ms + STATUS_INTERVAL_MS, TICK_IDLE_MAX_MS));
+	if (db->snap_at_ms)
+		next = DVS_MIN(next, ms_until(now, db->snap_at_ms, TICK_IDLE_MAX_MS));
+	/* A heartbeat still due could not be sent (one in flight, or the database away), and a
+	 * report not yet acknowledged is retried: soon, not in a busy loop. */
+	if (!next)
+		next = TICK_RETRY_MS;
+	if (db->gen_reported < db->gen_urgent)
+		next = DVS_MIN(next, TICK_RETRY_MS);
+	dvs_timer_rearm(db->sw->loop, t, next);
 }
 
 int

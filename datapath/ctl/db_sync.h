@@ -36,6 +36,8 @@ struct sw_db {
 	int64_t gen_urgent;   /* the last generation this host had work for: reported at once
 			       * (the others ride on the next heartbeat) */
 	bool host_txn_pending;
+	bool host_full;   /* the next Host report writes every column (after a (re)connection
+			   * or a failed report), not only what changed */
 	uint64_t last_beat_ms;
 	bool dirty;       /* a row this host's ports are built from changed since the last apply */
 	bool dirty_peers; /* a Host or MacLocation row changed (tunnels and remote MACs) */
@@ -43,6 +45,7 @@ struct sw_db {
 			      * SNAPSHOT_DELAY_MS after the first apply of a burst) */
 	json_t *errors;   /* Port key -> why it is not forwarding (profile or device errors) */
 	json_t *reported; /* Port uuid -> fingerprint of the status and statistics last written */
+	bool report_retry; /* a port report was refused or lost: the next tick writes them all */
 	uint64_t last_report_ms;
 	json_t *mig;      /* Migration uuid -> local progress (migrate.c) */
 	json_t *mig_ports; /* Port uuids monitored because they migrate here */

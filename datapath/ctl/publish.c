@@ -25,72 +25,66 @@ fill_vlan(struct vlan_port *v, const struct dvs_port_conf *c)
 	}
 }
 
-/* True if port index 'i' floods segment 's'. */
-static bool
-is_member(const struct dp_tables *t, const struct switchd *sw, unsigned i, unsigned s)
+/* Counts port or tunnel 'i' in segment 's' (pass 0), or puts it at the segment's next
+ * free slot (pass 1). */
+static inline void
+member_add(struct dp_tables *t, uint32_t *fill, unsigned s, unsigned i, int pass)
 {
-	bool tagged;
+	if (pass == 0)
+		t->seg_n[s]++;
+	else
+		t->members[fill[s]++] = (uint16_t)i;
+}
+
+/* Enters port or tunnel 'i' in the flood list of every segment it belongs to: an access
+ * port its VLAN or overlay segment, a trunk its allowed VLANs, a tunnel the overlay
+ * segments whose flood list names it. */
+static void
+port_segments(struct dp_tables *t, const struct switchd *sw, unsigned i, uint32_t *fill, int pass)
+{
+	const struct vlan_port *v = &t->ports[i].vlan;
 
 	if (i >= DP_TUNNEL_BASE) {
 		unsigned k = i - DP_TUNNEL_BASE;
-		return s >= DP_SEG_OVERLAY && t->ports[i].enabled &&
-		       (sw->ov.segs[s - DP_SEG_OVERLAY].tuns[k / 64] >> (k % 64)) & 1;
+		if (!t->ports[i].enabled)
+			return;
+		for (unsigned o = 0; o < DP_MAX_OVERLAY; o++)
+			if (sw->ov.segs[o].used && (sw->ov.segs[o].tuns[k / 64] >> (k % 64)) & 1)
+				member_add(t, fill, DP_SEG_OVERLAY + o, i, pass);
+		return;
 	}
 	if (!sw->ports[i].used)
-		return false;
-	if (s >= DP_SEG_OVERLAY)
-		return !t->ports[i].vlan.trunk && t->ports[i].vlan.tag == s;
-	return vlan_egress(&t->ports[i].vlan, (uint16_t)s, &tagged);
+		return;
+	if (!v->trunk) {
+		if (v->tag < DP_SEG_OVERLAY || sw->ov.segs[v->tag - DP_SEG_OVERLAY].used)
+			member_add(t, fill, v->tag, i, pass);
+		return;
+	}
+	for (unsigned w = 0; w < DP_SEG_OVERLAY / 64; w++)
+		for (uint64_t b = v->allowed[w]; b; b &= b - 1)
+			member_add(t, fill, w * 64 + (unsigned)__builtin_ctzll(b), i, pass);
 }
 
-/* Flood lists: for every segment (VLAN or overlay), the ports and tunnels that are members. */
+/* Flood lists: for every segment (VLAN or overlay), its ports in index order, then its
+ * tunnels.  Each port enumerates its own segments: testing every port against each of the
+ * 5120 segments cost a simulated host about 2 ms per publish. */
 static int
 build_members(struct dp_tables *t, const struct switchd *sw)
 {
-	size_t total = 0, k = 0;
-	/* The VLANs some port carries (an access port's tag, a trunk's allowed set): the
-	 * others have no members, and skipping them keeps a publish cheap on a host with many
-	 * ports (simulated hosts publish thousands of times in the scale bench). */
-	uint64_t vlans[DP_SEG_OVERLAY / 64] = {0};
+	uint32_t fill[DP_MAX_SEGS], total = 0;
 
-	for (unsigned i = 0; i < t->n_ports; i++) {
-		const struct vlan_port *v = &t->ports[i].vlan;
-		if (!sw->ports[i].used)
-			continue;
-		if (v->trunk)
-			for (unsigned w = 0; w < DP_SEG_OVERLAY / 64; w++)
-				vlans[w] |= v->allowed[w];
-		else if (v->tag < DP_SEG_OVERLAY)
-			vlans[v->tag / 64] |= 1ull << (v->tag % 64);
-	}
 	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < t->n_ports; i++)
+			port_segments(t, sw, i, fill, pass);
+		for (unsigned i = DP_TUNNEL_BASE; i < DP_TUNNEL_BASE + (unsigned)t->n_tunnels; i++)
+			port_segments(t, sw, i, fill, pass);
+		if (pass)
+			break;
 		for (unsigned s = 0; s < DP_MAX_SEGS; s++) {
-			if (pass == 0)
-				t->seg_off[s] = (uint32_t)total;
-			if ((s >= DP_SEG_OVERLAY && !sw->ov.segs[s - DP_SEG_OVERLAY].used) ||
-			    (s < DP_SEG_OVERLAY && !((vlans[s / 64] >> (s % 64)) & 1))) {
-				if (pass == 0)
-					t->seg_n[s] = 0;
-				continue;
-			}
-			for (unsigned i = 0; i < t->n_ports; i++)
-				if (is_member(t, sw, i, s)) {
-					if (pass == 0)
-						total++;
-					else
-						t->members[k++] = (uint16_t)i;
-				}
-			for (unsigned i = DP_TUNNEL_BASE; i < DP_TUNNEL_BASE + (unsigned)t->n_tunnels; i++)
-				if (is_member(t, sw, i, s)) {
-					if (pass == 0)
-						total++;
-					else
-						t->members[k++] = (uint16_t)i;
-				}
-			if (pass == 0)
-				t->seg_n[s] = (uint16_t)(total - t->seg_off[s]);
+			t->seg_off[s] = fill[s] = total;
+			total += t->seg_n[s];
 		}
-		if (pass == 0 && !(t->members = malloc(sizeof(*t->members) * (total ? total : 1))))
+		if (!(t->members = malloc(sizeof(*t->members) * (total ? total : 1))))
 			return -ENOMEM;
 	}
 	return 0;

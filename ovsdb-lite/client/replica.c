@@ -41,6 +41,14 @@ struct rtable {
 	json_t *schema; /* {"columns": {...}} of the kept columns, for save/load */
 	json_t *rows;   /* uuid -> row */
 	json_t *where; /* local filter (plain-monitor fallback), or NULL */
+	/* 'rows' as JSON text when last saved, NULL after a change, and each row's text
+	 * (uuid -> string), dropped when the row changes: a host saves its replica after every
+	 * applied generation, and re-dumping a thousand unchanged Host rows and a hundred
+	 * PortGroup rows for one changed group was most of the cost of a port-group change on
+	 * a simulated host. */
+	char *text;
+	json_t *row_text;
+	char *schema_text; /* 'schema' as JSON text, once saved (it never changes) */
 };
 
 struct dvs_replica {
@@ -114,6 +122,9 @@ dvs_replica_destroy(struct dvs_replica *r)
 		json_decref(t->rows);
 		json_decref(t->schema);
 		json_decref(t->where);
+		free(t->text);
+		json_decref(t->row_text);
+		free(t->schema_text);
 	}
 	free(r->tables);
 	free_cbs(r->cbs);
@@ -166,6 +177,7 @@ dvs_replica_add_table(struct dvs_replica *r, const char *table, const json_t *ta
 	t.cols = calloc(json_object_size(cols) ? json_object_size(cols) : 1, sizeof(*t.cols));
 	t.name = strdup(table);
 	t.rows = json_object();
+	t.row_text = json_object();
 	t.schema = json_pack("{s:{}}", "columns");
 	if (!t.cols || !t.name || !t.rows || !t.schema) {
 		ret = dvs_err_set(err, ENOMEM, "out of memory");
@@ -331,6 +343,9 @@ replica_set_row(struct dvs_replica *r, struct rtable *t, const char *uuid, json_
 	change = !old ? DVS_ROW_INSERT : !new ? DVS_ROW_DELETE : DVS_ROW_MODIFY;
 	/* The key must outlive the callbacks even if a delete frees the object's copy. */
 	key = strdup(uuid);
+	free(t->text);
+	t->text = NULL;
+	json_object_del(t->row_text, uuid);
 	if (new)
 		json_object_set(t->rows, uuid, new);
 	else
@@ -612,37 +627,96 @@ dvs_replica_find(const struct dvs_replica *r, const char *table, const char *col
 	return NULL;
 }
 
+/* The JSON text of 'rows' (uuid -> row), from each row's cached text where it has one
+ * (cached as it goes).  Returns new text, or NULL. */
+static char *
+rows_text(json_t *rows, json_t *row_text)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *uuid;
+	json_t *row;
+	bool ok = f != NULL, first = true;
+
+	if (!f)
+		return NULL;
+	fputc('{', f);
+	json_object_foreach(rows, uuid, row) {
+		const json_t *cached = json_object_get(row_text, uuid);
+
+		if (!cached) {
+			char *rt = json_dumps(row, JSON_COMPACT);
+
+			if (rt)
+				json_object_set_new(row_text, uuid, json_string_nocheck(rt));
+			free(rt);
+			if (!(cached = json_object_get(row_text, uuid))) {
+				ok = false;
+				break;
+			}
+		}
+		/* uuids are plain hex and dashes: no escaping */
+		fprintf(f, "%s\"%s\":%s", first ? "" : ",", uuid, json_string_value(cached));
+		first = false;
+	}
+	fputc('}', f);
+	if (fclose(f) != 0 || !ok) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Writes '"name":' and the JSON text of table 't''s schema (rows=false) or rows to 'f'
+ * (table names are OVSDB <id>s: no escaping).  Returns 0 or -ENOMEM. */
+static int
+save_member(FILE *f, struct rtable *t, bool rows, bool first)
+{
+	char **cache = rows ? &t->text : &t->schema_text;
+	char *text = *cache ? *cache : rows ? rows_text(t->rows, t->row_text) : json_dumps(t->schema, JSON_COMPACT);
+
+	if (text)
+		fprintf(f, "%s\"%s\":%s", first ? "" : ",", t->name, text);
+	*cache = text;
+	return text ? 0 : -ENOMEM;
+}
+
 int
 dvs_replica_save(const struct dvs_replica *r, const char *path)
 {
-	json_t *doc = json_object(), *tables = json_object(), *schema = json_object();
-	char tmp[4096], *text = NULL;
+	char tmp[4096] = "", *text = NULL;
+	size_t len = 0;
 	int fd = -1, ret = 0;
+	FILE *f = open_memstream(&text, &len);
 
-	for (size_t i = 0; i < r->n_tables; i++) {
-		json_object_set(tables, r->tables[i].name, r->tables[i].rows);
-		json_object_set(schema, r->tables[i].name, r->tables[i].schema);
-	}
-	json_object_set_new(doc, "format", json_string("dvs-replica-1"));
-	json_object_set_new(doc, "schema", schema);
-	json_object_set_new(doc, "tables", tables);
+	if (!f)
+		return -ENOMEM;
+	/* {"format": ..., "schema": {table: columns}, "tables": {table: rows}}, the rows of
+	 * tables unchanged since the last save from their cached text. */
+	fputs("{\"format\":\"dvs-replica-1\",\"schema\":{", f);
+	for (size_t i = 0; i < r->n_tables && !ret; i++)
+		ret = save_member(f, &r->tables[i], false, i == 0);
+	fputs("},\"tables\":{", f);
+	for (size_t i = 0; i < r->n_tables && !ret; i++)
+		ret = save_member(f, &r->tables[i], true, i == 0);
+	fputs("}}", f);
+	if (fclose(f) != 0 && !ret)
+		ret = -ENOMEM;
+	if (ret < 0)
+		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		tmp[0] = '\0';
 		ret = -ENAMETOOLONG;
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		tmp[0] = '\0'; /* not ours to remove */
 		ret = -errno;
 		goto out;
 	}
-	/* One buffer and few writes: json_dumpfd() writes each token with its own syscall,
-	 * thousands of them for a host's replica. */
-	text = json_dumps(doc, JSON_COMPACT);
-	if (!text) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t off = 0, len = strlen(text); off < len;) {
+	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, text + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -667,10 +741,9 @@ dvs_replica_save(const struct dvs_replica *r, const char *path)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (ret < 0)
+	if (ret < 0 && tmp[0])
 		unlink(tmp);
 	free(text);
-	json_decref(doc);
 	return ret;
 }
 

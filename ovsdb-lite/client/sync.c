@@ -90,6 +90,16 @@ dvs_sync_call(struct dvs_sync *s, const char *method, json_t *params, json_t **r
 }
 
 int
+dvs_sync_next_notification(struct dvs_sync *s, int timeout_ms, json_t **msg, struct dvs_err *err)
+{
+	int r = dvs_jsonrpc_next_notification(s->conn, timeout_ms, msg);
+
+	if (r < 0 && r != -ETIMEDOUT)
+		return dvs_err_set(err, -r, "%s: %s", s->addr, strerror(-r));
+	return r;
+}
+
+int
 dvs_sync_transact(struct dvs_sync *s, const struct dvs_txn *txn, json_t **result,
 		  struct dvs_err *err)
 {

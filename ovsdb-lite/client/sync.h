@@ -19,6 +19,10 @@ void dvs_sync_close(struct dvs_sync *s); /* accepts NULL */
  * server answered with an error (its text in 'err'), -ETIMEDOUT, -EPIPE, -EPROTO. */
 int dvs_sync_call(struct dvs_sync *s, const char *method, json_t *params, json_t **result,
 		  struct dvs_err *err);
+/* Waits up to 'timeout_ms' for the server's next notification (a monitor's "update"),
+ * answering its echo probes.  Returns 0 with *msg (new: {"method", "params", "id": null}),
+ * -ETIMEDOUT, or another -errno with the reason in 'err'. */
+int dvs_sync_next_notification(struct dvs_sync *s, int timeout_ms, json_t **msg, struct dvs_err *err);
 /* Runs 'txn'.  Returns 0 with *result (new; may be NULL if not wanted), or -EIO with the
  * failed operation in 'err' (see dvs_txn_check()), or another -errno. */
 int dvs_sync_transact(struct dvs_sync *s, const struct dvs_txn *txn, json_t **result,

@@ -10,6 +10,9 @@ source "$(dirname "$0")/lib_cluster.sh"
 [ -x "$CONTROLLER" ] || { echo "SKIP: dvs-controller not built"; exit 77; }
 HOSTS="n1 n2 n3 n4 n5"
 db_start
+# Liveness on a short leash: a host is down 2 s after its last heartbeat (every 0.5 s).
+txn '{"op":"insert","table":"Global","row":{"generation":0,
+      "other_config":["map",[["host_down_after_ms","2000"],["heartbeat_interval_ms","500"]]]}}' >/dev/null
 t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
 CTL_PID=$T_LAST_PID
 D() { timeout 60 "$DVSCTL" --db "unix:$DB_SOCK" "$@"; }
@@ -71,10 +74,21 @@ for h in $HOSTS; do check "$h reports generation $g after --wait" applied "$h" "
 grep -q "generation $g applied" "$T_WORK/switchd-n4.log"
 check "n4 logged applying generation $g" test $? -eq 0
 
+# Liveness: a heartbeat writes only last_heartbeat (and the generation) once a host is
+# registered; that keeps every host up well past host_down_after_ms ...
+sleep 3
+for h in $HOSTS; do check_eq "$h still up after 3 s (heartbeats)" "$(host_col "$h" status)" up; done
+hb0=$(host_col n2 last_heartbeat)
+sleep 1
+check "n2's heartbeat moved on" test "$(host_col n2 last_heartbeat)" -gt "$hb0"
+
 # A host that stops cannot apply: --wait names it and fails.
 p=PID_n5
 kill "${!p}"
 wait "${!p}" 2>/dev/null
+t0=$SECONDS
+n5_down() { [ "$(host_col n5 status)" = down ]; }
+wait_until 8 "n5 shown down" n5_down && pass "n5 shown down $((SECONDS - t0)) s after its switchd stopped (limit 2 s + checks)"
 out=$(D --wait --timeout 2 portgroup set web --access 30 2>&1)
 rc=$?
 check "--wait fails while n5 is stopped" test "$rc" -ne 0
@@ -83,6 +97,8 @@ check "--wait names n5" grep -q "n5 (applied" <<<"$out"
 # n5 restarts from its snapshot and catches up: --wait on a new change succeeds.
 t_bg switchd-n5b "$SWITCHD" --no-datapath --config "$T_WORK/n5.json"
 check "n5 restarted from its snapshot" wait_until 20 "n5 snapshot" grep -q "started from snapshot" "$T_WORK/switchd-n5b.log"
+n5_up() { [ "$(host_col n5 status)" = up ]; }
+wait_until 8 "n5 up again" n5_up && pass "n5 up again after its restart"
 out=$(D --wait portgroup set web --access 40)
 check "dvsctl --wait after n5's restart" test $? -eq 0
 g=$(global_gen)

@@ -226,6 +226,36 @@ static void test_index_and_max_rows(void **state)
 	assert_int_equal(count_rows(db, "Site", "[]"), 2);
 }
 
+/* "name ==" on an indexed column is a lookup: it must still see what the transaction did
+ * (an insert, a rename to the name, a rename away), and apply the other clauses. */
+static void test_index_lookup_sees_transaction(void **state)
+{
+	struct ovsdb_db *db = *state;
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\",\"gen\":1}},"
+				"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"b\",\"gen\":2}}]"));
+	json_t *r = transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"c\",\"gen\":3}},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"c\"]],\"columns\":[\"gen\"]},"
+				"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"a\"]],\"row\":{\"name\":\"z\"}},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"a\"]]},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"z\"]],\"columns\":[\"gen\"]},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"gen\",\"==\",2],[\"name\",\"==\",\"b\"]],\"columns\":[\"gen\"]},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"gen\",\"==\",1],[\"name\",\"==\",\"b\"]]},"
+				"{\"op\":\"delete\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"b\"]]},"
+				"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"b\"]]}]");
+	assert_json_eq(json_incref(json_array_get(r, 1)), "{\"rows\":[{\"gen\":3}]}");
+	assert_json_eq(json_incref(json_array_get(r, 3)), "{\"rows\":[]}");
+	assert_json_eq(json_incref(json_array_get(r, 4)), "{\"rows\":[{\"gen\":1}]}");
+	assert_json_eq(json_incref(json_array_get(r, 5)), "{\"rows\":[{\"gen\":2}]}");
+	assert_json_eq(json_incref(json_array_get(r, 6)), "{\"rows\":[]}");
+	assert_json_eq(json_incref(json_array_get(r, 8)), "{\"rows\":[]}");
+	json_decref(r);
+	/* Committed: the index follows. */
+	assert_int_equal(count_rows(db, "Host", "[[\"name\",\"==\",\"z\"]]"), 1);
+	assert_int_equal(count_rows(db, "Host", "[[\"name\",\"==\",\"c\"]]"), 1);
+	assert_int_equal(count_rows(db, "Host", "[[\"name\",\"==\",\"a\"]]"), 0);
+	assert_int_equal(count_rows(db, "Host", "[[\"name\",\"==\",\"b\"]]"), 0);
+}
+
 static void test_wait_commit_comment(void **state)
 {
 	struct ovsdb_db *db = *state;
@@ -258,6 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_select, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_lookup_sees_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_aborts_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),

@@ -17,8 +17,8 @@ static struct ovsdb_monitor *mon(struct ovsdb_db *db, const char *req, enum ovsd
 	return m;
 }
 
-/* Runs ops and returns each monitor's updates for that commit (new, or NULL). */
-static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms, json_t **out, size_t n)
+/* Runs ops that must succeed; returns the committed transaction. */
+static struct ovsdb_txn *commit(struct ovsdb_db *db, const char *ops)
 {
 	struct ovsdb_txn *txn;
 	json_t *r = transact_txn(db, ops, &txn, NULL);
@@ -27,6 +27,13 @@ static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms,
 			fail_msg("op failed: %s", json_dumps(r, 0));
 	json_decref(r);
 	assert_non_null(txn);
+	return txn;
+}
+
+/* Runs ops and returns each monitor's updates for that commit (new, or NULL). */
+static void run(struct ovsdb_db *db, const char *ops, struct ovsdb_monitor **ms, json_t **out, size_t n)
+{
+	struct ovsdb_txn *txn = commit(db, ops);
 	for (size_t i = 0; i < n; i++)
 		out[i] = ovsdb_monitor_txn_updates(ms[i], txn);
 	ovsdb_txn_destroy(txn);
@@ -181,12 +188,116 @@ static void test_monitor_initial_text_matches_tree(void **state)
 	ovsdb_db_destroy(db);
 }
 
+/* A commit big enough to be indexed by column value gives each conditional monitor exactly
+ * what the scan gives: inserts, a rename into and out of a condition, a delete.  A small
+ * commit that changes a column a monitor neither selects nor filters on is skipped on the
+ * commit's summary, and one that changes a column it filters on is not. */
+static void test_monitor_indexed_equals_scan(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	struct ovsdb_monitor *ms[5] = {
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"==\",\"p1\"]]}]}", OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"==\",\"p2\"],[\"name\",\"==\",\"q\"]]}]}",
+		    OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":[{\"where\":[[\"name\",\"!=\",\"p3\"]]}]}", OVSDB_MONITOR_V2),
+		mon(db, "{\"Host\":{\"columns\":[\"gen\"]}}", OVSDB_MONITOR_V1),
+		mon(db, "{\"Host\":[{\"columns\":[\"gen\"],\"where\":[[\"up\",\"==\",true]]}]}", OVSDB_MONITOR_V2),
+	};
+	/* Per step, which monitors get an update. */
+	static const bool want[5][5] = {
+		{true, true, true, true, false},
+		{true, true, true, true, false},
+		{false, true, true, true, false},
+		{false, true, true, false, false}, /* "ratio": only the whole-row monitors */
+		{false, true, true, false, true},   /* "up": p2 enters the last one's condition */
+	};
+	char ops[8192];
+	const char *steps[] = {
+		"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"p1\",\"gen\":1}},"
+		"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"p2\"}}",
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p1\"]],\"row\":{\"name\":\"q\"}},"
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p2\"]],\"row\":{\"gen\":2}}",
+		"{\"op\":\"delete\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"q\"]]}",
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p2\"]],\"row\":{\"ratio\":0.5}}",
+		"{\"op\":\"update\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"p2\"]],\"row\":{\"up\":true}}",
+	};
+	for (size_t s = 0; s < 5; s++) {
+		/* Padding rows of other names make the first commits indexed. */
+		int n = snprintf(ops, sizeof ops, "[%s", steps[s]);
+		for (int i = 0; s < 3 && i < 20; i++)
+			n += snprintf(ops + n, sizeof ops - (size_t)n,
+				      ",{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"x%zu_%d\"}}", s, i);
+		snprintf(ops + n, sizeof ops - (size_t)n, "]");
+		struct ovsdb_txn *txn = commit(db, ops);
+		struct ovsdb_txn_index *ix = ovsdb_txn_index_create(txn);
+		for (size_t i = 0; i < 5; i++) {
+			json_t *scan = ovsdb_monitor_txn_updates(ms[i], txn);
+			json_t *indexed = ovsdb_monitor_txn_updates_indexed(ms[i], txn, ix);
+			if (!json_equal(scan, indexed) && (scan || indexed))
+				fail_msg("step %zu monitor %zu: scan %s, indexed %s", s, i,
+					 scan ? json_dumps(scan, JSON_SORT_KEYS) : "null",
+					 indexed ? json_dumps(indexed, JSON_SORT_KEYS) : "null");
+			if (want[s][i] != (scan != NULL))
+				fail_msg("step %zu monitor %zu: update %s", s, i, scan ? "unexpected" : "missing");
+			json_decref(scan);
+			json_decref(indexed);
+		}
+		ovsdb_txn_index_destroy(ix);
+		ovsdb_txn_destroy(txn);
+	}
+	for (int i = 0; i < 5; i++)
+		ovsdb_monitor_destroy(ms[i]);
+	ovsdb_db_destroy(db);
+}
+
+/* The server skips a session for a commit its monitors' interest does not meet: a change
+ * of a column only another monitor selects (a heartbeat), never an insert or a change of a
+ * selected or filtered column. */
+static void test_monitor_interest(void **state)
+{
+	struct ovsdb_db *db = make_db(TEST_SCHEMA);
+	json_decref(transact_ok(db, "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\"}}]"));
+	struct ovsdb_monitor *names = mon(db, "{\"Host\":[{\"columns\":[\"name\"],\"where\":[[\"up\",\"==\",false]]}]}",
+					  OVSDB_MONITOR_V2);
+	struct ovsdb_monitor *gens = mon(db, "{\"Host\":{\"columns\":[\"gen\"]}}", OVSDB_MONITOR_V1);
+	struct ovsdb_interest in_names = { { 0 } }, in_gens = { { 0 } }, changed;
+	ovsdb_monitor_add_interest(names, &in_names);
+	ovsdb_monitor_add_interest(gens, &in_gens);
+	static const struct {
+		const char *ops;
+		bool names, gens;
+	} steps[] = {
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"gen\":5}}]", false, true },
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"up\":true}}]", true, false },
+		{ "[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"name\":\"b\"}}]", true, false },
+		{ "[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"c\"}}]", true, true },
+		{ "[{\"op\":\"insert\",\"table\":\"Site\",\"row\":{\"name\":\"s\"}}]", false, false },
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		struct ovsdb_txn *txn = commit(db, steps[i].ops);
+		ovsdb_txn_interest(txn, &changed);
+		assert_int_equal(ovsdb_interest_meets(&in_names, &changed), steps[i].names);
+		assert_int_equal(ovsdb_interest_meets(&in_gens, &changed), steps[i].gens);
+		/* A skipped monitor really had nothing to say. */
+		if (!steps[i].gens) {
+			json_t *u = ovsdb_monitor_txn_updates(gens, txn);
+			assert_null(u);
+		}
+		ovsdb_txn_destroy(txn);
+	}
+	ovsdb_monitor_destroy(names);
+	ovsdb_monitor_destroy(gens);
+	ovsdb_db_destroy(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_monitor_v1_and_v2),
 		cmocka_unit_test(test_monitor_initial_text_matches_tree),
 		cmocka_unit_test(test_monitor_cond_change),
+		cmocka_unit_test(test_monitor_indexed_equals_scan),
+		cmocka_unit_test(test_monitor_interest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
