@@ -251,7 +251,7 @@ vx_loop_start() {
 		--guest "net_virtio_user0,path=$2,server=1,queues=1,mac=$V2V_GUEST_MAC0" \
 		--guest "net_virtio_user1,path=$3,server=1,queues=1,mac=$V2V_GUEST_MAC1" \
 		--stats "$d/vxloop.stats" --go "$d/go" --vni "$VX_VNI_BLUE,$VX_VNI_RED" \
-		--memif-queues "$4" ${5:+--no-memif-wait}
+		--memif-queues "$4" --seed "${VX_SEED:-4096}" ${5:+--no-memif-wait}
 	wait_until 20 "vxloop's memif server started" grep -q "memif started" "$d/vxloop.log"
 }
 

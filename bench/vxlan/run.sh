@@ -13,12 +13,14 @@
 # and hairpin work for the frames the switch sends (softirq in the sender's context).
 #   sudo bench/vxlan/run.sh [--rounds N] [--duration S] [--warmup S] [--no-huge]
 #                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain] [--json FILE]
-#                           [--underlay af_packet|memif]
+#                           [--underlay af_packet|memif] [--seed N]
 # --underlay memif (default af_packet, as above): no kernel in the loop.  The guest and the
 # hairpin are one DPDK process on CPU 0 (bench/vxlan/vxloop.c: the same 'mac' forwarding, and a
 # net_memif server that reflects each VXLAN packet); each switch's uplink is the net_memif
 # client (dvs: "vdev" uplink with a dummy interface standing for it; OVS: dpdk-devargs
-# net_memif...).  dvs-plain runs the same vxloop guest (its memif unused).
+# net_memif...).  dvs-plain runs the same vxloop guest (its memif unused).  --seed (memif
+# only): frames put in the loop, half per direction (default 4096, testpmd's tx_first 64; more
+# than the rings hold on the way loses the excess at the start, possibly a whole direction).
 # Wrap in 'flock /tmp/dvs-heavy.lock' on a shared machine.  VX_PERF_DIR=DIR: a cpu-clock profile
 # of CPU 1 over each window (perf record -C 1): top symbols in DIR/CONTENDER-ROUND.txt, per DSO in
 # DIR/CONTENDER-ROUND.dso.txt.
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--no-huge) huge=0 ;;
 	--json) json=$2; shift ;;
 	--underlay) VX_UNDERLAY=$2; shift ;;
+	--seed) VX_SEED=$2; shift ;;
 	-h | --help) usage ;;
 	*) echo "vxlan-bench: unknown option $1" >&2; usage ;;
 	esac
@@ -196,7 +199,7 @@ run_round() {
 }
 
 declare -A results=()
-log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge underlay=$VX_UNDERLAY"
+log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge underlay=$VX_UNDERLAY${VX_SEED:+ seed=$VX_SEED}"
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${c_list[@]}"; do
 		load=$(cut -d' ' -f1 /proc/loadavg)
