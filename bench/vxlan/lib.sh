@@ -240,7 +240,8 @@ vx_memif_standin() {
 # vx_loop_start DIR SOCK0 SOCK1 MEMIF_QUEUES [plain]: vxloop on CPU 0 (a private DPDK prefix, no PCI); returns once
 # its memif server is started (a memif client connecting earlier is refused for good).  Its
 # guest ports, vhost-user servers, come next: vxloop waits until the switch connects to them.  It seeds once DIR/go exists and every link is up (with
-# "plain": the guest's two, for a switch without uplink).
+# "plain": the guest's two, for a switch without uplink).  VX_LOOP_LOG: one more EAL
+# --log-level for vxloop (e.g. 'pmd.net.virtio.*:debug').
 vx_loop_start() {
 	local d=$1 prefix=dvs-bench-vxloop-$$
 	dpdk_prefix_cleanup_at_exit "$prefix"
