@@ -181,7 +181,7 @@ dvs_vlan_list_format(const uint64_t bm[DVS_VLAN_WORDS], char *buf, size_t size)
 
 static const char *const port_keys[] = {
 	"name", "type", "path", "client", "queues", "ifname", "netns", "driver", "pci",
-	"vlan_mode", "tag", "trunks", "native_vlan", "mac", "fdb_max",
+	"vdev", "vlan_mode", "tag", "trunks", "native_vlan", "mac", "fdb_max",
 	"acl", "security", "shaping", "storm", NULL,
 };
 
@@ -236,6 +236,59 @@ parse_port_vlan(const json_t *j, struct dvs_port_conf *p, struct dvs_err *err)
 	return 0;
 }
 
+/* The DPDK virtual devices an uplink may be: those of the Debian DPDK that carry frames
+ * between processes or to the kernel.  (A crypto or event vdev is no port.) */
+static const char *const vdev_drivers[] = {
+	"net_memif", "net_af_packet", "net_af_xdp", "net_tap", "net_vhost", "net_virtio_user", NULL,
+};
+#define VDEV_DRIVERS_TEXT "net_memif, net_af_packet, net_af_xdp, net_tap, net_vhost, net_virtio_user"
+
+int
+dvs_vdev_split(const char *vdev, char *name, size_t name_size, const char **args)
+{
+	size_t n = strcspn(vdev, ",");
+
+	if (n >= name_size)
+		return -EINVAL;
+	memcpy(name, vdev, n);
+	name[n] = '\0';
+	*args = vdev[n] ? vdev + n + 1 : vdev + n;
+	return 0;
+}
+
+/* Checks a 'vdev' value: a known driver prefix, then an instance name of its own (switchd
+ * names its own devices DRIVER_dvsN), then the driver's arguments. */
+static int
+check_vdev(const char *vdev, struct dvs_err *err)
+{
+	char name[DVS_VDEV_NAME_MAX];
+	const char *args, *drv = NULL;
+
+	if (dvs_vdev_split(vdev, name, sizeof(name), &args) < 0)
+		return dvs_err_set(err, EINVAL, "vdev: \"%s\": device name too long (at most %d characters before the first ',')",
+				   vdev, DVS_VDEV_NAME_MAX - 1);
+	if (!name[0])
+		return dvs_err_set(err, EINVAL, "vdev: \"%s\": missing device name (expected e.g. \"net_memif0,socket=/run/dvs/up.sock,role=client\")", vdev);
+	for (const char *const *d = vdev_drivers; *d; d++)
+		if (!strncmp(name, *d, strlen(*d)) && (!drv || strlen(*d) > strlen(drv)))
+			drv = *d;
+	if (!drv)
+		return dvs_err_set(err, EINVAL, "vdev: \"%s\": unsupported driver (the name must start with one of " VDEV_DRIVERS_TEXT ")", name);
+	const char *inst = name + strlen(drv);
+	if (!*inst)
+		return dvs_err_set(err, EINVAL, "vdev: \"%s\": missing instance name after the driver (e.g. %s0; DPDK device names are unique in a process)", name, drv);
+	for (const char *c = inst; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return dvs_err_set(err, EINVAL, "vdev: \"%s\": the instance name may only contain letters, digits and '_'", name);
+	const char *own = strstr(inst, "_dvs");
+	if (own && own[4] >= '0' && own[4] <= '9' && own[4 + strspn(own + 4, "0123456789")] == '\0')
+		return dvs_err_set(err, EINVAL, "vdev: \"%s\": names ending in _dvsN are switchd's own devices; choose another", name);
+	for (const char *c = args; *c; c++)
+		if (*c == ' ' || *c == '\t' || *c == '\n')
+			return dvs_err_set(err, EINVAL, "vdev: \"%s\": no spaces in the arguments (KEY=VALUE,KEY=VALUE)", vdev);
+	return 0;
+}
+
 int
 dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *err)
 {
@@ -248,7 +301,7 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 		return dvs_err_set(err, EINVAL, "a port must be a JSON object");
 	if ((rc = check_keys(j, port_keys,
 			     "name, type, path, client, queues, ifname, netns, driver, pci, "
-			     "vlan_mode, tag, trunks, native_vlan, mac, fdb_max, "
+			     "vdev, vlan_mode, tag, trunks, native_vlan, mac, fdb_max, "
 			     "acl, security, shaping, storm", err)) < 0)
 		return rc;
 	if ((rc = get_str(j, "name", p->name, sizeof(p->name), true, err)) < 0)
@@ -272,6 +325,7 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 	    (rc = get_str(j, "netns", p->netns, sizeof(p->netns), false, err)) < 0 ||
 	    (rc = get_str(j, "driver", p->driver, sizeof(p->driver), false, err)) < 0 ||
 	    (rc = get_str(j, "pci", p->pci, sizeof(p->pci), false, err)) < 0 ||
+	    (rc = get_str(j, "vdev", p->vdev, sizeof(p->vdev), false, err)) < 0 ||
 	    (rc = get_str(j, "mac", mac, sizeof(mac), false, err)) < 0)
 		goto out;
 	if (p->type != DVS_PORT_VHOST && (json_object_get(j, "path") || json_object_get(j, "client")))
@@ -280,10 +334,18 @@ dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *er
 		return dvs_err_set(err, EINVAL, "path: \"%s\" must be an absolute socket path", p->path);
 	if (p->netns[0] && p->type != DVS_PORT_TAP)
 		return dvs_err_set(err, EINVAL, "netns: only for type tap");
-	if (p->type == DVS_PORT_UPLINK && !p->ifname[0] && !p->pci[0])
-		return dvs_err_set(err, EINVAL, "uplink: needs ifname (kernel interface) or pci (DPDK device)");
-	if (p->type == DVS_PORT_UPLINK && p->ifname[0] && p->pci[0])
-		return dvs_err_set(err, EINVAL, "uplink: give ifname or pci, not both");
+	if (json_object_get(j, "vdev")) {
+		if (p->type != DVS_PORT_UPLINK)
+			return dvs_err_set(err, EINVAL, "vdev: only for type uplink");
+		if ((rc = check_vdev(p->vdev, err)) < 0)
+			goto out;
+	}
+	if (p->type == DVS_PORT_UPLINK && !p->ifname[0] && !p->pci[0] && !p->vdev[0])
+		return dvs_err_set(err, EINVAL, "uplink: needs ifname (kernel interface), pci (DPDK device) or vdev (DPDK virtual device)");
+	if (p->type == DVS_PORT_UPLINK && !!p->ifname[0] + !!p->pci[0] + !!p->vdev[0] > 1)
+		return dvs_err_set(err, EINVAL, "uplink: give one of ifname, pci, vdev");
+	if (p->driver[0] && p->vdev[0])
+		return dvs_err_set(err, EINVAL, "driver: not with vdev (the vdev's name gives its driver)");
 	if (p->driver[0]) {
 		if (p->type != DVS_PORT_KERNEL && p->type != DVS_PORT_UPLINK)
 			return dvs_err_set(err, EINVAL, "driver: only for types kernel and uplink");
@@ -354,6 +416,28 @@ parse_lcores(const json_t *v, struct dvs_switchd_conf *c, struct dvs_err *err)
 			if (c->lcores[k] == id)
 				return dvs_err_set(err, EINVAL, "lcores[%zu]: lcore %u listed twice", i, id);
 		c->lcores[c->n_lcores++] = id;
+	}
+	return 0;
+}
+
+/* DPDK device names are unique in a process: two uplinks on one vdev name would fail at
+ * start with a bare EEXIST. */
+static int
+check_vdev_unique(const struct dvs_switchd_conf *c, const struct dvs_port_conf *p, size_t i,
+		  struct dvs_err *err)
+{
+	char a[DVS_VDEV_NAME_MAX], b[DVS_VDEV_NAME_MAX];
+	const char *args;
+
+	if (!p->vdev[0])
+		return 0;
+	dvs_vdev_split(p->vdev, a, sizeof(a), &args);
+	for (unsigned k = 0; k < c->n_ports; k++) {
+		if (!c->ports[k].vdev[0])
+			continue;
+		dvs_vdev_split(c->ports[k].vdev, b, sizeof(b), &args);
+		if (!strcmp(a, b))
+			return dvs_err_set(err, EINVAL, "ports[%zu].vdev: device name \"%s\" already used by ports[%u] (DPDK device names are unique)", i, a, k);
 	}
 	return 0;
 }
@@ -437,6 +521,8 @@ dvs_config_parse(const json_t *j, struct dvs_switchd_conf *out, struct dvs_err *
 					rc = dvs_err_set(err, EINVAL, "ports[%zu].name: \"%s\" already used by ports[%u]", i, p->name, k);
 					goto out;
 				}
+			if ((rc = check_vdev_unique(c, p, i, err)) < 0)
+				goto out;
 			c->n_ports++;
 		}
 	}
@@ -484,6 +570,8 @@ dvs_port_conf_to_json(const struct dvs_port_conf *p)
 		json_object_set_new(o, "driver", json_string(p->driver));
 	if (p->pci[0])
 		json_object_set_new(o, "pci", json_string(p->pci));
+	if (p->vdev[0])
+		json_object_set_new(o, "vdev", json_string(p->vdev));
 	json_object_set_new(o, "vlan_mode", json_string(p->vlan_mode == DVS_VLAN_ACCESS ? "access" : "trunk"));
 	if (p->vlan_mode == DVS_VLAN_ACCESS) {
 		json_object_set_new(o, "tag", json_integer(p->tag));

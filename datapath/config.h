@@ -16,6 +16,7 @@
 #define DVS_MAX_LCORES 16
 #define DVS_VLAN_MAX 4094
 #define DVS_VLAN_WORDS (4096 / 64)
+#define DVS_VDEV_NAME_MAX 64 /* DPDK's RTE_DEV_NAME_MAX_LEN, with the terminating NUL */
 
 enum dvs_port_type {
 	DVS_PORT_VHOST,  /* vhost-user, server or client mode */
@@ -41,6 +42,8 @@ struct dvs_port_conf {
 	char netns[64];  /* tap: move the tap into this named netns (ip netns) */
 	char driver[16]; /* kernel/uplink: "af_packet" (default) or "af_xdp" */
 	char pci[32];    /* uplink: a DPDK device by PCI address instead of ifname */
+	char vdev[256];  /* uplink: a DPDK virtual device instead of ifname/pci, as DPDK's
+			  * --vdev takes it: "net_memif0,socket=/run/x.sock,role=client" */
 	/* VLAN policy */
 	enum dvs_vlan_mode vlan_mode;
 	uint16_t tag;         /* access: the port's VLAN (0..4094; 0 = the untagged segment) */
@@ -97,6 +100,9 @@ int dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err
 int dvs_vlan_list_parse(const char *s, uint64_t bitmap[DVS_VLAN_WORDS], struct dvs_err *err);
 /* Formats a bitmap back as "10,20-30" into buf.  Returns buf. */
 char *dvs_vlan_list_format(const uint64_t bitmap[DVS_VLAN_WORDS], char *buf, size_t size);
+/* Splits a validated 'vdev' value into the device name (before the first ',') and its
+ * arguments (after it, possibly empty).  Returns 0, or -EINVAL if 'name' is too small. */
+int dvs_vdev_split(const char *vdev, char *name, size_t name_size, const char **args);
 /* Returns a new JSON object describing 'p' (the same keys the parser takes). */
 json_t *dvs_port_conf_to_json(const struct dvs_port_conf *p);
 const char *dvs_port_type_name(enum dvs_port_type t);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Port lifecycle: every port kind is a DPDK ethdev (net_vhost for vhost-user, net_tap for tap,
- * net_af_packet / net_af_xdp for kernel interfaces, a PCI device for a DPDK uplink), created
- * and removed at runtime with EAL hotplug, so the fast path has one rx/tx interface. */
+ * net_af_packet / net_af_xdp for kernel interfaces, a PCI device or a configured DPDK vdev such
+ * as net_memif for a DPDK uplink), created and removed at runtime with EAL hotplug, so the
+ * fast path has one rx/tx interface. */
 #define DVS_LOG_MODULE "dvs.port"
 #include "switchd.h"
 
@@ -90,6 +91,17 @@ make_devargs(struct switchd *sw, struct sw_port *p, char *name, size_t nsize, ch
 		return 0;
 	case DVS_PORT_KERNEL:
 	case DVS_PORT_UPLINK:
+		if (pc->vdev[0]) {
+			const char *vargs;
+			uint16_t other;
+			/* Validated by the config parser; the name is the user's, not DRIVER_dvsN. */
+			if (dvs_vdev_split(pc->vdev, name, nsize, &vargs) < 0)
+				return dvs_err_set(err, EINVAL, "vdev: device name too long");
+			if (rte_eth_dev_get_port_by_name(name, &other) == 0)
+				return dvs_err_set(err, EEXIST, "vdev: device %s already exists in this switchd (ethdev port %u); DPDK device names are unique", name, other);
+			snprintf(args, asize, "%s", vargs);
+			return 0;
+		}
 		if (pc->pci[0]) {
 			snprintf(name, nsize, "%s", pc->pci);
 			args[0] = '\0';
@@ -150,7 +162,7 @@ configure(struct switchd *sw, struct sw_port *p, struct dvs_err *err)
 struct sw_port *
 sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err)
 {
-	char args[256];
+	char args[sizeof(pc->vdev)];
 	struct sw_port *p = NULL;
 	int rc;
 

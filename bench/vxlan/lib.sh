@@ -13,6 +13,14 @@
 # guest receives was encapsulated once and decapsulated once by the switch.  Both switches
 # learn the MACs (DVS: learning on decap; OVS: NORMAL on two bridges), no static MAC.
 # Needs tests/lib/common.sh, testpmd_guest.sh, bench/lib/ovs_dpdk.sh, bench/lib/v2v_loop.sh.
+#
+# The memif underlay (run.sh --underlay memif) takes the kernel out of the loop:
+#   vxloop (CPU 0, one process): the guest's two virtio_user ports in 'mac' forwarding, and a
+#        net_memif server port on which it reflects every VXLAN packet as hairpin.bpf.c does
+#   switch (CPU 1): uplink = the net_memif client on the same socket
+# dvs-switchd resolves its next hop through the kernel: an interface "vtep0" in NS_SWITCH
+# stands for the memif (10.0.0.1, MAC VX_UPLINK_MAC, a permanent neighbour 10.0.0.2 ->
+# VX_HAIRPIN_MAC); OVS has 10.0.0.1 on br-phy and tnl/neigh/set, as on the kernel underlay.
 
 VX_LOCAL=10.0.0.1
 VX_REMOTE=10.0.0.2
@@ -20,6 +28,7 @@ VX_VNI_BLUE=100
 VX_VNI_RED=200
 VX_UPLINK_MAC=02:00:0a:00:00:01
 VX_HAIRPIN_MAC=02:00:0a:00:00:02
+VX_UNDERLAY=${VX_UNDERLAY:-af_packet} # or memif
 
 # vx_build_bpf DIR: compiles the hairpin and the sink into DIR/hairpin.o and DIR/sink.o.
 vx_build_bpf() {
@@ -75,6 +84,15 @@ vx_link_stats() {
 
 _vx_db() { timeout 20 ovsdb-client transact "unix:$1" "[\"DVS\", $2]"; }
 
+# vx_dvs_uplink DIR: the uplink port of switchd's config for the underlay in use.
+vx_dvs_uplink() {
+	if [ "$VX_UNDERLAY" = memif ]; then
+		printf '{"name": "up0", "type": "uplink", "vdev": "net_memif0,%s"}' "$(vx_memif_args "$1" client)"
+	else
+		printf '{"name": "up0", "type": "uplink", "ifname": "up0"}'
+	fi
+}
+
 # vx_dvs_start DIR NS_SWITCH SOCK0 SOCK1: dvs-db and dvs-switchd (host "hA", VTEP 10.0.0.1,
 # uplink up0) in NS_SWITCH; segments blue/red with their VNIs and 10.0.0.2 as flood VTEP, and
 # the guest's two vhost-user ports (switchd is the client) in them.
@@ -95,7 +113,7 @@ vx_dvs_start() {
 	{"lcores": [1], "main_lcore": 0, "idle_sleep_us": 0, "no_huge": $no_huge, "mem_mb": 512,
 	 "ctl_socket": "$d/ctl.sock", "db": "unix:$db", "host_name": "hA",
 	 "vtep_ip": "$VX_LOCAL", "snapshot": "$d/hA.snapshot",
-	 "ports": [{"name": "up0", "type": "uplink", "ifname": "up0"}]}
+	 "ports": [$(vx_dvs_uplink "$d")]}
 	CONF
 	start_daemon dvs "$d/dvs.log" ip netns exec "$ns" "$DVS_BUILD/datapath/dvs-switchd" \
 		--log-level info --config "$d/switchd.json"
@@ -127,6 +145,9 @@ vx_dvs_report() {
 vx_ovs_start() {
 	local dir=$1 ns=$2 s0=$3 s1=$4 huge=$5 extra
 	_ovs_dir=$dir
+	# Its netdev taps (ovs-netdev, br-*) live in NS_SWITCH and go with it: ovs_dpdk_stop must
+	# not delete the root namespace's taps of these names (someone else's).
+	_ovs_had_taps="ovs-netdev br0"
 	mkdir -p "$dir"
 	export OVS_RUNDIR=$dir OVS_DBDIR=$dir OVS_LOGDIR=$dir OVS_SYSCONFDIR=$dir
 	ovsdb-tool create "$dir/conf.db" "$OVS_SCHEMA"
@@ -152,12 +173,16 @@ vx_ovs_start() {
 		"unix:$dir/db.sock" --unixctl="$dir/ovs-vswitchd.ctl" \
 		--pidfile="$dir/ovs-vswitchd.pid" --log-file="$dir/ovs-vswitchd.log"
 	wait_until 60 "ovs-vswitchd initialised DPDK" _ovs_dpdk_initialized
-	# The VTEP address moves from up0 (where dvs-switchd's resolver wants it) to br-phy.
-	ip -n "$ns" addr flush dev up0
+	local devargs="net_af_packet_ovs0,iface=up0,qpairs=1,framecnt=1024"
+	if [ "$VX_UNDERLAY" = memif ]; then
+		devargs="net_memif_ovs0,$(vx_memif_args "$(dirname "$dir")" client)"
+	else
+		# The VTEP address moves from up0 (where dvs-switchd's resolver wants it) to br-phy.
+		ip -n "$ns" addr flush dev up0
+	fi
 	_ovs_vsctl add-br br-phy -- set Bridge br-phy datapath_type=netdev \
 		other_config:hwaddr="$VX_UPLINK_MAC" \
-		-- add-port br-phy up -- set Interface up type=dpdk \
-		options:dpdk-devargs="net_af_packet_ovs0,iface=up0,qpairs=1,framecnt=1024"
+		-- add-port br-phy up -- set Interface up type=dpdk options:dpdk-devargs="$devargs"
 	_ovs_vsctl add-br br-blue -- set Bridge br-blue datapath_type=netdev \
 		-- add-port br-blue g0 -- set Interface g0 type=dpdkvhostuserclient options:vhost-server-path="$s0" \
 		-- add-port br-blue vxb -- set Interface vxb type=vxlan options:remote_ip=$VX_REMOTE \
@@ -191,4 +216,65 @@ vx_ovs_report() {
 	echo
 	_ovs_appctl dpif-netdev/pmd-stats-show | grep -E 'packets received|megaflow hits|exact|avg cycles per packet' |
 		tr -s ' ' | paste -sd';'
+}
+
+# --- the memif underlay: vxloop (guest + hairpin) ------------------------------------------
+
+# vx_memif_args DIR ROLE: the net_memif arguments of both ends (a socket file in DIR, not the
+# abstract namespace, which is per network namespace).
+vx_memif_args() { echo "role=$2,socket=$1/memif.sock,socket-abstract=no"; }
+
+# vx_memif_standin NS: the kernel interface that stands for dvs-switchd's memif uplink, where
+# its next-hop resolver finds the VTEP address, the source MAC and the neighbour's MAC.
+vx_memif_standin() {
+	netns_add "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	# A dummy interface would do; this kernel has none, so one end of a veth pair (both up).
+	ip -n "$1" link add vtep0 address "$VX_UPLINK_MAC" type veth peer name vtep0p
+	ip -n "$1" link set vtep0p up
+	ip -n "$1" link set vtep0 up
+	ip -n "$1" addr add "$VX_LOCAL/24" dev vtep0
+	ip -n "$1" neigh replace "$VX_REMOTE" lladdr "$VX_HAIRPIN_MAC" dev vtep0 nud permanent
+}
+
+# vx_loop_start DIR SOCK0 SOCK1 MEMIF_QUEUES [plain]: vxloop on CPU 0 (a private DPDK prefix, no PCI); returns once
+# its memif server is started (a memif client connecting earlier is refused for good).  Its
+# guest ports, vhost-user servers, come next: vxloop waits until the switch connects to them.  It seeds once DIR/go exists and every link is up (with
+# "plain": the guest's two, for a switch without uplink).  VX_LOOP_LOG: one more EAL
+# --log-level for vxloop (e.g. 'pmd.net.virtio.*:debug').
+vx_loop_start() {
+	local d=$1 prefix=dvs-bench-vxloop-$$
+	dpdk_prefix_cleanup_at_exit "$prefix"
+	# shellcheck disable=SC2046 # word splitting of the EAL memory arguments is intended
+	start_daemon guest "$d/vxloop.log" "$DVS_BUILD/bench/vxlan/vxloop" -l 0 --no-pci \
+		$(dvs_eal_mem_args "$prefix" 256) --log-level='*:notice' ${VX_LOOP_LOG:+--log-level="$VX_LOOP_LOG"} \
+		--vdev="net_memif0,$(vx_memif_args "$d" server),mac=$VX_HAIRPIN_MAC" -- \
+		--guest "net_virtio_user0,path=$2,server=1,queues=1,mac=$V2V_GUEST_MAC0" \
+		--guest "net_virtio_user1,path=$3,server=1,queues=1,mac=$V2V_GUEST_MAC1" \
+		--stats "$d/vxloop.stats" --go "$d/go" --vni "$VX_VNI_BLUE,$VX_VNI_RED" \
+		--memif-queues "$4" --seed "${VX_SEED:-4096}" ${5:+--no-memif-wait}
+	wait_until 20 "vxloop's memif server started" grep -q "memif started" "$d/vxloop.log"
+}
+
+# vx_loop_seed DIR: start the loop (vxloop waits for its three links).
+vx_loop_seed() {
+	touch "$1/go"
+	try_until 30 "vxloop seeded" grep -q seeded "$1/vxloop.log" ||
+		fail "vxloop not seeded after 30 s: links (guest 0, guest 1, memif) $(vx_loop_stat "$1" links)"
+}
+
+# vx_loop_stat DIR KEY...: the values of vxloop's counters, in the order asked.
+vx_loop_stat() {
+	local f=$1/vxloop.stats; shift
+	awk -v keys="$*" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		END { n = split(keys, k, " "); for (i = 1; i <= n; i++) printf "%s%s", v[k[i]], i < n ? " " : "\n" }' "$f"
+}
+
+# vx_loop_total DIR: "EPOCH_S RX TX" of the guest (as v2v_rx_total), read by vxloop itself.
+vx_loop_total() { vx_loop_stat "$1" time rx tx; }
+
+# vx_loop_counts DIR: the hairpin's counters and the guest's tx drops.
+vx_loop_counts() {
+	read -r a b c d e f <<<"$(vx_loop_stat "$1" hp_rx reflected not_vxlan bad_vni_or_csum hp_tx_drop tx_drop)"
+	echo "received=$a reflected=$b not_vxlan=$c bad_vni_or_csum=$d tx_refused=$e; guest tx refused=$f"
 }

@@ -13,6 +13,14 @@
 # and hairpin work for the frames the switch sends (softirq in the sender's context).
 #   sudo bench/vxlan/run.sh [--rounds N] [--duration S] [--warmup S] [--no-huge]
 #                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain] [--json FILE]
+#                           [--underlay af_packet|memif] [--seed N]
+# --underlay memif (default af_packet, as above): no kernel in the loop.  The guest and the
+# hairpin are one DPDK process on CPU 0 (bench/vxlan/vxloop.c: the same 'mac' forwarding, and a
+# net_memif server that reflects each VXLAN packet); each switch's uplink is the net_memif
+# client (dvs: "vdev" uplink with a dummy interface standing for it; OVS: dpdk-devargs
+# net_memif...).  dvs-plain runs the same vxloop guest (its memif unused).  --seed (memif
+# only): frames put in the loop, half per direction (default 4096, testpmd's tx_first 64; more
+# than the rings hold on the way loses the excess at the start, possibly a whole direction).
 # Wrap in 'flock /tmp/dvs-heavy.lock' on a shared machine.  VX_PERF_DIR=DIR: a cpu-clock profile
 # of CPU 1 over each window (perf record -C 1): top symbols in DIR/CONTENDER-ROUND.txt, per DSO in
 # DIR/CONTENDER-ROUND.dso.txt.
@@ -27,7 +35,7 @@ source "$bench_dir/lib/v2v_loop.sh"
 source "$bench_dir/vxlan/lib.sh"
 
 rounds=5 duration=10 warmup=3 contenders=dvs-vxlan,ovs-vxlan,dvs-plain json= huge=auto
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift ;;
@@ -36,12 +44,20 @@ while [ $# -gt 0 ]; do
 	--contenders) contenders=$2; shift ;;
 	--no-huge) huge=0 ;;
 	--json) json=$2; shift ;;
+	--underlay) VX_UNDERLAY=$2; shift ;;
+	--seed) VX_SEED=$2; shift ;;
 	-h | --help) usage ;;
 	*) echo "vxlan-bench: unknown option $1" >&2; usage ;;
 	esac
 	shift
 done
 require_root
+case "${VX_UNDERLAY:-af_packet}" in
+af_packet | memif) ;;
+*) fail "--underlay: '$VX_UNDERLAY' is not one of af_packet, memif" ;;
+esac
+[ "${VX_UNDERLAY:-}" != memif ] || [ -x "$DVS_BUILD/bench/vxlan/vxloop" ] ||
+	fail "$DVS_BUILD/bench/vxlan/vxloop not built (ninja -C build)"
 require_cmd "$TESTPMD" clang tc bpftool ovsdb-client
 IFS=, read -r -a c_list <<<"$contenders"
 for c in "${c_list[@]}"; do
@@ -72,19 +88,33 @@ run_one() {
 	# VX_LOG_DIR=DIR keeps each round's logs (switchd, dvs-db, OVS) as DIR/CONTENDER-ROUND/.
 	[ -n "${VX_LOG_DIR:-}" ] &&
 		cleanup_push "mkdir -p '$VX_LOG_DIR/$c-$r' && cp $d/*.log $d/*.json $d/ovs/*.log '$VX_LOG_DIR/$c-$r/'"
-	case "$c" in
-	dvs-vxlan | ovs-vxlan) vx_underlay "$ns" "$nr" ;;
-	esac
-	v2v_guest_start guest "$s0" "$s1"
+	if [ "$VX_UNDERLAY" = memif ]; then
+		case "$c" in
+		dvs-vxlan) vx_memif_standin "$ns" ;;
+		ovs-vxlan) netns_add "$ns" ;;
+		esac
+		# The memif's queues: OVS opens a tx queue for its PMD and one for its main thread.
+		vx_loop_start "$d" "$s0" "$s1" "$([ "$c" = ovs-vxlan ] && echo 2 || echo 1)" \
+			$([ "$c" = dvs-plain ] && echo plain)
+	else
+		case "$c" in
+		dvs-vxlan | ovs-vxlan) vx_underlay "$ns" "$nr" ;;
+		esac
+		v2v_guest_start guest "$s0" "$s1"
+	fi
 	case "$c" in
 	dvs-vxlan) vx_dvs_start "$d" "$ns" "$s0" "$s1" ;;
 	ovs-vxlan) vx_ovs_start "$d/ovs" "$ns" "$s0" "$s1" "$huge" ;;
 	dvs-plain) V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1" ;;
 	esac
-	v2v_guest_seed guest
+	if [ "$VX_UNDERLAY" = memif ]; then vx_loop_seed "$d"; else v2v_guest_seed guest; fi
 	sleep "$warmup"
-	local a b
-	a=$(v2v_rx_total guest)
+	local a b l0 l1
+	case "$c" in
+	ovs-vxlan) _ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null ;;
+	*) l0=$(unix_rpc "$d/ctl.sock" lcores.show) ;;
+	esac
+	a=$(vx_total "$d")
 	if [ -n "${VX_PERF_DIR:-}" ]; then
 		# Where CPU 1 (the poll core, with the kernel's underlay work) spends the window.
 		perf record -q -e cpu-clock -C 1 -o "$d/perf.data" -- sleep "$duration" >/dev/null 2>&1
@@ -95,7 +125,8 @@ run_one() {
 	else
 		sleep "$duration"
 	fi
-	b=$(v2v_rx_total guest)
+	b=$(vx_total "$d")
+	[ "$c" = ovs-vxlan ] || l1=$(unix_rpc "$d/ctl.sock" lcores.show)
 	case "$c" in
 	dvs-vxlan | dvs-plain)
 		[ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log" &&
@@ -103,12 +134,17 @@ run_one() {
 		vx_dvs_report "$d" | sed "s/^/round $r $c: /" >&2
 		log "round $r $c lcores: $(json_get "$(unix_rpc "$d/ctl.sock" lcores.show)" \
 			"[(l.get('lcore'), round(l.get('cycles_per_packet'), 1)) for l in r]")"
+		log "round $r $c window: $(vx_dvs_cycles "$l0" "$l1" "$a" "$b")"
 		;;
 	ovs-vxlan) vx_ovs_report | sed "s/^/round $r $c: /" >&2 ;;
 	esac
 	case "$c" in
 	dvs-vxlan | ovs-vxlan)
-		log "round $r $c underlay: hairpin $(vx_hairpin_counts "$nr"); up0 $(vx_link_stats "$ns" up0)" ;;
+		if [ "$VX_UNDERLAY" = memif ]; then
+			log "round $r $c underlay: memif hairpin $(vx_loop_counts "$d")"
+		else
+			log "round $r $c underlay: hairpin $(vx_hairpin_counts "$nr"); up0 $(vx_link_stats "$ns" up0)"
+		fi ;;
 	esac
 	local res
 	res=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
@@ -116,11 +152,34 @@ run_one() {
 	# A dead loop (every seeded frame lost) is a failed round, not a figure.
 	[ "${res%% *}" != 0.000 ] || fail "round $r $c: no frame came back to the guest"
 	echo "$res"
+	# vxloop goes first: its virtio_user ports panic DPDK's interrupt thread when the vhost
+	# side leaves first.
+	[ "$VX_UNDERLAY" = memif ] && { stop_daemon guest 10 || true; }
 	case "$c" in
 	ovs-vxlan) ovs_dpdk_stop ;;
 	*) stop_daemon dvs 10 || true ;;
 	esac
-	testpmd_stop guest
+	[ "$VX_UNDERLAY" = memif ] || testpmd_stop guest
+}
+
+# vx_total DIR: "EPOCH_S RX TX" summed over the guest's two ports.
+vx_total() {
+	if [ "$VX_UNDERLAY" = memif ]; then vx_loop_total "$1"; else v2v_rx_total guest; fi
+}
+
+# vx_dvs_cycles LCORES0 LCORES1 TOTAL0 TOTAL1: the poll core's busy cycles over the window, per
+# packet it received and per frame delivered to the guest (from lcores.show before and after).
+vx_dvs_cycles() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ta, tb = sys.argv[3].split(), sys.argv[4].split()
+cyc = sum(l["busy_cycles"] for l in b) - sum(l["busy_cycles"] for l in a)
+rx = sum(l["rx_packets"] for l in b) - sum(l["rx_packets"] for l in a)
+dl = int(tb[1]) - int(ta[1])
+print("busy cycles per received packet %.0f, per delivered frame %.0f (%d received, %d delivered)"
+      % (cyc / max(rx, 1), cyc / max(dl, 1), rx, dl))
+PY
 }
 
 _vx_round_pid=
@@ -140,7 +199,7 @@ run_round() {
 }
 
 declare -A results=()
-log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge"
+log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge underlay=$VX_UNDERLAY${VX_SEED:+ seed=$VX_SEED}"
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${c_list[@]}"; do
 		load=$(cut -d' ' -f1 /proc/loadavg)
@@ -187,8 +246,8 @@ done
 
 if [ -n "$json" ]; then
 	{
-		printf '{"rounds": %d, "duration_s": %s, "warmup_s": %s, "hugepages": %s, "contenders": {' \
-			"$rounds" "$duration" "$warmup" "$([ "$huge" = 1 ] && echo true || echo false)"
+		printf '{"rounds": %d, "duration_s": %s, "warmup_s": %s, "hugepages": %s, "underlay": "%s", "contenders": {' \
+			"$rounds" "$duration" "$warmup" "$([ "$huge" = 1 ] && echo true || echo false)" "$VX_UNDERLAY"
 		sep=
 		for c in "${c_list[@]}"; do
 			# shellcheck disable=SC2086

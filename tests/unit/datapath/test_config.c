@@ -89,6 +89,60 @@ test_config_errors(void **state)
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"kernel\",\"ifname\":\"x\",\"driver\":\"pcap\"}]}", "af_packet, af_xdp");
 }
 
+/* An uplink on a DPDK virtual device: the devargs are kept whole, shown back, and split into
+ * the device name and its arguments; bad values name what is wrong. */
+static void
+test_config_vdev_uplink(void **state)
+{
+	struct dvs_err err;
+	char name[DVS_VDEV_NAME_MAX];
+	const char *args;
+	assert_int_equal(parse("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\","
+			       "\"vdev\":\"net_memif0,socket=/run/x.sock,role=client\"}]}", &err), 0);
+	assert_string_equal(conf.ports[0].vdev, "net_memif0,socket=/run/x.sock,role=client");
+	assert_string_equal(conf.ports[0].driver, "");
+	assert_int_equal(conf.ports[0].vlan_mode, DVS_VLAN_TRUNK);
+	assert_int_equal(dvs_vdev_split(conf.ports[0].vdev, name, sizeof(name), &args), 0);
+	assert_string_equal(name, "net_memif0");
+	assert_string_equal(args, "socket=/run/x.sock,role=client");
+	json_t *o = dvs_port_conf_to_json(&conf.ports[0]);
+	assert_string_equal(json_string_value(json_object_get(o, "vdev")), conf.ports[0].vdev);
+	json_decref(o);
+	assert_int_equal(parse("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"net_memif_a\"}]}", &err), 0);
+	assert_int_equal(dvs_vdev_split(conf.ports[0].vdev, name, sizeof(name), &args), 0);
+	assert_string_equal(args, "");
+
+#define UPLINK(v) "{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"" v "\"}]}"
+	expect_error(UPLINK("net_pcap0,iface=x"), "vdev: \"net_pcap0\": unsupported driver (the name must start with one of net_memif");
+	expect_error(UPLINK("0000:00:03.0"), "unsupported driver");
+	expect_error(UPLINK(",socket=/run/x.sock"), "vdev: \",socket=/run/x.sock\": missing device name");
+	expect_error(UPLINK(""), "missing device name");
+	expect_error(UPLINK("net_memif,socket=/x"), "vdev: \"net_memif\": missing instance name after the driver (e.g. net_memif0");
+	expect_error(UPLINK("net_memif-0"), "instance name may only contain");
+	expect_error(UPLINK("net_memif_dvs3"), "switchd's own devices");
+	expect_error(UPLINK("net_memif0,socket=/x, role=client"), "no spaces");
+	expect_error(UPLINK("net_memif0123456789012345678901234567890123456789012345678901234,role=client"),
+		     "device name too long (at most 63 characters");
+	char big[400] = UPLINK("net_memif0,socket=/");
+	memset(big + strlen(big) - 4, 'x', 300);
+	strcpy(big + strlen(big), "\"}]}");
+	expect_error(big, "vdev: \"net_memif0,socket=/xxx");
+	expect_error(big, "too long (at most 255 characters)");
+#undef UPLINK
+	expect_error("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"net_memif0\",\"ifname\":\"x\"}]}",
+		     "uplink: give one of ifname, pci, vdev");
+	expect_error("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"net_memif0\",\"pci\":\"0000:00:03.0\"}]}",
+		     "give one of");
+	expect_error("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"net_memif0\",\"driver\":\"af_xdp\"}]}",
+		     "driver: not with vdev");
+	expect_error("{\"ports\":[{\"name\":\"k\",\"type\":\"kernel\",\"ifname\":\"x\",\"vdev\":\"net_memif0\"}]}",
+		     "vdev: only for type uplink");
+	expect_error("{\"ports\":[{\"name\":\"u1\",\"type\":\"uplink\",\"vdev\":\"net_memif0,socket=/a\"},"
+		     "{\"name\":\"u2\",\"type\":\"uplink\",\"vdev\":\"net_memif0,socket=/b\"}]}",
+		     "ports[1].vdev: device name \"net_memif0\" already used by ports[0]");
+	expect_error("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\"}]}", "needs ifname (kernel interface), pci (DPDK device) or vdev");
+}
+
 static void
 test_config_load_file_errors(void **state)
 {
@@ -123,6 +177,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_valid),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_vdev_uplink),
 		cmocka_unit_test(test_config_load_file_errors),
 		cmocka_unit_test(test_vlan_list_roundtrip),
 	};
