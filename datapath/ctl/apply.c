@@ -143,7 +143,8 @@ needs_recreate(const struct dvs_port_conf *a, const struct dvs_port_conf *b)
 {
 	return a->type != b->type || strcmp(a->path, b->path) || a->client != b->client ||
 	       a->queues != b->queues || strcmp(a->ifname, b->ifname) ||
-	       strcmp(a->netns, b->netns) || strcmp(a->driver, b->driver) || strcmp(a->pci, b->pci);
+	       strcmp(a->netns, b->netns) || strcmp(a->driver, b->driver) || strcmp(a->pci, b->pci) ||
+	       strcmp(a->vdev, b->vdev);
 }
 
 static const struct dvs_port_conf *
