@@ -54,11 +54,53 @@ is_vxlan_to_us(const struct dp_tables *t, const struct rte_mbuf *m)
 	return ip[ihl + 2] == (VXLAN_PORT >> 8) && ip[ihl + 3] == (VXLAN_PORT & 0xff);
 }
 
+/* Decapsulated frames wait here, grouped by tunnel pseudo-port and segment, so that each
+ * group enters the L2 pipeline as one burst (the pipeline's contract: one ingress port and
+ * one segment per burst), with its ACL classified in one call.  A group keeps its frames'
+ * order; a flow never spans two groups. */
+#define TUN_GROUPS 4
+
+struct tun_group {
+	uint16_t tun, seg, n;
+	struct rte_mbuf *m[DP_BURST];
+};
+
+static void
+groups_flush(struct dp_lcore *lc, const struct dp_tables *t, struct tun_group *g, unsigned *ng,
+	     uint32_t now_s)
+{
+	for (unsigned i = 0; i < *ng; i++)
+		dp_fwd_burst(lc, t, g[i].tun, g[i].m, g[i].n, now_s, g[i].seg);
+	*ng = 0;
+}
+
+static void
+groups_add(struct dp_lcore *lc, const struct dp_tables *t, struct tun_group *g, unsigned *ng,
+	   uint16_t tun, uint16_t seg, struct rte_mbuf *m, uint32_t now_s)
+{
+	unsigned i;
+
+	for (i = 0; i < *ng; i++)
+		if (g[i].tun == tun && g[i].seg == seg)
+			break;
+	if (i == *ng) {
+		if (*ng == TUN_GROUPS)
+			groups_flush(lc, t, g, ng, now_s);
+		i = (*ng)++;
+		g[i].tun = tun;
+		g[i].seg = seg;
+		g[i].n = 0;
+	}
+	g[i].m[g[i].n++] = m;
+}
+
 uint16_t
 dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **pkts, uint16_t n,
 	     uint32_t now_s)
 {
 	struct vxlan_local local = {.v4_be = t->vtep_be};
+	struct tun_group g[TUN_GROUPS];
+	unsigned ng = 0;
 	uint16_t keep = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -89,10 +131,9 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		/* One at a time: frames of one burst rarely share tunnel and segment, and this
-		 * keeps the pipeline's "one ingress port per burst" contract. */
-		dp_fwd_burst(lc, t, tun, &m, 1, now_s, seg);
+		groups_add(lc, t, g, &ng, tun, seg, m, now_s);
 	}
+	groups_flush(lc, t, g, &ng, now_s);
 	return keep;
 }
 
