@@ -105,49 +105,41 @@ out:
 
 /* --- flow hash ----------------------------------------------------------------------- */
 
-/* The hashed fields, packed so that unused bytes are always zero.  Read back as 64-bit words
- * through the union: rte_hash_crc() would load them through a uint64_t pointer, which
- * type-based alias analysis lets the compiler move before the field stores. */
-union flow_key {
-	struct {
-		uint8_t dst[6], src[6];
-		uint16_t ethertype, vlan;
-		uint16_t sport, dport;
-		uint8_t proto, pad[3];
-		uint8_t ip[32];
-	} f;
-	uint64_t w[7];
-};
+/* The inner flow's fields go into a CRC32 chain 8 bytes at a time, straight from the
+ * frame's metadata (no key to build and clear first): the MACs, the EtherType and VLAN, the
+ * IP addresses, the protocol and the ports (not for fragments: every fragment of a datagram
+ * must take the same path, and only the first carries the ports). */
+static inline uint64_t
+load48(const uint8_t *p)
+{
+	uint32_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, p, 4);
+	memcpy(&hi, p + 4, 2);
+	return (uint64_t)lo | (uint64_t)hi << 32;
+}
 
 uint32_t
 vxlan_flow_hash(const struct dp_meta *m, const struct rte_ether_addr *dst,
 		const struct rte_ether_addr *src)
 {
-	union flow_key k;
-
-	RTE_BUILD_BUG_ON(sizeof(k.f) != sizeof(k.w));
-	memset(&k, 0, sizeof(k));
-	memcpy(k.f.dst, dst->addr_bytes, 6);
-	memcpy(k.f.src, src->addr_bytes, 6);
-	k.f.ethertype = m->ethertype;
-	k.f.vlan = m->vlan;
-	if (m->l3 == DP_L3_IPV4) {
-		memcpy(k.f.ip, &m->ip.v4.src_be, 4);
-		memcpy(k.f.ip + 4, &m->ip.v4.dst_be, 4);
-	} else if (m->l3 == DP_L3_IPV6) {
-		memcpy(k.f.ip, m->ip.v6.src, 16);
-		memcpy(k.f.ip + 16, m->ip.v6.dst, 16);
-	}
-	if (m->l3 == DP_L3_IPV4 || m->l3 == DP_L3_IPV6) {
-		k.f.proto = m->ip_proto;
-		if (!m->frag) {
-			k.f.sport = m->sport;
-			k.f.dport = m->dport;
-		}
-	}
 	uint32_t h = 0x5bd1e995;
-	for (unsigned i = 0; i < RTE_DIM(k.w); i++)
-		h = rte_hash_crc_8byte(k.w[i], h);
+
+	h = rte_hash_crc_8byte(load48(dst->addr_bytes) | (uint64_t)m->ethertype << 48, h);
+	h = rte_hash_crc_8byte(load48(src->addr_bytes) | (uint64_t)m->vlan << 48, h);
+	if (m->l3 == DP_L3_IPV4) {
+		h = rte_hash_crc_8byte((uint64_t)m->ip.v4.src_be | (uint64_t)m->ip.v4.dst_be << 32, h);
+	} else if (m->l3 == DP_L3_IPV6) {
+		uint64_t w[4];
+		memcpy(w, m->ip.v6.src, 16);
+		memcpy(w + 2, m->ip.v6.dst, 16);
+		for (unsigned i = 0; i < 4; i++)
+			h = rte_hash_crc_8byte(w[i], h);
+	}
+	if (m->l3 == DP_L3_IPV4 || m->l3 == DP_L3_IPV6)
+		h = rte_hash_crc_8byte((uint64_t)m->ip_proto |
+				       (m->frag ? 0 : (uint64_t)m->sport << 16 | (uint64_t)m->dport << 32), h);
 	/* CRC32 is linear; the final avalanche (murmur3's fmix32) spreads it over the high bits
 	 * that vxlan_sport() uses. */
 	h ^= h >> 16;
