@@ -69,14 +69,16 @@ DVSCTL=$DVSCTL scripts/dvs-qemu-migrate --db "unix:$DB_SOCK" --port vmq --to "$B
 	>"$T_WORK/migrate.out" || { cat "$T_WORK/migrate.out"; die "migration"; }
 wait "$PING"
 dvsctl migration list
-read -r lost gap <<<"$("$PY" - "$T_WORK/ping.log" <<'PYX'
+read -r lost gap missing <<<"$("$PY" - "$T_WORK/ping.log" <<'PYX'
 import re, sys
 t = {}
 for line in open(sys.argv[1]):
     m = re.match(r'\[(\d+\.\d+)\].*icmp_seq=(\d+)', line)
     if m: t[int(m.group(2))] = float(m.group(1))
 s = sorted(t)
-print(400 - len(t), int(1000 * max((t[b] - t[a]) for a, b in zip(s, s[1:]))) if len(s) > 1 else 0)
+miss = [i for i in range(1, 401) if i not in t]
+print(400 - len(t), int(1000 * max((t[b] - t[a]) for a, b in zip(s, s[1:]))) if len(s) > 1 else 0,
+      ",".join(map(str, miss)) or "-")
 PYX
 )"
 say "report"
@@ -84,7 +86,10 @@ row=$(sed -n 1p <(tail -2 "$T_WORK/migrate.out"))
 qm=$(tail -1 "$T_WORK/migrate.out")
 echo "  QEMU downtime:            $(jget "$qm" "r.get('downtime')") ms (total $(jget "$qm" "r.get('total-time')") ms)"
 echo "  DVS blackout:             $(jget "$row" "(r['blackout_us'] or 0) / 1000") ms (activated by $(jget "$row" "r['activated_by']"))"
-echo "  pings lost (of 400):      $lost   largest gap: $gap ms"
+echo "  pings lost (of 400):      $lost   largest gap: $gap ms   (missing icmp_seq: $missing)"
+for h in "$A1" "$A2" "$B1"; do
+	echo "  drops on $h:  $(ctl "$h" drops.show | "$PY" -c 'import json,sys; print(", ".join("%s=%d" % (d["reason"], d["count"]) for d in json.load(sys.stdin) if d["count"]) or "none")')"
+done
 echo "  frames lost at the source: $(jget "$row" "r['frames_lost']")"
 echo "  counters carried over:    rx_packets $rx_before on a2 before -> $(port_stat "$B1" vmq rx_packets) on b1 after"
 say "done: cleaning up"
