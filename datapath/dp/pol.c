@@ -156,16 +156,16 @@ pre_acl_ingress(const struct dp_port_policy *pol, const struct rte_mbuf *m,
 	return 0;
 }
 
-uint16_t
+void
 dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 		     const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
-		     const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
-		     uint64_t now, uint8_t why[])
+		     const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n, uint64_t now,
+		     uint8_t why[])
 {
 	struct rte_mbuf *am[DP_BURST];
 	const struct dp_meta *mp[DP_BURST];
 	uint8_t aw[DP_BURST];
-	uint16_t ai[DP_BURST], na = 0, pass = 0;
+	uint16_t ai[DP_BURST], na = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		why[i] = (uint8_t)pre_acl_ingress(pol, pkts[i], &metas[i], dst_known[i], now);
@@ -182,9 +182,6 @@ dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in
 		if (aw[k] == DP_DROP_ACL_REJECT)
 			dp_pol_reject(lc, t, in, am[k], mp[k]);
 	}
-	for (uint16_t i = 0; i < n; i++)
-		pass += why[i] == 0;
-	return pass;
 }
 
 /* MAC changes off: unicast only to the configured MAC (promiscuous ports see all). */

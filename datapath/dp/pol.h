@@ -53,11 +53,11 @@ struct dp_port_policy {
  * from-port ACL with connection tracking for the frames that passed them, in one classify.
  * Verdicts and conntrack state are those of running the frames one at a time.  'why[i]' gets 0
  * to go on, or the drop reason (the caller frees and counts).  A rejected frame's reply is
- * queued to port 'in' here.  n <= DP_BURST.  Returns the number of frames that go on. */
-uint16_t dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
-			      const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
-			      const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
-			      uint64_t now, uint8_t why[]);
+ * queued to port 'in' here.  n <= DP_BURST. */
+void dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
+			  const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
+			  const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
+			  uint64_t now, uint8_t why[]);
 /* Egress stages (MAC-change check, to-port ACL and conntrack) for 'n' frames received on port
  * 'in', each to a port with a policy (q[i].dst), grouped per destination: one classify per
  * port, under the port's tx lock when it has one.  q[i].meta is the frame's full parse from

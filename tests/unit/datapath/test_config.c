@@ -124,9 +124,9 @@ test_config_vdev_uplink(void **state)
 	expect_error(UPLINK("net_memif0123456789012345678901234567890123456789012345678901234,role=client"),
 		     "device name too long (at most 63 characters");
 	char big[400] = UPLINK("net_memif0,socket=/");
-	memset(big + strlen(big) - 4, 'x', 300);
+	memset(big + strlen(big) - 4, 'p', 300); /* a 300-character socket path */
 	strcpy(big + strlen(big), "\"}]}");
-	expect_error(big, "vdev: \"net_memif0,socket=/xxx");
+	expect_error(big, "vdev: \"net_memif0,socket=/ppp");
 	expect_error(big, "too long (at most 255 characters)");
 #undef UPLINK
 	expect_error("{\"ports\":[{\"name\":\"up\",\"type\":\"uplink\",\"vdev\":\"net_memif0\",\"ifname\":\"x\"}]}",
