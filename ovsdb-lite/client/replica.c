@@ -4,64 +4,17 @@
  * Every path that changes a row (update, update2, snapshot, load, filter) ends in
  * replica_set_row(), which compares the old and new full rows and fires callbacks only for a
  * real difference.  That single choke point is what keeps a resync after a reconnect from
- * turning into a delete/insert storm. */
+ * turning into a delete/insert storm.  Saving and loading the replica: replica_file.c. */
 
 #include "replica.h"
+#include "replica_priv.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wire.h"
-
-struct table_cb {
-	struct table_cb *next;
-	char *table; /* NULL: every table */
-	dvs_replica_row_cb *cb;
-	void *arg;
-};
-
-struct row_watch {
-	struct row_watch *next;
-	long handle;
-	char *table;
-	char *uuid;
-	dvs_replica_row_cb *cb;
-	void *arg;
-	bool dead; /* unwatched from inside a callback; freed after dispatch */
-};
-
-struct rtable {
-	char *name;
-	struct dvs_wire_column *cols;
-	size_t n_cols;
-	json_t *schema; /* {"columns": {...}} of the kept columns, for save/load */
-	json_t *rows;   /* uuid -> row */
-	json_t *where; /* local filter (plain-monitor fallback), or NULL */
-	/* 'rows' as JSON text when last saved, NULL after a change, and each row's text
-	 * (uuid -> string), dropped when the row changes: a host saves its replica after every
-	 * applied generation, and re-dumping a thousand unchanged Host rows and a hundred
-	 * PortGroup rows for one changed group was most of the cost of a port-group change on
-	 * a simulated host. */
-	char *text;
-	json_t *row_text;
-	char *schema_text; /* 'schema' as JSON text, once saved (it never changes) */
-};
-
-struct dvs_replica {
-	struct rtable *tables;
-	size_t n_tables;
-	/* Table callbacks by name, so they can be registered before the schema is known. */
-	struct table_cb *cbs;
-	struct row_watch *watches;
-	long next_handle;
-	int dispatching;
-	dvs_replica_batch_cb *batch_cb;
-	void *batch_arg;
-};
 
 const char *
 dvs_row_change_name(enum dvs_row_change c)
@@ -137,8 +90,8 @@ dvs_replica_destroy(struct dvs_replica *r)
 	free(r);
 }
 
-static struct rtable *
-find_table(const struct dvs_replica *r, const char *name)
+struct rtable *
+replica_find_table(const struct dvs_replica *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_tables; i++)
 		if (!strcmp(r->tables[i].name, name))
@@ -167,7 +120,7 @@ dvs_replica_add_table(struct dvs_replica *r, const char *table, const json_t *ta
 	json_t *type;
 	int ret = 0;
 
-	if (find_table(r, table))
+	if (replica_find_table(r, table))
 		return dvs_err_set(err, EEXIST, "table %s: registered twice", table);
 	if (!json_is_object(cols))
 		return dvs_err_set(err, EINVAL, "table %s: schema has no \"columns\" object", table);
@@ -216,13 +169,13 @@ out:
 bool
 dvs_replica_has_table(const struct dvs_replica *r, const char *table)
 {
-	return find_table(r, table) != NULL;
+	return replica_find_table(r, table) != NULL;
 }
 
 json_t *
 dvs_replica_columns(const struct dvs_replica *r, const char *table)
 {
-	const struct rtable *t = find_table(r, table);
+	const struct rtable *t = replica_find_table(r, table);
 	json_t *a;
 
 	if (!t)
@@ -236,7 +189,7 @@ dvs_replica_columns(const struct dvs_replica *r, const char *table)
 int
 dvs_replica_set_filter(struct dvs_replica *r, const char *table, const json_t *where)
 {
-	struct rtable *t = find_table(r, table);
+	struct rtable *t = replica_find_table(r, table);
 
 	if (!t)
 		return -ENOENT;
@@ -368,8 +321,8 @@ replica_set_row(struct dvs_replica *r, struct rtable *t, const char *uuid, json_
 /* Builds a full canonical row from a server row that may omit default-valued columns.
  * 'base' (may be NULL) supplies columns 'src' lacks instead of the defaults.  Returns a new
  * row, or NULL if a value is malformed (the column name is in 'err'). */
-static json_t *
-full_row(const struct rtable *t, const json_t *src, const json_t *base, struct dvs_err *err)
+json_t *
+replica_full_row(const struct rtable *t, const json_t *src, const json_t *base, struct dvs_err *err)
 {
 	json_t *row = json_object();
 
@@ -445,11 +398,11 @@ row_after(const struct rtable *t, const char *uuid, const json_t *ru, int versio
 		if (!v)
 			return 0; /* delete */
 		/* An RFC "modify" may carry only some columns in "new"; keep the rest. */
-		*out = full_row(t, v, json_object_get(ru, "old") ? held : NULL, err);
+		*out = replica_full_row(t, v, json_object_get(ru, "old") ? held : NULL, err);
 		return *out ? 0 : -EPROTO;
 	}
 	if ((v = json_object_get(ru, "initial")) || (v = json_object_get(ru, "insert"))) {
-		*out = full_row(t, v, NULL, err);
+		*out = replica_full_row(t, v, NULL, err);
 		return *out ? 0 : -EPROTO;
 	}
 	if ((v = json_object_get(ru, "modify"))) {
@@ -464,8 +417,8 @@ row_after(const struct rtable *t, const char *uuid, const json_t *ru, int versio
 	return dvs_err_set(err, EPROTO, "table %s: row %s: no initial/insert/modify/delete", t->name, uuid);
 }
 
-static void
-batch_done(struct dvs_replica *r, size_t n)
+void
+replica_batch_done(struct dvs_replica *r, size_t n)
 {
 	if (n && r->batch_cb)
 		r->batch_cb(r->batch_arg, n);
@@ -483,7 +436,7 @@ dvs_replica_apply_update(struct dvs_replica *r, const json_t *updates, int versi
 	if (!json_is_object(updates))
 		return dvs_err_set(err, EPROTO, "table-updates is not an object");
 	json_object_foreach((json_t *)updates, tname, tu) {
-		struct rtable *t = find_table(r, tname);
+		struct rtable *t = replica_find_table(r, tname);
 
 		if (!t)
 			continue;
@@ -499,13 +452,13 @@ dvs_replica_apply_update(struct dvs_replica *r, const json_t *updates, int versi
 		}
 	}
 out:
-	batch_done(r, n);
+	replica_batch_done(r, n);
 	return ret;
 }
 
-/* Sets every registered table to the rows in 'fresh' (table -> uuid -> full row). */
-static size_t
-apply_fresh(struct dvs_replica *r, json_t *fresh)
+/* See replica_priv.h. */
+size_t
+replica_apply_fresh(struct dvs_replica *r, json_t *fresh)
 {
 	size_t n = 0;
 
@@ -541,7 +494,7 @@ dvs_replica_apply_snapshot(struct dvs_replica *r, const json_t *updates, int ver
 	}
 	/* Parse everything first: a malformed snapshot must leave the replica untouched. */
 	json_object_foreach((json_t *)updates, tname, tu) {
-		struct rtable *t = find_table(r, tname);
+		struct rtable *t = replica_find_table(r, tname);
 		json_t *rows;
 
 		if (!t)
@@ -562,7 +515,7 @@ dvs_replica_apply_snapshot(struct dvs_replica *r, const json_t *updates, int ver
 						  tname, uuid, version == 1 ? "\"new\"" : "\"initial\"");
 				goto out;
 			}
-			row = full_row(t, v, NULL, err);
+			row = replica_full_row(t, v, NULL, err);
 			if (!row) {
 				ret = -EPROTO;
 				goto out;
@@ -570,7 +523,7 @@ dvs_replica_apply_snapshot(struct dvs_replica *r, const json_t *updates, int ver
 			json_object_set_new(rows, uuid, row);
 		}
 	}
-	batch_done(r, apply_fresh(r, fresh));
+	replica_batch_done(r, replica_apply_fresh(r, fresh));
 out:
 	json_decref(fresh);
 	return ret;
@@ -579,7 +532,7 @@ out:
 const json_t *
 dvs_replica_rows(const struct dvs_replica *r, const char *table)
 {
-	const struct rtable *t = find_table(r, table);
+	const struct rtable *t = replica_find_table(r, table);
 
 	return t ? t->rows : NULL;
 }
@@ -587,7 +540,7 @@ dvs_replica_rows(const struct dvs_replica *r, const char *table)
 const json_t *
 dvs_replica_get(const struct dvs_replica *r, const char *table, const char *uuid)
 {
-	const struct rtable *t = find_table(r, table);
+	const struct rtable *t = replica_find_table(r, table);
 
 	return t ? json_object_get(t->rows, uuid) : NULL;
 }
@@ -595,7 +548,7 @@ dvs_replica_get(const struct dvs_replica *r, const char *table, const char *uuid
 size_t
 dvs_replica_n_rows(const struct dvs_replica *r, const char *table)
 {
-	const struct rtable *t = find_table(r, table);
+	const struct rtable *t = replica_find_table(r, table);
 
 	return t ? json_object_size(t->rows) : 0;
 }
@@ -604,7 +557,7 @@ const json_t *
 dvs_replica_find(const struct dvs_replica *r, const char *table, const char *column,
 		 const json_t *value, const char **uuid)
 {
-	const struct rtable *t = find_table(r, table);
+	const struct rtable *t = replica_find_table(r, table);
 	const struct dvs_wire_column *c = NULL;
 	json_t *want, *row;
 	const char *u;
@@ -625,180 +578,4 @@ dvs_replica_find(const struct dvs_replica *r, const char *table, const char *col
 		}
 	json_decref(want);
 	return NULL;
-}
-
-/* The JSON text of 'rows' (uuid -> row), from each row's cached text where it has one
- * (cached as it goes).  Returns new text, or NULL. */
-static char *
-rows_text(json_t *rows, json_t *row_text)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	const char *uuid;
-	json_t *row;
-	bool ok = f != NULL, first = true;
-
-	if (!f)
-		return NULL;
-	fputc('{', f);
-	json_object_foreach(rows, uuid, row) {
-		const json_t *cached = json_object_get(row_text, uuid);
-
-		if (!cached) {
-			char *rt = json_dumps(row, JSON_COMPACT);
-
-			if (rt)
-				json_object_set_new(row_text, uuid, json_string_nocheck(rt));
-			free(rt);
-			if (!(cached = json_object_get(row_text, uuid))) {
-				ok = false;
-				break;
-			}
-		}
-		/* uuids are plain hex and dashes: no escaping */
-		fprintf(f, "%s\"%s\":%s", first ? "" : ",", uuid, json_string_value(cached));
-		first = false;
-	}
-	fputc('}', f);
-	if (fclose(f) != 0 || !ok) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/* Writes '"name":' and the JSON text of table 't''s schema (rows=false) or rows to 'f'
- * (table names are OVSDB <id>s: no escaping).  Returns 0 or -ENOMEM. */
-static int
-save_member(FILE *f, struct rtable *t, bool rows, bool first)
-{
-	char **cache = rows ? &t->text : &t->schema_text;
-	char *text = *cache ? *cache : rows ? rows_text(t->rows, t->row_text) : json_dumps(t->schema, JSON_COMPACT);
-
-	if (text)
-		fprintf(f, "%s\"%s\":%s", first ? "" : ",", t->name, text);
-	*cache = text;
-	return text ? 0 : -ENOMEM;
-}
-
-int
-dvs_replica_save(const struct dvs_replica *r, const char *path)
-{
-	char tmp[4096] = "", *text = NULL;
-	size_t len = 0;
-	int fd = -1, ret = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f)
-		return -ENOMEM;
-	/* {"format": ..., "schema": {table: columns}, "tables": {table: rows}}, the rows of
-	 * tables unchanged since the last save from their cached text. */
-	fputs("{\"format\":\"dvs-replica-1\",\"schema\":{", f);
-	for (size_t i = 0; i < r->n_tables && !ret; i++)
-		ret = save_member(f, &r->tables[i], false, i == 0);
-	fputs("},\"tables\":{", f);
-	for (size_t i = 0; i < r->n_tables && !ret; i++)
-		ret = save_member(f, &r->tables[i], true, i == 0);
-	fputs("}}", f);
-	if (fclose(f) != 0 && !ret)
-		ret = -ENOMEM;
-	if (ret < 0)
-		goto out;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		tmp[0] = '\0';
-		ret = -ENAMETOOLONG;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		tmp[0] = '\0'; /* not ours to remove */
-		ret = -errno;
-		goto out;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		ret = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmp[0])
-		unlink(tmp);
-	free(text);
-	return ret;
-}
-
-int
-dvs_replica_load(struct dvs_replica *r, const char *path, struct dvs_err *err)
-{
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr), *tables, *schema, *fresh = NULL, *rows, *row;
-	const char *fmt, *tname, *uuid;
-	int ret = 0;
-
-	if (!doc) {
-		if (access(path, F_OK) < 0)
-			return -ENOENT;
-		return dvs_err_set(err, EPROTO, "%s: line %d: %s", path, jerr.line, jerr.text);
-	}
-	if (json_unpack_ex(doc, &jerr, JSON_STRICT, "{s:s, s:o, s:o}", "format", &fmt, "schema", &schema,
-			   "tables", &tables) ||
-	    strcmp(fmt, "dvs-replica-1") || !json_is_object(tables) || !json_is_object(schema)) {
-		ret = dvs_err_set(err, EPROTO, "%s: not a replica snapshot", path);
-		goto out;
-	}
-	/* A daemon starting without the database learns the tables from the file. */
-	json_object_foreach(schema, tname, row) {
-		if (find_table(r, tname))
-			continue;
-		ret = dvs_replica_add_table(r, tname, row, NULL, err);
-		if (ret < 0) {
-			dvs_err_prefix(err, "%s", path);
-			goto out;
-		}
-	}
-	fresh = json_object();
-	json_object_foreach(tables, tname, rows) {
-		struct rtable *t = find_table(r, tname);
-		json_t *dst;
-
-		if (!t || !json_is_object(rows))
-			continue;
-		dst = json_object();
-		json_object_set_new(fresh, tname, dst);
-		/* Re-canonicalise: the file may come from an older build or another column set. */
-		json_object_foreach(rows, uuid, row) {
-			json_t *full = full_row(t, row, NULL, err);
-
-			if (!full) {
-				ret = -EPROTO;
-				goto out;
-			}
-			json_object_set_new(dst, uuid, full);
-		}
-	}
-	batch_done(r, apply_fresh(r, fresh));
-out:
-	json_decref(fresh);
-	json_decref(doc);
-	return ret;
 }
