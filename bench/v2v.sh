@@ -134,19 +134,14 @@ declare -A med=()
 echo
 printf '%-10s  %8s  %s\n' switch median "rounds (Mpps)"
 for sw in "${sw_list[@]}"; do
-	# shellcheck disable=SC2086
-	ok=$(printf '%s\n' ${results[$sw]} | grep -v '^fail$' || true)
-	# shellcheck disable=SC2086
-	med[$sw]=$(median $ok)
+	med[$sw]=$(v2v_median_of "$sw")
 	printf '%-10s  %8s  %s\n' "$sw" "${med[$sw]}" "${results[$sw]}"
 done
-ratio() { awk -v a="${med[$1]:-nan}" -v b="${med[$2]:-nan}" 'BEGIN {
-	if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 echo
 for pair in dvs:ovs-dpdk dvs:testpmd-io ovs-dpdk:testpmd-io; do
 	a=${pair%%:*} b=${pair##*:}
 	[ -n "${med[$a]:-}" ] && [ -n "${med[$b]:-}" ] || continue
-	printf 'ratio %s / %s = %s\n' "$a" "$b" "$(ratio "$a" "$b")"
+	printf 'ratio %s / %s = %s\n' "$a" "$b" "$(v2v_ratio "$a" "$b")"
 done
 
 if [ -n "$json" ]; then
@@ -155,17 +150,11 @@ if [ -n "$json" ]; then
 			"$rounds" "$duration" "$warmup" "$([ "$huge" = 1 ] && echo true || echo false)"
 		sep=
 		for sw in "${sw_list[@]}"; do
-			# shellcheck disable=SC2086
-			list=$(printf '%s\n' ${results[$sw]} | sed 's/^fail$/null/' | paste -sd, -)
-			printf '%s"%s": {"median_mpps": %s, "rounds_mpps": [%s]}' "$sep" "$sw" \
-				"$(sed 's/^nan$/null/' <<<"${med[$sw]}")" "$list"
+			printf '%s"%s": {%s}' "$sep" "$sw" "$(v2v_json_mpps "$sw")"
 			sep=", "
 		done
 		printf '}}\n'
 	} >"$json"
 fi
-for sw in "${sw_list[@]}"; do
-	if [ "${med[$sw]}" = nan ]; then check_fail "$sw: no round succeeded"
-	else pass "$sw: ${med[$sw]} Mpps median"; fi
-done
+v2v_check_medians "${sw_list[@]}"
 finish

@@ -64,3 +64,38 @@ median() {
 		if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
 		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# --- the report, for scripts that keep results[NAME] (the rounds' Mpps, "fail" for a round
+# that failed) and med[NAME] in associative arrays -------------------------------------------
+
+# v2v_median_of NAME: the median of NAME's rounds that did not fail (nan if none).
+v2v_median_of() {
+	local ok
+	# shellcheck disable=SC2086
+	ok=$(printf '%s\n' ${results[$1]} | grep -v '^fail$' || true)
+	# shellcheck disable=SC2086
+	median $ok
+}
+
+# v2v_ratio A B: med[A] / med[B] to two decimals, or n/a.
+v2v_ratio() {
+	awk -v a="${med[$1]:-nan}" -v b="${med[$2]:-nan}" 'BEGIN {
+		if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
+
+# v2v_json_mpps NAME: '"median_mpps": M, "rounds_mpps": [R, ...]' (null for nan and failures).
+v2v_json_mpps() {
+	local list
+	# shellcheck disable=SC2086
+	list=$(printf '%s\n' ${results[$1]} | sed 's/^fail$/null/' | paste -sd, -)
+	printf '"median_mpps": %s, "rounds_mpps": [%s]' "$(sed 's/^nan$/null/' <<<"${med[$1]}")" "$list"
+}
+
+# v2v_check_medians NAME...: a pass for each NAME with a median, a failure for one without.
+v2v_check_medians() {
+	local n
+	for n in "$@"; do
+		if [ "${med[$n]}" = nan ]; then check_fail "$n: no round succeeded"
+		else pass "$n: ${med[$n]} Mpps median"; fi
+	done
+}

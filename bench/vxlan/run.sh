@@ -214,14 +214,9 @@ declare -A med=()
 echo
 printf '%-10s  %8s  %s\n' contender median "rounds (Mpps)"
 for c in "${c_list[@]}"; do
-	# shellcheck disable=SC2086
-	ok=$(printf '%s\n' ${results[$c]} | grep -v '^fail$' || true)
-	# shellcheck disable=SC2086
-	med[$c]=$(median $ok)
+	med[$c]=$(v2v_median_of "$c")
 	printf '%-10s  %8s  %s\n' "$c" "${med[$c]}" "${results[$c]}"
 done
-ratio() { awk -v a="${med[$1]:-nan}" -v b="${med[$2]:-nan}" 'BEGIN {
-	if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 # Per round (same round, adjacent in time), then the median of those ratios.
 round_ratios() {
 	local -a x y
@@ -241,7 +236,7 @@ for pair in dvs-vxlan:ovs-vxlan dvs-vxlan:dvs-plain ovs-vxlan:dvs-plain; do
 	rr=$(round_ratios "$a" "$b")
 	# shellcheck disable=SC2086
 	printf 'ratio %s / %s = %s (of medians); per round: %s (median %s)\n' "$a" "$b" \
-		"$(ratio "$a" "$b")" "$rr" "$(median $rr)"
+		"$(v2v_ratio "$a" "$b")" "$rr" "$(median $rr)"
 done
 
 if [ -n "$json" ]; then
@@ -250,17 +245,11 @@ if [ -n "$json" ]; then
 			"$rounds" "$duration" "$warmup" "$([ "$huge" = 1 ] && echo true || echo false)" "$VX_UNDERLAY"
 		sep=
 		for c in "${c_list[@]}"; do
-			# shellcheck disable=SC2086
-			list=$(printf '%s\n' ${results[$c]} | sed 's/^fail$/null/' | paste -sd, -)
-			printf '%s"%s": {"median_mpps": %s, "rounds_mpps": [%s]}' "$sep" "$c" \
-				"$(sed 's/^nan$/null/' <<<"${med[$c]}")" "$list"
+			printf '%s"%s": {%s}' "$sep" "$c" "$(v2v_json_mpps "$c")"
 			sep=", "
 		done
 		printf '}}\n'
 	} >"$json"
 fi
-for c in "${c_list[@]}"; do
-	if [ "${med[$c]}" = nan ]; then check_fail "$c: no round succeeded"
-	else pass "$c: ${med[$c]} Mpps median"; fi
-done
+v2v_check_medians "${c_list[@]}"
 finish
