@@ -30,7 +30,8 @@
 #   sudo bench/v2v-prod.sh [--rounds N] [--duration S] [--warmup S] [--flows N_PER_PORT]
 #        [--switches dvs-plain,dvs-prod,ovs-prod[,dvs-prod-ct,dvs-vlan-pol]] [--no-huge] [--json FILE]
 #        [--perf DIR]  (perf record -e cpu-clock on each switch over the window: a profile per
-#                       round in DIR; it perturbs the figures, so profile in a separate run)
+#                       round in DIR, by symbol and by DSO; V2V_PERF_KEEP=1 keeps the perf.data;
+#                       it perturbs the figures, so profile in a separate run)
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 export DVS_SRC=${DVS_SRC:-$(cd "$bench_dir/.." && pwd)}
@@ -41,7 +42,7 @@ source "$bench_dir/lib/v2v_loop.sh" # median, V2V_GUEST_MAC0/1
 
 rounds=5 duration=10 warmup=3 flows=8192 json= huge=auto perf_dir=
 switches=dvs-plain,dvs-prod,ovs-prod
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds=$2; shift ;;
@@ -199,12 +200,14 @@ profile() {
 	perf record -q -e cpu-clock -p "$pid" -o "$f.data" -- sleep "$duration" >/dev/null 2>&1 || true
 	perf report -i "$f.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
 		grep -v '^#' | grep -v '^$' | head -40 >"$f.txt" || true
+	perf report -i "$f.data" --stdio --no-children --sort dso 2>/dev/null |
+		grep -v '^#' | grep -v '^$' | head -10 >"$f.dso.txt" || true
 	# The hottest symbol annotated (where in it the time goes).
 	local top
 	top=$(awk '$3 == "[.]" && $4 !~ /^0x/ { print $4; exit }' "$f.txt")
 	[ -z "$top" ] || perf annotate -i "$f.data" --stdio -s "$top" 2>/dev/null |
 		awk '$1 + 0 >= 0.5' | sort -rn | head -40 >"$f.annotate.txt" || true
-	rm -f "$f.data"
+	[ -n "${V2V_PERF_KEEP:-}" ] || rm -f "$f.data"
 	log "profile of $sw round $r: $f.txt"
 }
 
