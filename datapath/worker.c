@@ -40,7 +40,7 @@ dp_worker_main(void *arg)
 				if (q->port == t->uplink && t->vtep_be)
 					n = dp_tunnel_rx(lc, t, pkts, n, now_s);
 				if (n)
-					dp_fwd_burst(lc, t, q->port, pkts, n, now_s, DP_SEG_NONE);
+					dp_fwd_burst(lc, t, q->port, pkts, n, now_s, DP_SEG_NONE, false);
 			}
 		}
 		if (unlikely(!rte_ring_empty(lc->inject))) {
@@ -49,7 +49,7 @@ dp_worker_main(void *arg)
 			for (unsigned i = 0; i < k; i++) {
 				uint16_t port = (uint16_t)inj[i]->hash.usr;
 				if (port < t->n_ports && t->ports[port].enabled)
-					dp_fwd_burst(lc, t, port, &inj[i], 1, now_s, DP_SEG_NONE);
+					dp_fwd_burst(lc, t, port, &inj[i], 1, now_s, DP_SEG_NONE, false);
 				else
 					rte_pktmbuf_free(inj[i]);
 			}

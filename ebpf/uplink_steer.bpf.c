@@ -62,6 +62,7 @@ struct dvs_vxlan_hdr {
 };
 
 #define DVS_VXLAN_FLAGS_I 0x08000000
+#define DVS_VXLAN_FLAG_RELAY 0x00010000
 /* Smallest UDP payload we steer: the VXLAN header plus an inner Ethernet header. */
 #define DVS_VXLAN_MIN_UDP (sizeof(struct udphdr) + sizeof(struct dvs_vxlan_hdr) + ETH_HLEN)
 #define DVS_IP_MF 0x2000
@@ -108,8 +109,10 @@ static __always_inline int handle_vxlan(struct xdp_md *ctx, struct dvs_vxlan_hdr
 
 	if ((void *)(vx + 1) + ETH_HLEN > end)
 		return count(DVS_XDP_DROP_MALFORMED, bytes, XDP_DROP);
-	/* Same rule as the kernel's vxlan driver: any reserved bit set means malformed. */
-	if (vx->flags != bpf_htonl(DVS_VXLAN_FLAGS_I) || (vx->vni & bpf_htonl(0xff)))
+	/* Same rule as the kernel's vxlan driver, any reserved bit set means malformed, but for
+	 * the one switchd gives a frame it relays (VXLAN_FLAGS_DVS_RELAY in datapath/dp/vxlan.h). */
+	if ((vx->flags & ~bpf_htonl(DVS_VXLAN_FLAG_RELAY)) != bpf_htonl(DVS_VXLAN_FLAGS_I) ||
+	    (vx->vni & bpf_htonl(0xff)))
 		return count(DVS_XDP_DROP_BAD_FLAGS, bytes, XDP_DROP);
 	vni = bpf_ntohl(vx->vni) >> 8;
 	if (!bpf_map_lookup_elem(&dvs_xdp_vnis, &vni))

@@ -125,7 +125,7 @@ run(struct bench *b, bool switching)
 			fill(pkts[k], flow, dir);
 		if (switching) {
 			b->lc->now = rte_rdtsc();
-			dp_fwd_burst(b->lc, b->t, (uint16_t)dir, pkts, DP_BURST, now_s, DP_SEG_NONE);
+			dp_fwd_burst(b->lc, b->t, (uint16_t)dir, pkts, DP_BURST, now_s, DP_SEG_NONE, false);
 			dp_tx_flush_all(b->lc, b->t);
 		} else {
 			uint16_t sent = rte_eth_tx_burst((uint16_t)!dir, 0, pkts, DP_BURST);

@@ -182,18 +182,20 @@ dp_now_s(const struct dp *dp)
 
 /* fwd.c: the pipeline for one rx burst from port index 'in'.  Takes ownership of 'pkts'.
  * 'seg' is DP_SEG_NONE for frames from a device port (the port's VLAN policy classifies
- * them), or the overlay segment of frames decapsulated from tunnel port 'in'. */
+ * them), or the overlay segment of frames decapsulated from tunnel port 'in'.  'relayed':
+ * they carried VXLAN_FLAGS_DVS_RELAY, so their source MACs are not learned behind 'in'. */
 void dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
-		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s, uint16_t seg);
+		  struct rte_mbuf **pkts, uint16_t n, uint32_t now_s, uint16_t seg, bool relayed);
 /* tunnel.c: takes the VXLAN frames for the local VTEP out of an uplink burst, decapsulates
  * them and forwards them from their tunnel pseudo-port; returns the frames left (compacted
  * at the front of 'pkts') for the uplink's own VLAN pipeline. */
 uint16_t dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **pkts,
 		      uint16_t n, uint32_t now_s);
-/* Encapsulates 'm' for tunnel pseudo-port 'dst' in segment 'seg' and queues it on the uplink.
- * Returns 0, or the drop reason (the caller frees and counts). */
+/* Encapsulates 'm' for tunnel pseudo-port 'dst' in segment 'seg' and queues it on the uplink,
+ * with VXLAN_FLAGS_DVS_RELAY if 'relay'.  Returns 0, or the drop reason (the caller frees and
+ * counts). */
 int dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
-		 struct rte_mbuf *m, const struct dp_meta *meta);
+		 struct rte_mbuf *m, const struct dp_meta *meta, bool relay);
 /* Buffers 'm' for transmission on port index 'port' (no egress policy applied). */
 void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
 /* Transmits what the port's shaper releases at 'now'. */

@@ -172,9 +172,12 @@ egress_flush(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in)
 	lc->n_egq = 0;
 }
 
+/* 'relay': 'm' does not come from where its source MAC lives (it came in from a tunnel, or
+ * is sent on from a migration's hold queue): into a tunnel it goes with DVS's relay bit, so
+ * the receiver does not learn its source behind this host (VXLAN_FLAGS_DVS_RELAY). */
 static inline __attribute__((always_inline)) void
-output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
-       struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
+output_relay(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
+	     struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta, bool relay)
 {
 	const struct dp_port *p = &t->ports[dst];
 
@@ -185,7 +188,7 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 	if (p->is_tunnel) {
 		/* Overlay frames travel untagged inside the tunnel. */
 		int r = has_tag && rte_vlan_strip(m) ? DP_DROP_NO_MBUF
-						     : dp_tunnel_tx(lc, t, dst, vid, m, meta);
+						     : dp_tunnel_tx(lc, t, dst, vid, m, meta, relay);
 		if (r)
 			drop(lc, m, (enum dp_drop)r);
 		return;
@@ -201,6 +204,13 @@ output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst
 		return;
 	}
 	leave(lc, t, dst, m, has_tag, vid);
+}
+
+static inline __attribute__((always_inline)) void
+output(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,
+       struct rte_mbuf *m, bool has_tag, uint16_t vid, const struct dp_meta *meta)
+{
+	output_relay(lc, t, in, dst, m, has_tag, vid, meta, in >= DP_TUNNEL_BASE);
 }
 
 static void
@@ -398,7 +408,7 @@ egress_acl(const struct dp_tables *t, uint16_t dst)
 
 void
 dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf **pkts,
-	     uint16_t n, uint32_t now_s, uint16_t seg)
+	     uint16_t n, uint32_t now_s, uint16_t seg, bool relayed)
 {
 	const struct dp_port *ip = &t->ports[in];
 	struct dp_port_stats *s = &lc->port[in];
@@ -546,7 +556,9 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			continue;
 		}
 		last_dst = FDB_PORT_NONE;
-		if (unlikely(src_port[i] != in)) {
+		if (unlikely(relayed)) {
+			/* A migration source sent it on: its source MAC does not live behind 'in'. */
+		} else if (unlikely(src_port[i] != in)) {
 			int r = fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
 			if (r == FDB_LEARN_LIMIT) {
 				s->rx_dropped++;
@@ -610,7 +622,8 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 			struct dp_meta *meta = &metas[i];
 			dp_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 			lc->mig_sent_on[port]++;
-			output(lc, t, port, dst, m, meta->n_vlans > 0, k.seg, meta);
+			/* Held frames came from anywhere, often from tunnels: sent on as relays. */
+			output_relay(lc, t, port, dst, m, meta->n_vlans > 0, k.seg, meta, true);
 		}
 		egress_flush(lc, t, port);
 	}

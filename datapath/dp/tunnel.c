@@ -62,6 +62,7 @@ is_vxlan_to_us(const struct dp_tables *t, const struct rte_mbuf *m)
 
 struct tun_group {
 	uint16_t tun, seg, n;
+	bool relayed; /* VXLAN_FLAGS_DVS_RELAY: not learned from */
 	struct rte_mbuf *m[DP_BURST];
 };
 
@@ -70,18 +71,18 @@ groups_flush(struct dp_lcore *lc, const struct dp_tables *t, struct tun_group *g
 	     uint32_t now_s)
 {
 	for (unsigned i = 0; i < *ng; i++)
-		dp_fwd_burst(lc, t, g[i].tun, g[i].m, g[i].n, now_s, g[i].seg);
+		dp_fwd_burst(lc, t, g[i].tun, g[i].m, g[i].n, now_s, g[i].seg, g[i].relayed);
 	*ng = 0;
 }
 
 static void
 groups_add(struct dp_lcore *lc, const struct dp_tables *t, struct tun_group *g, unsigned *ng,
-	   uint16_t tun, uint16_t seg, struct rte_mbuf *m, uint32_t now_s)
+	   uint16_t tun, uint16_t seg, bool relayed, struct rte_mbuf *m, uint32_t now_s)
 {
 	unsigned i;
 
 	for (i = 0; i < *ng; i++)
-		if (g[i].tun == tun && g[i].seg == seg)
+		if (g[i].tun == tun && g[i].seg == seg && g[i].relayed == relayed)
 			break;
 	if (i == *ng) {
 		if (*ng == TUN_GROUPS)
@@ -89,6 +90,7 @@ groups_add(struct dp_lcore *lc, const struct dp_tables *t, struct tun_group *g, 
 		i = (*ng)++;
 		g[i].tun = tun;
 		g[i].seg = seg;
+		g[i].relayed = relayed;
 		g[i].n = 0;
 	}
 	g[i].m[g[i].n++] = m;
@@ -131,7 +133,7 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		groups_add(lc, t, g, &ng, tun, seg, m, now_s);
+		groups_add(lc, t, g, &ng, tun, seg, vxlan_decapped_relay(m), m, now_s);
 	}
 	groups_flush(lc, t, g, &ng, now_s);
 	return keep;
@@ -139,7 +141,7 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 
 int
 dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
-	     struct rte_mbuf *m, const struct dp_meta *meta)
+	     struct rte_mbuf *m, const struct dp_meta *meta, bool relay)
 {
 	const struct dp_port *p = &t->ports[dst];
 	uint16_t tun = (uint16_t)(dst - DP_TUNNEL_BASE);
@@ -152,7 +154,8 @@ dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint1
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t hash = vxlan_flow_hash(meta, (const struct rte_ether_addr *)f,
 					(const struct rte_ether_addr *)(f + 6));
-	switch (vxlan_encap(m, p->tmpl, t->seg_vni[seg - DP_SEG_OVERLAY], hash)) {
+	switch (vxlan_encap_flags(m, p->tmpl, t->seg_vni[seg - DP_SEG_OVERLAY], hash,
+				  relay ? VXLAN_FLAGS_DVS_RELAY : 0)) {
 	case VXLAN_ENCAP_OK:
 		break;
 	case VXLAN_ENCAP_TOO_BIG:

@@ -180,7 +180,8 @@ pseudo_sum(const void *src, const void *dst, size_t addr_size, uint16_t udp_len_
 }
 
 enum vxlan_encap_result
-vxlan_encap(struct rte_mbuf *m, const struct vxlan_tmpl *t, uint32_t vni, uint32_t hash)
+vxlan_encap_flags(struct rte_mbuf *m, const struct vxlan_tmpl *t, uint32_t vni, uint32_t hash,
+		  uint32_t extra_flags)
 {
 	uint32_t inner = rte_pktmbuf_pkt_len(m);
 
@@ -201,6 +202,8 @@ vxlan_encap(struct rte_mbuf *m, const struct vxlan_tmpl *t, uint32_t vni, uint32
 	udp->src_port = rte_cpu_to_be_16(vxlan_sport(hash));
 	udp->dgram_len = rte_cpu_to_be_16(udp_len);
 	vx->vx_vni = rte_cpu_to_be_32(vni << 8);
+	if (unlikely(extra_flags))
+		vx->vx_flags = rte_cpu_to_be_32(VXLAN_FLAGS_I | extra_flags);
 	if (t->kind == VXLAN_TMPL_V4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + t->l3_off);
 		uint16_t tot_be = rte_cpu_to_be_16((uint16_t)(udp_len + sizeof(*ip)));
@@ -339,7 +342,8 @@ vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
 	}
 
 	const struct rte_vxlan_hdr *vx = (const struct rte_vxlan_hdr *)(udp + 1);
-	if (unlikely(vx->vx_flags != rte_cpu_to_be_32(VXLAN_FLAGS_I) ||
+	if (unlikely((vx->vx_flags & ~rte_cpu_to_be_32(VXLAN_FLAGS_DVS_RELAY)) !=
+		     rte_cpu_to_be_32(VXLAN_FLAGS_I) ||
 		     (vx->vx_vni & rte_cpu_to_be_32(0xff)) != 0))
 		return VXLAN_DECAP_BAD_FLAGS;
 

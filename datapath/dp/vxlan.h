@@ -20,6 +20,12 @@
 
 #define VXLAN_HDR_SIZE 8
 #define VXLAN_FLAGS_I 0x08000000u /* the first word of a VXLAN header, I flag only */
+/* DVS's one use of a reserved bit of that word (the low bit of its second byte, clear of the
+ * bits VXLAN-GBP and VXLAN-GPE define): the frame is relayed by a host that is not where its
+ * source MAC lives -- a live migration's source sending on frames for a VM that left -- so
+ * the receiver must not learn the source MAC behind the relaying VTEP.  Relays only go to
+ * the VM's new host, always a dvs-switchd; the Linux driver would drop them as malformed. */
+#define VXLAN_FLAGS_DVS_RELAY 0x00010000u
 /* The largest outer header: Ethernet + 802.1Q + IPv6 + UDP + VXLAN. */
 #define VXLAN_TMPL_MAX (RTE_ETHER_HDR_LEN + 4 + 40 + 8 + VXLAN_HDR_SIZE)
 /* Outer bytes added in front of the inner frame counted by the tunnel MTU (IP and above). */
@@ -105,8 +111,14 @@ vxlan_sport(uint32_t hash)
  * TX offload requests, which described the inner headers.  Fast-path safe (no allocation,
  * no syscall).  Returns VXLAN_ENCAP_OK, or the reason 'm' was left untouched (the caller
  * counts it and owns 'm' still). */
-enum vxlan_encap_result vxlan_encap(struct rte_mbuf *m, const struct vxlan_tmpl *t,
-				    uint32_t vni, uint32_t hash);
+enum vxlan_encap_result vxlan_encap_flags(struct rte_mbuf *m, const struct vxlan_tmpl *t,
+					  uint32_t vni, uint32_t hash, uint32_t extra_flags);
+/* vxlan_encap_flags() with 'extra_flags' (0 or VXLAN_FLAGS_DVS_RELAY) beside the I flag. */
+static inline enum vxlan_encap_result
+vxlan_encap(struct rte_mbuf *m, const struct vxlan_tmpl *t, uint32_t vni, uint32_t hash)
+{
+	return vxlan_encap_flags(m, t, vni, hash, 0);
+}
 
 /* The local tunnel endpoint, for decap: the addresses outer packets must be sent to. */
 struct vxlan_local {
@@ -144,9 +156,19 @@ extern const char *const vxlan_decap_texts[VXLAN_DECAP_MAX];
 /* Validates the outer Ethernet (up to one 802.1Q/802.1ad tag), IPv4/IPv6, UDP and VXLAN
  * headers of 'm' against 'local', then strips them (and any Ethernet padding after the outer
  * IP packet), leaving the inner frame.  The headers must be in the first segment.  VXLAN
- * flags follow the Linux driver without extensions: the flags word must be exactly the I
- * flag and the reserved byte after the VNI zero.  Fast-path safe.  Returns VXLAN_DECAP_OK
- * with '*vni' and '*outer_src' set, or the reason (then 'm' is unchanged and the caller
- * counts and drops it). */
+ * flags follow the Linux driver without extensions, but for DVS's relay bit: the flags word
+ * must be the I flag (and at most VXLAN_FLAGS_DVS_RELAY) and the reserved byte after the VNI
+ * zero.  Fast-path safe.  Returns VXLAN_DECAP_OK with '*vni' and '*outer_src' set, or the
+ * reason (then 'm' is unchanged and the caller counts and drops it). */
 enum vxlan_decap_result vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local,
 				    uint32_t *vni, struct vxlan_addr *outer_src);
+
+/* True if the frame vxlan_decap() just returned OK for carried VXLAN_FLAGS_DVS_RELAY.  Only
+ * right after that call: it reads the VXLAN header the decap stripped, still in the
+ * headroom. */
+static inline bool
+vxlan_decapped_relay(const struct rte_mbuf *m)
+{
+	const uint8_t *vx = rte_pktmbuf_mtod(m, const uint8_t *) - VXLAN_HDR_SIZE;
+	return (vx[1] & (VXLAN_FLAGS_DVS_RELAY >> 16)) != 0;
+}

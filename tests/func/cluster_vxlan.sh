@@ -35,11 +35,14 @@ for h in 1 2 3; do ip -n "$KV" route add "10.99.0.$h/32" dev "u$KV" 2>/dev/null;
 ip -n "$KV" link set vx0 up; ip -n "$KV" addr add 10.72.0.9/24 dev vx0
 
 dvsctl --wait port add vm1 --group blue --host h1 --tap "x$$"1 --netns "vx1$$" >/dev/null
-dvsctl --wait port add vm2 --group blue --host h2 --tap "x$$"2 --netns "vx2$$" >/dev/null
+# vm2's MAC is configured (as a VM's is), so the controller publishes its location.
+MAC2=02:72:00:00:00:02
+dvsctl --wait port add vm2 --group blue --host h2 --tap "x$$"2 --netns "vx2$$" --mac $MAC2 >/dev/null
 dvsctl --wait port add vm3 --group blue --host h3 --tap "x$$"3 --netns "vx3$$" >/dev/null
 dvsctl --wait port add vm4 --group red --host h2 --tap "x$$"4 --netns "vx4$$" >/dev/null
 tap_up() { ip -n "vx$1$$" link show "x$$$1" >/dev/null 2>&1; }
 for v in 1 2 3 4; do wait_until 15 "vm$v's tap" tap_up $v; ip -n "vx$v$$" addr add "10.72.0.$v/24" dev "x$$$v"; done
+ip -n "vx2$$" link set "x$$"2 address $MAC2
 
 check "blue: vm1 (h1) -> vm2 (h2) over VXLAN" ip netns exec "vx1$$" ping -c 3 -i 0.2 -W 2 -q 10.72.0.2
 check "blue: vm1 (h1) -> vm3 (h3) over VXLAN" ip netns exec "vx1$$" ping -c 3 -i 0.2 -W 2 -q 10.72.0.3
@@ -61,8 +64,10 @@ check_eq "10 broadcasts replicated to each of the 3 remote VTEPs exactly 10 time
 
 # Known MACs: vm2's MAC is published by the controller, so unicast to it from h1 goes to h2
 # only -- nothing flooded to h3 or the kernel VTEP, even for a MAC h1 never saw.
-mac2=$(ns_mac "vx2$$" "x$$"2)
-published() { [ "$(fdb_port h1 4096 "$mac2")" = "vxlan:10.99.0.2" ] || jget "$(ctl h1 fdb.show)" "exit(0 if any(e['mac']=='$mac2' and e['port']=='vxlan:10.99.0.2' for e in r) else 1)"; }
+mac2=$MAC2
+# The entry must be the controller's publication, not one h1 learned from vm2's replies to the
+# pings above: a learned entry would go with the flush below, and the first frames would flood.
+published() { jget "$(ctl h1 fdb.show)" "exit(0 if any(e['mac']=='$mac2' and e['port']=='vxlan:10.99.0.2' and e['type']=='published' for e in r) else 1)"; }
 wait_until 10 "vm2's MAC published on h1" published && pass "vm2's MAC is published on h1 behind the tunnel to h2"
 ctl h1 fdb.flush >/dev/null
 b3=$(tun_stat h1 10.99.0.3 tx_packets); b9=$(tun_stat h1 10.99.0.9 tx_packets); b2=$(tun_stat h1 10.99.0.2 tx_packets)
@@ -75,6 +80,30 @@ ip -n "vx1$$" link set "x$$"1 arp on
 # Interop both ways with the kernel's vxlan device on the same VNI.
 check "kernel VXLAN endpoint -> vm2 (h2)" ip netns exec "$KV" ping -c 3 -i 0.2 -W 2 -q 10.72.0.2
 check "vm3 (h3) -> kernel VXLAN endpoint" ip netns exec "vx3$$" ping -c 3 -i 0.2 -W 2 -q 10.72.0.9
+
+# DVS's relay bit (VXLAN_FLAGS_DVS_RELAY, set by a live migration's source on the frames it
+# sends on): the receiver forwards the frame but does not learn its source MAC behind the
+# relaying VTEP.  The same frame without the bit is learned there.  Sent from the kernel
+# VTEP's namespace to h1 as raw VXLAN.
+relay_frame() { # SRC_MAC FLAGS_BYTE1
+	ip netns exec "$KV" "$PY" -c "
+from scapy.all import *
+inner = bytes(Ether(src='$1', dst='ff:ff:ff:ff:ff:ff')/IP(src='10.72.0.99', dst='10.72.0.255')/UDP(dport=9))
+hdr = bytes([0x08, $2, 0, 0]) + int($VNI).to_bytes(3, 'big') + b'\\0'
+send(IP(dst='10.99.0.1')/UDP(sport=50001, dport=4789)/Raw(hdr + inner), count=3, verbose=0)"
+}
+learned_behind_kv() { jget "$(ctl h1 fdb.show)" "exit(0 if any(e['mac']=='$1' and e['port']=='vxlan:10.99.0.9' for e in r) else 1)"; }
+relayed_in() { ip netns exec "vx1$$" timeout 3 tcpdump -c 1 -nn -i "x$$"1 ether src "$1" 2>/dev/null | grep -q 10.72.0.99; }
+relayed_in 02:dd:00:00:00:01 & cap=$!
+sleep 1
+relay_frame 02:dd:00:00:00:01 0x01
+check "a relayed frame is forwarded (vm1 receives it)" wait "$cap"
+sleep 0.5
+check_not "... but its source MAC is not learned behind the relaying VTEP" learned_behind_kv 02:dd:00:00:00:01
+relay_frame 02:dd:00:00:00:02 0x00
+try_until 5 "learned" learned_behind_kv 02:dd:00:00:00:02 &&
+	pass "the same frame without the relay bit is learned behind the kernel VTEP" ||
+	fail "a frame from the kernel VTEP was not learned behind it"
 
 # The host keeps its own underlay address while switchd owns the uplink.
 check "h2's underlay address answers ping (and ARP) from h3's netns" ip netns exec h3 ping -c 2 -i 0.2 -W 2 -q 10.99.0.2

@@ -306,6 +306,10 @@ static void test_uplink_steer_vxlan_bad_flags_drop(void **state)
 	expect_vx(*state, o, XDP_DROP, DVS_XDP_DROP_BAD_FLAGS);
 	o.flags = 0x08000001;            /* reserved bits after the flags byte */
 	expect_vx(*state, o, XDP_DROP, DVS_XDP_DROP_BAD_FLAGS);
+	o.flags = 0x08030000;            /* DVS's relay bit and another one */
+	expect_vx(*state, o, XDP_DROP, DVS_XDP_DROP_BAD_FLAGS);
+	o.flags = 0x08010000;            /* DVS's relay bit alone: a frame switchd relays */
+	expect_vx(*state, o, XDP_REDIRECT, DVS_XDP_STEERED_VXLAN);
 	o = vx_default;
 	o.vni_low = 1;                   /* reserved byte after the VNI */
 	expect_vx(*state, o, XDP_DROP, DVS_XDP_DROP_BAD_FLAGS);

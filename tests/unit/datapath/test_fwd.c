@@ -121,7 +121,7 @@ static void
 fwd(uint16_t in, struct rte_mbuf **pkts, uint16_t n)
 {
 	lc->now = rte_rdtsc();
-	dp_fwd_burst(lc, &tables, in, pkts, n, dp_now_s(&dp), DP_SEG_NONE);
+	dp_fwd_burst(lc, &tables, in, pkts, n, dp_now_s(&dp), DP_SEG_NONE, false);
 	dp_tx_flush_all(lc, &tables);
 }
 

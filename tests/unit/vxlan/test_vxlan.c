@@ -355,9 +355,16 @@ round_trip(const struct vxlan_tmpl_params *p)
 	assert_int_equal(vxlan_tmpl_build(&t, p), 0);
 	for (uint32_t want_vni = 1; want_vni < (1u << 24); want_vni = want_vni * 3 + 1) {
 		struct rte_mbuf *m = mbuf_from(inner, n);
-		assert_int_equal(vxlan_encap(m, &t, want_vni, want_vni * 77), VXLAN_ENCAP_OK);
+		/* Every other frame carries DVS's relay bit (covered by the IPv6 checksum too). */
+		bool relay = want_vni & 1;
+		assert_int_equal(vxlan_encap_flags(m, &t, want_vni, want_vni * 77,
+						   relay ? VXLAN_FLAGS_DVS_RELAY : 0), VXLAN_ENCAP_OK);
+		const uint8_t *vx = rte_pktmbuf_mtod(m, const uint8_t *) + t.size - VXLAN_HDR_SIZE;
+		assert_int_equal(vx[0], 0x08);
+		assert_int_equal(vx[1], relay ? 0x01 : 0x00);
 		memset(&src, 0xee, sizeof(src));
 		assert_int_equal(vxlan_decap(m, &l, &vni, &src), VXLAN_DECAP_OK);
+		assert_int_equal(vxlan_decapped_relay(m), relay);
 		assert_int_equal(vni, want_vni);
 		assert_int_equal(src.family, p->src.family);
 		if (p->src.family == AF_INET)
@@ -474,6 +481,8 @@ test_vxlan_decap_each_reason_v4(void **state)
 	MUTATE(b[vx] = 0x0c, VXLAN_DECAP_BAD_FLAGS);       /* I + a reserved flag (GPE's P) */
 	MUTATE(b[vx] = 0x88, VXLAN_DECAP_BAD_FLAGS);       /* I + G (GBP without the extension) */
 	MUTATE(b[vx + 2] = 0x01, VXLAN_DECAP_BAD_FLAGS);   /* reserved 24 bits after the flags */
+	MUTATE(b[vx + 1] = 0x80, VXLAN_DECAP_BAD_FLAGS);   /* ... all but DVS's relay bit */
+	MUTATE(b[vx + 1] = 0x01, VXLAN_DECAP_OK);          /* the relay bit */
 	MUTATE(b[vx + 7] = 0x01, VXLAN_DECAP_BAD_FLAGS);   /* reserved byte after the VNI */
 	/* No IPv4 VTEP configured: nothing is to us. */
 	struct vxlan_local none = {0};
@@ -532,7 +541,10 @@ test_vxlan_decap_each_reason_v6(void **state)
 	MUTATE(b[ip + 6] = 0, VXLAN_DECAP_NOT_UDP); /* a hop-by-hop extension header */
 	MUTATE((b[udp + 6] = 0, b[udp + 7] = 0), VXLAN_DECAP_BAD_UDP); /* zero checksum */
 	MUTATE(b[udp + 7] ^= 0x40, VXLAN_DECAP_BAD_UDP);
-	MUTATE((b[vx + 1] = 0x01, fix_udp6_csum(b, ip)), VXLAN_DECAP_BAD_FLAGS);
+	/* 0x01 in that byte is DVS's relay bit (accepted); any other reserved bit is not. */
+	MUTATE((b[vx + 1] = 0x02, fix_udp6_csum(b, ip)), VXLAN_DECAP_BAD_FLAGS);
+	MUTATE((b[vx + 1] = 0x03, fix_udp6_csum(b, ip)), VXLAN_DECAP_BAD_FLAGS);
+	MUTATE((b[vx + 1] = 0x01, fix_udp6_csum(b, ip)), VXLAN_DECAP_OK);
 	MUTATE((b[vx] = 0x00, fix_udp6_csum(b, ip)), VXLAN_DECAP_BAD_FLAGS);
 	/* The checksum covers the VXLAN header: a flipped flag without it is a bad checksum. */
 	MUTATE(b[vx] = 0x00, VXLAN_DECAP_BAD_UDP);
