@@ -70,8 +70,7 @@ if [ -n "${DVS_MIG_SAVE:-}" ]; then
 	T_CLEANUPS+=("cp -r $T_WORK/*.log $T_WORK/*.out $T_WORK/*.json $T_WORK/q.* '$DVS_MIG_SAVE/'")
 	sleep 0.5
 fi
-drops() { ctl "$1" drops.show | "$PY" -c 'import json,sys; print(json.dumps({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"]}))'; }
-for h in h1 h2 h3; do drops "$h" >"$T_WORK/drops0-$h.json"; done
+for h in h1 h2 h3; do drops_json "$h" >"$T_WORK/drops0-$h.json"; done
 ip netns exec "peer$$" ping -D -i 0.02 -c 500 -W 1 10.74.0.1 >"$T_WORK/ping.log" 2>&1 &
 PING=$!
 sleep 1
@@ -103,7 +102,7 @@ echo "REPORT: pings lost $lost of 500, max gap ${gap_ms} ms, QEMU downtime ${dow
 echo "REPORT: gap timeline, ms after the last reply before it: $timeline"
 # Every drop has a reason: those counted while the guest moved, per host.
 for h in h1 h2 h3; do
-	echo "drops on $h during the migration: $(jget "$(drops "$h")" "{k: v - json.load(open('$T_WORK/drops0-$h.json')).get(k, 0) for k, v in r.items() if v != json.load(open('$T_WORK/drops0-$h.json')).get(k, 0)}")"
+	echo "drops on $h during the migration: $(drops_since "$h" "$T_WORK/drops0-$h.json")"
 done
 check_eq "no ping lost across the live migration (one every 20 ms)" "$lost" 0
 check_eq "the Migration row counts no frame lost (every frame for the VM was delivered)" "$(jget "$row" "$LAST['frames_lost']")" 0

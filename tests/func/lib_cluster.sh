@@ -84,3 +84,12 @@ vm_ns() {
 	t_ns "$1"
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 }
+
+# drops_json HOST: HOST's non-zero drop counters, {"reason": count, ...}.
+drops_json() {
+	ctl "$1" drops.show | "$PY" -c 'import json,sys; print(json.dumps({d["reason"]: d["count"] for d in json.load(sys.stdin) if d["count"]}))'
+}
+# drops_since HOST FILE: the counters of HOST that grew since drops_json wrote FILE, and by how much.
+drops_since() {
+	jget "$(drops_json "$1")" "{k: v - json.load(open('$2')).get(k, 0) for k, v in r.items() if v != json.load(open('$2')).get(k, 0)}"
+}

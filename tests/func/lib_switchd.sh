@@ -34,6 +34,11 @@ t_cleanup() {
 	if [ "$T_FAIL" -ne 0 ] || [ "${T_KEEP_LOGS:-}" ]; then
 		for f in "$T_WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done
 	fi
+	# DVS_SAVE_LOGS=DIR: keep the run's logs and reports (not its sockets or hugepage files).
+	if [ -n "${DVS_SAVE_LOGS:-}" ]; then
+		mkdir -p "$DVS_SAVE_LOGS" && find "$T_WORK" -maxdepth 1 -type f \( -name '*.log' -o \
+			-name '*.out' -o -name '*.json' -o -name '*.snapshot' \) -exec cp {} "$DVS_SAVE_LOGS"/ \;
+	fi
 	rm -rf "$T_WORK"
 }
 trap t_cleanup EXIT

@@ -33,6 +33,7 @@ wait_until 30 "the guest answers on a2" reach && pass "the guest on a2 answers t
 
 PORT=$((20000 + $$ % 10000))
 qemu_start vmB --sock "$T_WORK/vm-b1.sock" --mac $MAC --ip 10.76.0.1/24 --server --incoming "tcp:127.0.0.1:$PORT"
+for h in "$A1" "$A2" "$B1"; do drops_json "$h" >"$T_WORK/drops0-$h.json"; done
 ip netns exec "mp$$" ping -D -i 0.02 -c 500 -W 2 10.76.0.1 >"$T_WORK/ping.log" 2>&1 &
 PING=$!
 sleep 1
@@ -46,6 +47,7 @@ tail -2 "$T_WORK/wrapper.out" | head -1 >"$T_WORK/row.json"
 result=$("$PY" "$DVS_SRC/bench/migrate/gap.py" --switch dvs-sites --pings 500 --ping-log "$T_WORK/ping.log" \
 	--qemu "$T_WORK/qemu.json" --row "$T_WORK/row.json")
 echo "$result"
+for h in "$A1" "$A2" "$B1"; do echo "drops on $h during the migration: $(drops_since "$h" "$T_WORK/drops0-$h.json")"; done
 check_eq "the Migration row completed" "$(jget "$(cat "$T_WORK/row.json")" "r['state']")" complete
 check_eq "no ping lost across the cross-site migration" "$(jget "${result#RESULT }" "r['lost']")" 0
 check_eq "the Migration row counts no frame lost" "$(jget "$(cat "$T_WORK/row.json")" "r['frames_lost']")" 0
