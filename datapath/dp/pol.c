@@ -104,7 +104,7 @@ acl_burst(struct dp_lcore *lc, const struct dp_port_policy *pol, enum acl_dir di
 	}
 	if (nc == 0)
 		return;
-	acl_classify(pol->acl, dir, lc->wid, cm, nc, res);
+	acl_classify_cached(pol->acl, dir, lc->wid, lc->acl_cache, cm, nc, res);
 	for (uint16_t c = 0; c < nc; c++) {
 		uint16_t k = ci[c];
 		const uint8_t *f = rte_pktmbuf_mtod(m[k], const uint8_t *);
