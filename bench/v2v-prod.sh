@@ -159,7 +159,7 @@ dvs_counters() {
 	drop_counts "$sw" "$d" >"$d/drops"
 	if [ "$sw" != dvs-plain ] && [ "$sw" != dvs-vlan-pol ]; then
 		acl=$(unix_rpc "$d/ctl.sock" acl.stats)
-		json_get "$acl" "'hits: rule $BENCH_RULE_ID %d, other rules %d, default %d' % (sum(x['hits'] for x in r if x['id'] == $BENCH_RULE_ID), sum(x['hits'] for x in r if x['id'] not in ($BENCH_RULE_ID, 'default')), sum(x['hits'] for x in r if x['id'] == 'default'))" |
+		json_get "$acl" "'hits: rule $BENCH_RULE_ID %d, other rules %d, default %d; verdict cache hits %d misses %d' % (sum(x['hits'] for x in r if x['id'] == $BENCH_RULE_ID), sum(x['hits'] for x in r if x['id'] not in ($BENCH_RULE_ID, 'default')), sum(x['hits'] for x in r if x['id'] == 'default'), sum(x.get('cache_hits', 0) for x in r if x['id'] == 'default'), sum(x.get('cache_misses', 0) for x in r if x['id'] == 'default'))" |
 			sed "s/^/$sw acl /" >&2
 	fi
 	if [ "$sw" = dvs-prod-ct ]; then

@@ -260,6 +260,9 @@ cmd_acl_stats(struct dvsctl_ctx *ctx, int argc, char **argv)
 		{{"DIRECTION", false}, "direction"},
 		{{"ACTION", false}, "action"},
 		{{"HITS", true}, "hits"},
+		/* IPv4 verdicts from the lcores' caches (default rows only: per port and direction) */
+		{{"CACHE_HITS", true}, "cache_hits"},
+		{{"CACHE_MISSES", true}, "cache_misses"},
 	};
 	const char *port = NULL;
 	json_t *res = NULL;

@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/notify.h"
+#include "dp/policy/acl_cache.h"
 
 #define N_MBUFS 32767
 
@@ -239,7 +240,9 @@ dp_start(struct switchd *sw)
 		char rname[32];
 		snprintf(rname, sizeof(rname), "dvs_inject%u", w);
 		lc->inject = rte_ring_create(rname, 256, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (!lc->inject)
+		lc->acl_cache = acl_cache_create(DP_ACL_CACHE_BUCKETS,
+						 (int)rte_lcore_to_socket_id(sw->conf.lcores[w]));
+		if (!lc->inject || !lc->acl_cache)
 			return -ENOMEM;
 		lc->dp = dp;
 		lc->wid = w;
@@ -469,6 +472,9 @@ out:
 	}
 	__atomic_store_n(&sw->dp.quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	for (unsigned w = 0; w < sw->dp.n_workers; w++)
+		if (sw->dp.lcores[w]) /* dp_start() may have failed half way */
+			acl_cache_destroy(sw->dp.lcores[w]->acl_cache);
 	sw_db_stop(sw);
 	sw_ctl_stop(sw);
 	sw_overlay_fini(sw);

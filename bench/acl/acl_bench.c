@@ -6,12 +6,16 @@
  * Mpps per set and the 10k/10 ratio.  Single-threaded; run it on an otherwise idle core.
  *
  *   acl_bench [--rounds N] [--bursts N] [--flows N] [--only RULES] [--simd 128|256|512]
- *             [--rules random|grouped] [--dump]
+ *             [--rules random|grouped] [--dump] [--cache BUCKETS]
+ * --cache: through acl_classify_cached() with a verdict cache of BUCKETS buckets (a power of
+ * two; 3 flows and 64 bytes each), which the flows, taken round-robin, revisit every
+ * flows/32 bursts; prints the cache's hit rate.
  *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=bench_run \
  *       acl_bench --only 10000 --rounds 1 --bursts 2000 --simd 128     (Ir / (bursts*32) = instr/packet)
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 #include <rte_memory.h>
 
 #include "datapath/dp/policy/acl.h"
+#include "datapath/dp/policy/acl_cache.h"
 
 #define BURST 32
 #define MAX_PKTS 65536
@@ -52,6 +57,7 @@ rnd(void)
  *            source group i % 20, destination group (i / 20) % 25 and service i / 500, each
  *            group a /24 and each service a protocol and port range. */
 static int grouped;
+static struct acl_cache *cache; /* --cache */
 
 static void
 set_prefix(struct acl_prefix *p, uint32_t host_order, uint8_t len)
@@ -136,7 +142,7 @@ bench_run(const struct acl *acl, const struct dp_meta *const *ptrs, unsigned bur
 	for (unsigned b = 0; b < bursts; b++) {
 		unsigned off = (b * BURST) % N_PKTS;
 
-		acl_classify(acl, ACL_DIR_FROM_PORT, 0, ptrs + off, BURST, res);
+		acl_classify_cached(acl, ACL_DIR_FROM_PORT, 0, cache, ptrs + off, BURST, res);
 		for (unsigned i = 0; i < BURST; i++)
 			allowed += res[i].action == ACL_ACTION_ALLOW;
 	}
@@ -158,7 +164,7 @@ main(int argc, char **argv)
 	char *loglevel = getenv("ACL_BENCH_DEBUG") ? "--log-level=lib.acl:debug" : "--log-level=error";
 	char *eal[] = {argv[0], "-l", "0", "--no-pci", "--no-huge", "-m", "512", "--no-shconf",
 		       prefix, loglevel, "--no-telemetry", simd, NULL};
-	unsigned rounds = 9, bursts = 200000, only = 0, n_sizes = 0;
+	unsigned rounds = 9, bursts = 200000, only = 0, n_sizes = 0, cache_buckets = 0;
 	struct acl *acl[DVS_ARRAY_SIZE(sizes)] = {NULL};
 	struct acl_ruleset rs[DVS_ARRAY_SIZE(sizes)];
 	double mpps[DVS_ARRAY_SIZE(sizes)][MAX_ROUNDS], med[DVS_ARRAY_SIZE(sizes)] = {0};
@@ -179,9 +185,10 @@ main(int argc, char **argv)
 		{"flows", required_argument, NULL, 'f'},
 		{"simd", required_argument, NULL, 's'},
 		{"rules", required_argument, NULL, 'R'},
+		{"cache", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	while ((opt = getopt_long(argc, argv, "r:b:o:df:s:R:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:b:o:df:s:R:c:", opts, NULL)) != -1) {
 		if (opt == 'r')
 			rounds = (unsigned)atoi(optarg);
 		else if (opt == 'b')
@@ -190,6 +197,8 @@ main(int argc, char **argv)
 			only = (unsigned)atoi(optarg);
 		else if (opt == 'd')
 			dump = 1;
+		else if (opt == 'c')
+			cache_buckets = (unsigned)atoi(optarg);
 		else if (opt == 'f')
 			N_PKTS = (unsigned)atoi(optarg);
 		else if (opt == 'R' && (!strcmp(optarg, "random") || !strcmp(optarg, "grouped")))
@@ -215,6 +224,10 @@ main(int argc, char **argv)
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	hz = rte_get_tsc_hz();
+	if (cache_buckets && !(cache = acl_cache_create(cache_buckets, SOCKET_ID_ANY))) {
+		fprintf(stderr, "acl_bench: --cache %u: %s\n", cache_buckets, strerror(errno));
+		goto out;
+	}
 	for (unsigned s = 0; s < DVS_ARRAY_SIZE(sizes); s++) {
 		uint64_t t0;
 
@@ -266,6 +279,14 @@ main(int argc, char **argv)
 		       "%.1f cycles/packet, %.1f%% of packets matched a rule\n",
 		       sizes[s], med[s], mpps[s][0], mpps[s][rounds - 1], rounds, bursts, BURST,
 		       (double)hz / (med[s] * 1e6), 100.0 * (double)(total - dflt) / (double)total);
+		if (cache) {
+			uint64_t h, m;
+
+			acl_hits_cache(acl[s], ACL_DIR_FROM_PORT, &h, &m);
+			printf("rules=%-5u verdict cache: %.2f%% hits (%u buckets, %u entries, %u flows)\n",
+			       sizes[s], h + m ? 100.0 * (double)h / (double)(h + m) : 0.0, cache_buckets,
+			       acl_cache_capacity(cache), N_PKTS);
+		}
 	}
 	if (med[0] > 0 && med[2] > 0)
 		printf("ratio 10k/10 = %.2f (goal >= 0.80)\n", med[2] / med[0]);
@@ -278,6 +299,7 @@ out:
 		free(meta[s]);
 		free(ptrs[s]);
 	}
+	acl_cache_destroy(cache);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);
 	return ret;

@@ -38,8 +38,12 @@
 #define DP_TUNNEL_BASE DVS_MAX_PORTS
 #define DP_MAX_PORT_IDX (DVS_MAX_PORTS + DP_MAX_TUNNELS)
 #define DP_VNI_MAP_SIZE 2048 /* power of two, > 2 * DP_MAX_OVERLAY */
+/* Buckets of each lcore's ACL verdict cache (policy/acl_cache.h): 64 bytes and 3 flows each,
+ * so 512 KiB and 24k flows: a quarter of a 2 MiB L2 (sizes measured in docs/performance.md). */
+#define DP_ACL_CACHE_BUCKETS 8192
 
 struct dp_port_policy;
+struct acl_cache;
 
 struct dp_port {
 	const struct dp_port_policy *pol; /* NULL: no policy (dp/pol.h) */
@@ -126,6 +130,7 @@ struct dp_lcore {
 	unsigned wid;      /* worker index, also the RCU thread id */
 	unsigned lcore_id;
 	uint64_t now; /* TSC at the start of this poll iteration */
+	struct acl_cache *acl_cache; /* IPv4 ACL verdicts of every port this lcore classifies for */
 	/* A direct-mapped cache of FDB positions: a hit is validated against the slot's key
 	 * (fdb_entry.key), so a stale position costs one miss, never a wrong port. */
 	struct {

@@ -530,6 +530,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	uint16_t last_dst = FDB_PORT_NONE, head = 0;
 	bool last_tag = false;
 	const struct acl *last_acl = NULL;
+	uint32_t last_acl_n = 0; /* last_acl's default hits not yet counted: one call per run */
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 
@@ -547,8 +548,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], &metas[i]);
-			if (last_acl)
-				acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, 1);
+			last_acl_n += last_acl != NULL;
 			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
 				drop(lc, m, DP_DROP_NO_MBUF);
 			else
@@ -576,12 +576,17 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 			if (plain_dest(t, dst_port[i], vids[i], &last_tag)) {
+				if (last_acl_n)
+					acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
+				last_acl_n = 0;
 				last_dst = dst_port[i];
 				last_acl = egress_acl(t, last_dst);
 			}
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
 		}
 	}
+	if (last_acl_n)
+		acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
 	egress_flush(lc, t, in);
 }
 

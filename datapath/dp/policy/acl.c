@@ -9,6 +9,7 @@
  * scanned instead of a third context. */
 
 #include "acl.h"
+#include "acl_cache.h"
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
@@ -22,14 +23,8 @@
 #define CHUNK 64 /* packets classified per rte_acl call */
 
 /* Keys in network byte order, as rte_acl reads them.  The first field must be one byte; the
- * rest are read in 4-byte groups (one rte_acl "input index" per group). */
-struct acl_key4 {
-	uint8_t proto;
-	uint8_t pad[3];
-	uint32_t src, dst;
-	uint16_t sport, dport; /* ICMP type and code for ICMP, as in dp_meta */
-};
-
+ * rest are read in 4-byte groups (one rte_acl "input index" per group).  struct acl_key4 is in
+ * acl_cache.h: the verdict cache keys on it too. */
 struct acl_key6 {
 	uint8_t proto;
 	uint8_t pad[3];
@@ -68,6 +63,7 @@ static const struct {
 
 /* Immutable after acl_create() except 'hits', where worker w writes only row w. */
 struct acl {
+	uint32_t id;                  /* unique per acl_create(), never 0: the verdict cache's tag */
 	const char *alg;              /* classify method of the contexts, NULL: no context */
 	uint32_t n_rules;
 	uint8_t default_action;
@@ -76,8 +72,16 @@ struct acl {
 	struct acl_result *verdicts;  /* per rule, what classify returns */
 	struct acl_dir_tables dir[ACL_DIR_COUNT];
 	size_t hits_stride;           /* counters per worker row, whole cache lines */
-	uint64_t *hits;               /* [worker][rule], then [n_rules + dir] for defaults */
+	uint64_t *hits;               /* [worker][rule], then [n_rules + dir] for defaults, then
+				       * the verdict cache's (col_cache) */
 };
+
+/* A worker's counters of the verdict cache for direction 'dir': hits, then misses. */
+static inline size_t
+col_cache(const struct acl *acl, enum acl_dir dir, bool miss)
+{
+	return acl->n_rules + ACL_DIR_COUNT + 2 * (size_t)dir + miss;
+}
 
 bool
 acl_has_stateful(const struct acl *acl)
@@ -321,6 +325,9 @@ build_l2(struct acl *acl, const uint32_t *order, enum acl_dir dir)
 struct acl *
 acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket, struct dvs_err *err)
 {
+	/* Never the address: a new acl may reuse a freed one's, and the verdict cache must not
+	 * take the old entries for its own.  0 is skipped when the counter wraps: "empty". */
+	static atomic_uint next_id;
 	uint32_t *order = NULL;
 	struct acl *acl = NULL;
 	size_t hits_size;
@@ -340,11 +347,14 @@ acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket, struct 
 	acl->n_rules = rs->n_rules;
 	acl->default_action = rs->default_action;
 	acl->n_workers = n_workers;
+	do
+		acl->id = atomic_fetch_add(&next_id, 1) + 1;
+	while (acl->id == 0);
 	acl->rules = calloc(rs->n_rules + 1, sizeof(*acl->rules));
 	acl->verdicts = calloc(rs->n_rules + 1, sizeof(*acl->verdicts));
 	order = calloc(rs->n_rules + 1, sizeof(*order));
 	/* One cache-line-aligned row per worker: no two lcores write the same line. */
-	acl->hits_stride = RTE_ALIGN_CEIL((size_t)rs->n_rules + ACL_DIR_COUNT, 8);
+	acl->hits_stride = RTE_ALIGN_CEIL((size_t)rs->n_rules + 3 * ACL_DIR_COUNT, 8);
 	hits_size = acl->hits_stride * n_workers * sizeof(uint64_t);
 	acl->hits = aligned_alloc(RTE_CACHE_LINE_SIZE, hits_size);
 	if (!acl->rules || !acl->verdicts || !order || !acl->hits) {
@@ -425,6 +435,16 @@ match_l2(const struct acl_dir_tables *t, uint16_t ethertype)
 	return 0;
 }
 
+static inline void
+key4_build(const struct dp_meta *p, struct acl_key4 *k)
+{
+	k->proto = p->ip_proto;
+	k->src = p->ip.v4.src_be;
+	k->dst = p->ip.v4.dst_be;
+	k->sport = rte_cpu_to_be_16(p->sport);
+	k->dport = rte_cpu_to_be_16(p->dport);
+}
+
 static void
 classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 	       const struct dp_meta *const m[], unsigned n, struct acl_result res[])
@@ -441,14 +461,8 @@ classify_chunk(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 		const struct dp_meta *p = m[i];
 
 		if (p->l3 == DP_L3_IPV4 && t->v4) {
-			struct acl_key4 *k = &k4[n4];
-
-			k->proto = p->ip_proto;
-			k->src = p->ip.v4.src_be;
-			k->dst = p->ip.v4.dst_be;
-			k->sport = rte_cpu_to_be_16(p->sport);
-			k->dport = rte_cpu_to_be_16(p->dport);
-			d4[n4] = (const uint8_t *)k;
+			key4_build(p, &k4[n4]);
+			d4[n4] = (const uint8_t *)&k4[n4];
 			i4[n4++] = (uint8_t)i;
 		} else if (p->l3 == DP_L3_IPV6 && t->v6) {
 			struct acl_key6 *k = &k6[n6];
@@ -489,6 +503,80 @@ acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 	for (done = 0; done < n; done += CHUNK)
 		classify_chunk(acl, dir, hits, m + done, DVS_MIN((unsigned)CHUNK, n - done), res + done);
 	return n;
+}
+
+/* classify_chunk with IPv4 frames through the verdict cache 'c' (t->v4 exists): the misses
+ * in one rte_acl call, then cached.  A hit counts as the classify it stands for. */
+static void
+classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
+		      struct acl_cache *c, const struct dp_meta *const m[], unsigned n,
+		      struct acl_result res[])
+{
+	struct acl_key4 k4[CHUNK];
+	const struct dp_meta *om[CHUNK];
+	struct acl_result ores[CHUNK];
+	const uint8_t *d4[CHUNK];
+	uint32_t ud[CHUNK], slot[CHUNK], r4[CHUNK];
+	uint8_t i4[CHUNK], oi[CHUNK], miss[CHUNK];
+	unsigned i, n4 = 0, no = 0, nm;
+
+	for (i = 0; i < n; i++) {
+		if (m[i]->l3 == DP_L3_IPV4) {
+			key4_build(m[i], &k4[n4]);
+			i4[n4++] = (uint8_t)i;
+		} else {
+			om[no] = m[i];
+			oi[no++] = (uint8_t)i;
+		}
+	}
+	if (n4) {
+		nm = acl_cache_lookup(c, acl->id, (uint8_t)dir, k4, n4, ud, slot, miss);
+		if (nm) {
+			for (i = 0; i < nm; i++)
+				d4[i] = (const uint8_t *)&k4[miss[i]];
+			rte_acl_classify(acl->dir[dir].v4, d4, r4, nm, 1);
+			for (i = 0; i < nm; i++) {
+				ud[miss[i]] = r4[i];
+				acl_cache_insert(c, acl->id, (uint8_t)dir, &k4[miss[i]], slot[miss[i]], r4[i]);
+			}
+		}
+		for (i = 0; i < n4; i++)
+			verdict(acl, dir, hits, ud[i], &res[i4[i]]);
+		hits[col_cache(acl, dir, false)] += n4 - nm;
+		hits[col_cache(acl, dir, true)] += nm;
+	}
+	if (no) {
+		classify_chunk(acl, dir, hits, om, no, ores);
+		for (i = 0; i < no; i++)
+			res[oi[i]] = ores[i];
+	}
+}
+
+unsigned
+acl_classify_cached(const struct acl *acl, enum acl_dir dir, unsigned worker,
+		    struct acl_cache *cache, const struct dp_meta *const m[], unsigned n,
+		    struct acl_result res[])
+{
+	uint64_t *hits = acl->hits + (size_t)worker * acl->hits_stride;
+	unsigned done;
+
+	if (!cache || !acl->dir[dir].v4)
+		return acl_classify(acl, dir, worker, m, n, res);
+	for (done = 0; done < n; done += CHUNK)
+		classify_chunk_cached(acl, dir, hits, cache, m + done, DVS_MIN((unsigned)CHUNK, n - done),
+				      res + done);
+	return n;
+}
+
+void
+acl_hits_cache(const struct acl *acl, enum acl_dir dir, uint64_t *hits, uint64_t *misses)
+{
+	*hits = *misses = 0;
+	for (unsigned w = 0; w < acl->n_workers; w++) {
+		const uint64_t *row = acl->hits + w * acl->hits_stride;
+		*hits += __atomic_load_n(&row[col_cache(acl, dir, false)], __ATOMIC_RELAXED);
+		*misses += __atomic_load_n(&row[col_cache(acl, dir, true)], __ATOMIC_RELAXED);
+	}
 }
 
 bool
@@ -560,8 +648,14 @@ acl_hits_carry(struct acl *to, const struct acl *from)
 		if (lo < from->n_rules && from->rules[by_id[lo]].id == to->rules[i].id)
 			to->hits[i] += acl_hits(from, by_id[lo], 0);
 	}
-	for (int d = 0; d < ACL_DIR_COUNT; d++)
+	for (int d = 0; d < ACL_DIR_COUNT; d++) {
+		uint64_t h, m;
+
 		to->hits[to->n_rules + d] += acl_hits(from, ACL_RULE_DEFAULT, d);
+		acl_hits_cache(from, d, &h, &m);
+		to->hits[col_cache(to, d, false)] += h;
+		to->hits[col_cache(to, d, true)] += m;
+	}
 	free(by_id);
 }
 

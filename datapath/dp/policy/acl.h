@@ -16,6 +16,7 @@
 #define ACL_WORKERS_MAX 128
 
 struct acl;
+struct acl_cache;
 
 /* Per-packet verdict. */
 struct acl_result {
@@ -47,6 +48,18 @@ void acl_destroy(struct acl *acl);
 unsigned acl_classify(const struct acl *acl, enum acl_dir dir, unsigned worker,
 		      const struct dp_meta *const m[], unsigned n, struct acl_result res[]);
 
+/* acl_classify() with IPv4 frames looked up first in 'cache' (acl_cache.h; NULL: none), the
+ * caller's own: the same verdicts and hit counts, and the cache's hits and misses counted for
+ * acl_hits_cache().  IPv6 and non-IP frames, and every frame when no IPv4 rule applies in
+ * 'dir', take acl_classify()'s way.  Fast-path safe, same worker rule as acl_classify(); one
+ * cache must never be used by two threads at once. */
+unsigned acl_classify_cached(const struct acl *acl, enum acl_dir dir, unsigned worker,
+			     struct acl_cache *cache, const struct dp_meta *const m[], unsigned n,
+			     struct acl_result res[]);
+/* The IPv4 frames of direction 'dir' whose verdict came from a verdict cache (*hits) or had to
+ * be classified and was then cached (*misses), summed over workers.  Any thread. */
+void acl_hits_cache(const struct acl *acl, enum acl_dir dir, uint64_t *hits, uint64_t *misses);
+
 /* True if no rule of 'acl' applies in direction 'dir': every frame gets the default action. */
 bool acl_dir_is_default(const struct acl *acl, enum acl_dir dir);
 /* Counts 'n' frames on the default action of 'dir' without classifying them: for a caller that
@@ -63,7 +76,8 @@ void acl_uncount(const struct acl *acl, enum acl_dir dir, unsigned worker,
  * ACL_RULE_DEFAULT, summed over workers.  Any thread; a concurrent classify may make it stale. */
 uint64_t acl_hits(const struct acl *acl, uint32_t rule, enum acl_dir dir);
 /* Adds the hit counts of 'from' (an older build of the same port group) to 'to', matching
- * rules by id, so "dvsctl acl stats" survives a rule change.  Call before publishing 'to'. */
+ * rules by id, and its verdict cache counts, so "dvsctl acl stats" survives a rule change.
+ * Call before publishing 'to'. */
 void acl_hits_carry(struct acl *to, const struct acl *from);
 
 /* The rte_acl classify method of 'acl''s contexts ("avx512x32", "avx512x16", "avx2", "sse",

@@ -106,3 +106,18 @@ tbucket_police(struct tbucket_policer *p, uint32_t size, uint64_t now)
 	p->drop_bytes += size;
 	return false;
 }
+
+/* Lets 'n' frames of 'size' bytes in all pass at once if the buckets hold them all, and returns
+ * true: policed one at a time at the same 'now', each would have found its tokens (only the
+ * first take refills), so the tokens and counters end the same.  Otherwise returns false with
+ * nothing taken or counted: the caller polices frame by frame, and exactly the frames that do
+ * not fit are dropped, in order.  Fast-path safe. */
+static inline bool
+tbucket_police_bulk(struct tbucket_policer *p, uint64_t size, uint32_t n, uint64_t now)
+{
+	if (size > UINT32_MAX || !tbucket_take(&p->tb, (uint32_t)size, now))
+		return false;
+	p->conform_pkts += n;
+	p->conform_bytes += size;
+	return true;
+}

@@ -48,6 +48,27 @@ pkt_eal_cleanup(void)
 	rmdir(dir);
 }
 
+/* The two above as a cmocka group's setup and teardown, for tests that need an EAL:
+ * cmocka_run_group_tests(tests, pkt_eal_group_setup, pkt_eal_group_teardown). */
+static inline int
+pkt_eal_group_setup(void **state)
+{
+	(void)state;
+	if (pkt_eal_init() < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+static inline int
+pkt_eal_group_teardown(void **state)
+{
+	(void)state;
+	pkt_eal_cleanup();
+	return 0;
+}
+
 static inline uint32_t
 pkt_ip4(const char *s)
 {

@@ -496,13 +496,6 @@ main(void)
 		cmocka_unit_test(test_acl_vector_method_and_uncount),
 		cmocka_unit_test(test_acl_10k_rules_compile),
 	};
-	int ret;
 
-	if (pkt_eal_init() < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	pkt_eal_cleanup();
-	return ret;
+	return cmocka_run_group_tests(tests, pkt_eal_group_setup, pkt_eal_group_teardown);
 }

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -180,6 +181,58 @@ test_tbucket_peak_limits_burst_rate(void **state)
 	assert_rate(late, 1, 10000000);
 }
 
+/* The fast path's bulk take (pol.c: a whole burst when the tokens are there, else frame by
+ * frame) against frame by frame throughout: the same frames pass, the same counters and
+ * tokens, at an average and a peak rate, with bursts that fit and bursts that do not. */
+static void
+test_tbucket_police_bulk_same_as_per_frame(void **state)
+{
+	static const struct tbucket_conf confs[] = {
+		{.avg_bps = 1000000000, .burst_bytes = 40000},
+		{.avg_bps = 1000000000, .peak_bps = 2000000000, .burst_bytes = 200000},
+	};
+	unsigned bulk_taken = 0, bulk_refused = 0;
+
+	srand(3);
+	for (size_t k = 0; k < DVS_ARRAY_SIZE(confs); k++) {
+		struct tbucket_policer one, bulk;
+		struct dvs_err e = {0};
+		uint64_t now = 0;
+
+		assert_int_equal(tbucket_policer_init(&one, &confs[k], NS, 0, &e), 0);
+		assert_int_equal(tbucket_policer_init(&bulk, &confs[k], NS, 0, &e), 0);
+		for (int b = 0; b < 20000; b++) {
+			uint32_t size[32];
+			uint64_t total = 0;
+			unsigned n = 1 + (unsigned)rand() % 32;
+
+			now += (uint64_t)(rand() % 200000); /* 100 us on average: about the average rate */
+			for (unsigned i = 0; i < n; i++) {
+				size[i] = 64 + (uint32_t)rand() % 1455;
+				total += size[i];
+			}
+			bool all = tbucket_police_bulk(&bulk, total, n, now);
+			bulk_taken += all;
+			bulk_refused += !all;
+			for (unsigned i = 0; i < n; i++) {
+				bool a = tbucket_police(&one, size[i], now);
+				bool c = all || tbucket_police(&bulk, size[i], now);
+				if (a != c)
+					fail_msg("conf %zu burst %d frame %u: per frame %d, bulk %d", k, b, i, a, c);
+			}
+			assert_true(one.tb.avg_tokens == bulk.tb.avg_tokens);
+			assert_true(one.tb.peak_tokens == bulk.tb.peak_tokens);
+		}
+		assert_int_equal(one.conform_pkts, bulk.conform_pkts);
+		assert_int_equal(one.conform_bytes, bulk.conform_bytes);
+		assert_int_equal(one.drop_pkts, bulk.drop_pkts);
+		assert_int_equal(one.drop_bytes, bulk.drop_bytes);
+		assert_true(one.drop_pkts > 0);
+	}
+	print_message("  %u bursts taken whole, %u frame by frame\n", bulk_taken, bulk_refused);
+	assert_true(bulk_taken > 0 && bulk_refused > 0);
+}
+
 static void
 test_tbucket_export_import_roundtrip(void **state)
 {
@@ -325,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_tbucket_exact_no_drift),
 		cmocka_unit_test(test_tbucket_burst_then_average),
 		cmocka_unit_test(test_tbucket_peak_limits_burst_rate),
+		cmocka_unit_test(test_tbucket_police_bulk_same_as_per_frame),
 		cmocka_unit_test(test_tbucket_export_import_roundtrip),
 		cmocka_unit_test(test_tbucket_shaper_rate_accuracy),
 		cmocka_unit_test(test_tbucket_shaper_depth_and_drops),
