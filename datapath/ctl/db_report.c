@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "ovsdb-lite/client/client.h"
@@ -162,6 +164,26 @@ report_fp(const char *state, const char *reason, const struct dp_port_stats *s)
 	return h;
 }
 
+/* A guest is attached if the device says so, or if frames came from it in the last 3 s.  A
+ * vhost-user port built for a live migration forwards the guest's first frames a few hundred
+ * ms before net_vhost calls its link up (the rings are enabled one by one): reporting it down
+ * meanwhile took the VM out of its segment's flood list and unpublished its MAC on every
+ * host, and a remote host dropped the VM's next frame as flood-no-members. */
+static bool
+guest_attached(const struct switchd *sw, const struct sw_port *p)
+{
+	uint64_t now = rte_rdtsc(), recent = 3 * rte_get_tsc_hz();
+
+	if (sw_port_link_up(p))
+		return true;
+	for (unsigned w = 0; w < sw->dp.n_workers; w++) {
+		uint64_t t = __atomic_load_n(&sw->dp.lcores[w]->last_rx_tsc[p->idx], __ATOMIC_RELAXED);
+		if (t && now - t < recent)
+			return true;
+	}
+	return false;
+}
+
 void
 sw_db_report_ports(struct sw_db *db)
 {
@@ -196,7 +218,7 @@ sw_db_report_ports(struct sw_db *db)
 			 * binds the port and publishes its MAC as it would for a real one. */
 			state = "up";
 		} else if (p) {
-			state = sw_port_link_up(p) ? "up" : "down";
+			state = guest_attached(sw, p) ? "up" : "down";
 			if (strcmp(state, "up"))
 				reason = "no guest attached";
 			sw_port_stats(sw, p, &s);

@@ -226,16 +226,25 @@ sw_overlay_set_macs(struct switchd *sw, void *locs_v)
 	const char *key;
 	json_t *v;
 
-	/* Remove what is no longer published (or moved), then install the new locations. */
+	/* Remove what is no longer published, then install the new locations.  A moved location
+	 * is not removed first but overwritten below: in between, its frames would be flooded
+	 * as unknown.  A withdrawn one that learning has moved since (a migrated VM's
+	 * announcement) stays where learning put it. */
 	json_object_foreach(old, key, v) {
-		json_t *now = json_object_get(locs, key);
-		if (!now || json_integer_value(now) != json_integer_value(v)) {
-			unsigned seg;
-			uint8_t mac[6];
-			if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &mac[0], &mac[1], &mac[2],
-				   &mac[3], &mac[4], &mac[5]) == 7)
-				fdb_del(sw->dp.fdb, (uint16_t)seg, mac);
-		}
+		if (json_object_get(locs, key))
+			continue;
+		unsigned seg;
+		uint8_t mac[6];
+		if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &mac[0], &mac[1], &mac[2],
+			   &mac[3], &mac[4], &mac[5]) != 7)
+			continue;
+		struct fdb_key k = {.seg = (uint16_t)seg};
+		const struct fdb_key *kp = &k;
+		uint16_t now;
+		memcpy(k.mac, mac, 6);
+		fdb_lookup_bulk(sw->dp.fdb, &kp, 1, &now, NULL);
+		if (now == (uint16_t)json_integer_value(v))
+			fdb_del(sw->dp.fdb, (uint16_t)seg, mac);
 	}
 	json_object_foreach(locs, key, v) {
 		unsigned seg;

@@ -170,15 +170,27 @@ add_fixed(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port, uint
 	if (p < 0)
 		return p;
 	struct fdb_entry *e = &f->entries[p];
-	uint16_t old = __atomic_exchange_n(&e->port, FDB_PORT_NONE, __ATOMIC_ACQ_REL);
-	if (old == FDB_PORT_NONE)
+	uint16_t old = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
+	if (old == FDB_PORT_NONE) {
+		/* A new slot: its key and kind are written before the port makes it visible. */
 		count_add(&f->n_entries, 1);
-	else if (!e->is_static && old < RTE_DIM(f->port_count))
-		count_add(&f->port_count[old], -1);
+		e->is_static = kind;
+		e->seen_s = 0;
+		e->key = fdb_key_u64(&k);
+		__atomic_store_n(&e->port, port, __ATOMIC_RELEASE);
+		return 0;
+	}
+	/* An existing entry moves in one store: the poll lcores see the old port or the new one,
+	 * never a gap in which its frames would be flooded as unknown.  A concurrent learn (a
+	 * CAS on the port) loses to this one. */
+	bool was_learned = !e->is_static;
 	e->is_static = kind;
 	e->seen_s = 0;
-	e->key = fdb_key_u64(&k);
-	__atomic_store_n(&e->port, port, __ATOMIC_RELEASE);
+	old = __atomic_exchange_n(&e->port, port, __ATOMIC_ACQ_REL);
+	if (old != FDB_PORT_NONE && was_learned && old < RTE_DIM(f->port_count))
+		count_add(&f->port_count[old], -1);
+	else if (old == FDB_PORT_NONE)
+		count_add(&f->n_entries, 1);
 	return 0;
 }
 
