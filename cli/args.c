@@ -279,7 +279,7 @@ dvsctl_parse_bool(const struct dvsctl_ctx *ctx, const char *what, const char *s,
 			return 0;
 		}
 	}
-	return dvsctl_usage(ctx, "%s \"%s\": must be yes or no", what, s);
+	return dvsctl_usage(ctx, "%s \"%s\": must be yes/on or no/off", what, s);
 }
 
 /* "1.5G" -> 1.5e9 with 'base' 1000 or 1024 and the suffixes allowed in 'suffixes' (lower

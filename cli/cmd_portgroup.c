@@ -525,6 +525,9 @@ out:
 	"  --segment NAME       the L2 segment (VXLAN VNI) of the group's ports; created if new\n" \
 	"  --allow-promiscuous yes|no, --allow-mac-changes yes|no,\n"                             \
 	"  --allow-forged-transmits yes|no, --ip-mac-binding yes|no   security policy (default no)\n" \
+	"  --arp-suppression on|off   switches answer ARP requests for the known IP-MAC\n"      \
+	"                       bindings of the segment (Port --mac/--ip) instead of flooding\n" \
+	"                       them to every host (default off)\n"                              \
 	"  --ingress-average RATE, --ingress-peak RATE, --ingress-burst SIZE (from the guest)\n"   \
 	"  --egress-average RATE, --egress-peak RATE, --egress-burst SIZE    (to the guest)\n"     \
 	"                       RATE in bits/s: 8k..400G, e.g. 500k, 10M, 1G; SIZE in bytes:\n"   \

@@ -21,13 +21,14 @@ _dvsctl()
 	}
 	local global_opts="--db --switchd --wait --format --timeout --help --version"
 	local pg_opts="--access --trunk --native --segment --allow-promiscuous --allow-mac-changes
-		--allow-forged-transmits --ip-mac-binding --ingress-average --ingress-peak --ingress-burst
+		--allow-forged-transmits --ip-mac-binding --arp-suppression --ingress-average --ingress-peak
+		--ingress-burst
 		--egress-average --egress-peak --egress-burst --storm-broadcast --storm-multicast
 		--storm-unknown-unicast --mtu --default-acl"
 	local port_opts="--group --host --mac --ip --vhost-user --vhost-mode --queues --tap --netns
 		--kernel --override"
 	local ovr_keys="vlan_mode tag trunks native_vlan allow_promiscuous allow_mac_changes
-		allow_forged_transmits ip_mac_binding ingress_average_bps ingress_peak_bps
+		allow_forged_transmits ip_mac_binding arp_suppression ingress_average_bps ingress_peak_bps
 		ingress_burst_bytes egress_average_bps egress_peak_bps egress_burst_bytes
 		storm_broadcast_pps storm_multicast_pps storm_unknown_unicast_pps mtu default_acl_action"
 
@@ -60,6 +61,7 @@ _dvsctl()
 	--default-acl) COMPREPLY=($(compgen -W "allow drop reject" -- "$cur")); return ;;
 	--allow-promiscuous | --allow-mac-changes | --allow-forged-transmits | --ip-mac-binding)
 		COMPREPLY=($(compgen -W "yes no" -- "$cur")); return ;;
+	--arp-suppression) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 	--netns) COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{print $1}')" -- "$cur")); return ;;
 	--ifname | --kernel) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--group) COMPREPLY=($(compgen -W "$(_dvsctl_names "portgroup list")" -- "$cur")); return ;;

@@ -26,6 +26,7 @@ const struct field field_table[] = {
 	{"allow_mac_changes", "allow-mac-changes", FIELD_BOOL, false},
 	{"allow_forged_transmits", "allow-forged-transmits", FIELD_BOOL, false},
 	{"ip_mac_binding", "ip-mac-binding", FIELD_BOOL, false},
+	{"arp_suppression", "arp-suppression", FIELD_BOOL, false},
 	{"ingress_average_bps", "ingress-average", FIELD_RATE, false},
 	{"ingress_peak_bps", "ingress-peak", FIELD_RATE, false},
 	{"ingress_burst_bytes", "ingress-burst", FIELD_SIZE, false},

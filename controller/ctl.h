@@ -60,9 +60,11 @@ struct ctl {
 
 	/* the controller's model */
 	json_t *host_up;     /* host uuid -> true/false: liveness as last computed */
-	json_t *port_state;  /* port uuid -> {"seg", "host", "mkey"}: what the port contributes */
+	json_t *port_state;  /* port uuid -> {"seg", "host", "mkey", "ips"}: what the port
+			      * contributes */
 	json_t *flood;       /* segment uuid -> {host uuid: number of active ports} */
-	json_t *mac_claims;  /* "segment|mac" -> {port uuid: host uuid} */
+	json_t *mac_claims;  /* "segment|mac" -> {port uuid: {"host": host uuid, "ips": [the
+			      * port's IP addresses, as text]}} */
 	int64_t converged_gen; /* last generation logged as applied everywhere */
 
 	/* dirty sets: uuid (or key) -> true */
@@ -125,9 +127,13 @@ bool ctl_host_is_up(const struct ctl *ctl, const char *host_uuid);
 
 int ctl_groups_build(struct ctl *ctl, struct dvs_txn *txn);
 int ctl_ports_build(struct ctl *ctl, struct dvs_txn *txn);
-/* Forgets what port 'uuid' contributed (flood counts, MAC claims); marks what that touches. */
+/* Makes what port 'uuid' contributes (flood counts, MAC claim with the port's IPs 'ips', a
+ * borrowed array of strings or NULL) exactly this; all NULL forgets it.  Marks what that
+ * touches. */
 void ctl_port_contrib_set(struct ctl *ctl, const char *port, const char *seg, const char *host,
-			  const char *mkey);
+			  const char *mkey, const json_t *ips);
+/* True if the two arrays of strings hold the same set (NULL is the empty set). */
+bool ctl_str_set_equal(const json_t *a, const json_t *b);
 
 void ctl_segments_row_cb(struct ctl *ctl, const char *uuid, const json_t *old, const json_t *new);
 int ctl_segments_build(struct ctl *ctl, struct dvs_txn *txn);

@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,9 +88,27 @@ str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+bool
+ctl_str_set_equal(const json_t *a, const json_t *b)
+{
+	size_t i, j;
+	const json_t *x, *y;
+
+	if (json_array_size(a) != json_array_size(b))
+		return false;
+	json_array_foreach(a, i, x) {
+		bool found = false;
+		json_array_foreach(b, j, y)
+			found |= json_equal(x, y);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 void
 ctl_port_contrib_set(struct ctl *ctl, const char *port, const char *seg, const char *host,
-		     const char *mkey)
+		     const char *mkey, const json_t *ips)
 {
 	json_t *old = json_object_get(ctl->port_state, port);
 	const char *oseg = json_string_value(json_object_get(old, "seg"));
@@ -97,7 +116,8 @@ ctl_port_contrib_set(struct ctl *ctl, const char *port, const char *seg, const c
 	const char *omkey = json_string_value(json_object_get(old, "mkey"));
 	json_t *st;
 
-	if (str_eq(oseg, seg) && str_eq(ohost, host) && str_eq(omkey, mkey))
+	if (str_eq(oseg, seg) && str_eq(ohost, host) && str_eq(omkey, mkey) &&
+	    ctl_str_set_equal(json_object_get(old, "ips"), ips))
 		return;
 	if (oseg && ohost && (!str_eq(oseg, seg) || !str_eq(ohost, host)))
 		flood_adjust(ctl, oseg, ohost, -1);
@@ -114,7 +134,10 @@ ctl_port_contrib_set(struct ctl *ctl, const char *port, const char *seg, const c
 			claims = json_object();
 			json_object_set_new(ctl->mac_claims, mkey, claims);
 		}
-		json_object_set_new(claims, port, json_string(host ?: ""));
+		/* The IPs ride with the claim: the MacLocation row carries them to every host
+		 * for ARP suppression. */
+		json_object_set_new(claims, port, json_pack("{s:s, s:o}", "host", host ?: "", "ips",
+							    ips ? json_deep_copy(ips) : json_array()));
 		ctl_set_add(ctl->dirty_mkeys, mkey);
 	}
 	if (!seg && !host && !mkey) {
@@ -128,6 +151,8 @@ ctl_port_contrib_set(struct ctl *ctl, const char *port, const char *seg, const c
 		json_object_set_new(st, "host", json_string(host));
 	if (mkey)
 		json_object_set_new(st, "mkey", json_string(mkey));
+	if (ips)
+		json_object_set_new(st, "ips", json_deep_copy(ips));
 	json_object_set_new(ctl->port_state, port, st);
 }
 
@@ -164,6 +189,19 @@ bindings_build(struct ctl *ctl, const char *port, const char *host, const char *
 	return 0;
 }
 
+/* The port's IP addresses as text (new array). */
+static json_t *
+port_ips(const struct dvs_profile *p)
+{
+	json_t *a = json_array();
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < p->n_ips; i++)
+		if (inet_ntop(p->ips[i].family, p->ips[i].addr, buf, sizeof(buf)))
+			json_array_append_new(a, json_string(buf));
+	return a;
+}
+
 static int
 port_build(struct ctl *ctl, const char *uuid, struct dvs_txn *txn)
 {
@@ -175,11 +213,12 @@ port_build(struct ctl *ctl, const char *uuid, struct dvs_txn *txn)
 	struct dvs_err err = {0};
 	struct dvs_profile p;
 	bool valid, has_mkey = false;
+	json_t *ips = NULL;
 	int ret;
 
 	ctl->stats.n_ports++;
 	if (!row) {
-		ctl_port_contrib_set(ctl, uuid, NULL, NULL, NULL);
+		ctl_port_contrib_set(ctl, uuid, NULL, NULL, NULL, NULL);
 		return bindings_build(ctl, uuid, NULL, NULL, txn);
 	}
 	pg = ctl_row_uuid(row, "port_group")
@@ -212,12 +251,14 @@ port_build(struct ctl *ctl, const char *uuid, struct dvs_txn *txn)
 				snprintf(mkey, sizeof(mkey), "%s|%02x:%02x:%02x:%02x:%02x:%02x", seg,
 					 p.mac[0], p.mac[1], p.mac[2], p.mac[3], p.mac[4], p.mac[5]);
 				has_mkey = true;
+				ips = port_ips(&p);
 			}
 		}
 	}
 	if (valid)
 		dvs_profile_fini(&p);
-	ctl_port_contrib_set(ctl, uuid, seg, seg ? contrib_host : NULL, has_mkey ? mkey : NULL);
+	ctl_port_contrib_set(ctl, uuid, seg, seg ? contrib_host : NULL, has_mkey ? mkey : NULL, ips);
+	json_decref(ips);
 	ret = set_opt_str(txn, "Port", uuid, row, "config_error", err_msg);
 	if (ret < 0)
 		return ret;

@@ -478,6 +478,7 @@ out:
 	sw_db_stop(sw);
 	sw_ctl_stop(sw);
 	sw_overlay_fini(sw);
+	sw_arp_fini(sw);
 	for (unsigned i = 0; i < DVS_MAX_PORTS; i++)
 		sw_port_destroy(sw, &sw->ports[i]);
 	dvs_loop_destroy(sw->loop);

@@ -38,7 +38,7 @@ parse_security(const json_t *j, struct dvs_err *err)
 {
 	static const char *const bools[] = {"allow_promiscuous", "allow_mac_changes",
 					    "allow_forged_transmits", "ip_mac_binding",
-					    "allow_dhcp_server"};
+					    "allow_dhcp_server", "arp_suppression"};
 	const char *key;
 	const json_t *v;
 
@@ -68,7 +68,7 @@ parse_security(const json_t *j, struct dvs_err *err)
 		if (!known)
 			return dvs_err_set(err, EINVAL, "%s: unknown field (known: allow_promiscuous, "
 					   "allow_mac_changes, allow_forged_transmits, ip_mac_binding, "
-					   "allow_dhcp_server, ips)", key);
+					   "allow_dhcp_server, arp_suppression, ips)", key);
 	}
 	return 0;
 }

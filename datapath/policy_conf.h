@@ -21,7 +21,8 @@ struct dvs_policy_spec {
 
 /* Parses the policy keys of the port object 'port' (the others are ignored) into 'out'.
  * "security" is {"allow_promiscuous", "allow_mac_changes", "allow_forged_transmits",
- * "ip_mac_binding", "allow_dhcp_server": booleans (default false), "ips": ["10.0.0.5", ...]}.
+ * "ip_mac_binding", "allow_dhcp_server", "arp_suppression": booleans (default false),
+ * "ips": ["10.0.0.5", ...]}.
  * Returns 0, or -EINVAL with 'err' naming the field (e.g. "acl: rules[1]: dst_port: ..."). */
 int dvs_policy_parse(const json_t *port, struct dvs_policy_spec *out, struct dvs_err *err);
 /* Adds the policy keys of 'spec' to the port object 'port'. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ctl/arp_sync.h"
 #include "ctl/overlay.h"
 #include "dp/dp.h"
 #include "lib/err.h"
@@ -42,6 +43,7 @@ struct switchd {
 	struct dvs_rpc_server *rpc;
 	struct sw_db *db; /* cluster mode; NULL standalone */
 	struct sw_overlay ov;
+	struct sw_arp arp; /* ARP suppression bindings (ctl/arp_sync.h) */
 	unsigned vdev_seq;
 	uint64_t gen;
 	bool eal_pci; /* EAL started with PCI probing (a PCI uplink was configured) */
@@ -63,6 +65,9 @@ bool sw_port_link_up(const struct sw_port *p);
 /* ctl/publish.c: builds tables from the current ports and swaps them in under RCU.  Returns 0
  * or -ENOMEM (the old tables stay). */
 int sw_publish(struct switchd *sw);
+/* The one segment of a port config (its overlay segment, access VLAN or trunk's native
+ * VLAN) in *seg.  Returns false for a trunk without a native VLAN (no single segment). */
+bool sw_port_segment(const struct dvs_port_conf *c, uint16_t *seg);
 /* Installs the static FDB entries of 'p' (its configured MAC). */
 void sw_fdb_install_static(struct switchd *sw, const struct sw_port *p);
 

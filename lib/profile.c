@@ -24,8 +24,9 @@ static const char *const backing_names[] = {"none", "vhost-user", "tap", "kernel
 /* The PortGroup columns a port may override (Port.overrides keys). */
 static const char *const overridable[] = {
 	"vlan_mode", "tag", "trunks", "native_vlan", "allow_promiscuous", "allow_mac_changes",
-	"allow_forged_transmits", "ip_mac_binding", "ingress_average_bps", "ingress_peak_bps",
-	"ingress_burst_bytes", "egress_average_bps", "egress_peak_bps", "egress_burst_bytes",
+	"allow_forged_transmits", "ip_mac_binding", "arp_suppression", "ingress_average_bps",
+	"ingress_peak_bps", "ingress_burst_bytes", "egress_average_bps", "egress_peak_bps",
+	"egress_burst_bytes",
 	"default_acl_action", "storm_broadcast_pps", "storm_multicast_pps",
 	"storm_unknown_unicast_pps", "mtu",
 };
@@ -451,6 +452,7 @@ resolve_group(struct resolver *r, struct dvs_profile *p)
 	    (ret = col_bool(r, "allow_mac_changes", &p->allow_mac_changes)) < 0 ||
 	    (ret = col_bool(r, "allow_forged_transmits", &p->allow_forged_transmits)) < 0 ||
 	    (ret = col_bool(r, "ip_mac_binding", &p->ip_mac_binding)) < 0 ||
+	    (ret = col_bool(r, "arp_suppression", &p->arp_suppression)) < 0 ||
 	    (ret = resolve_shaping(r, "ingress", &p->ingress)) < 0 ||
 	    (ret = resolve_shaping(r, "egress", &p->egress)) < 0 ||
 	    (ret = col_u64(r, "storm_broadcast_pps", &p->storm_broadcast_pps)) < 0 ||

@@ -70,6 +70,7 @@ struct dvs_profile {
 	bool allow_mac_changes;
 	bool allow_forged_transmits;
 	bool ip_mac_binding;
+	bool arp_suppression; /* the switch answers ARP for known IP-MAC bindings */
 	struct dvs_profile_shaping ingress; /* from the guest */
 	struct dvs_profile_shaping egress;  /* to the guest */
 	uint64_t storm_broadcast_pps; /* 0: off */

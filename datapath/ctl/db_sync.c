@@ -136,6 +136,8 @@ profile_policy(const struct sw_db *db, const struct dvs_profile *pr, json_t *j)
 		if (inet_ntop(pr->ips[i].family, pr->ips[i].addr, ip, sizeof(ip)))
 			json_array_append_new(ips, json_string(ip));
 	json_object_set_new(sec, "ips", ips);
+	if (pr->arp_suppression) /* absent when off: existing policies stay as they were */
+		json_object_set_new(sec, "arp_suppression", json_true());
 	json_object_set_new(j, "security", sec);
 	if (pr->ingress.average_bps || pr->egress.average_bps) {
 		json_t *sh = json_object();
@@ -347,6 +349,7 @@ overlay_macs(struct sw_db *db)
 	const char *uuid, *me = sw_db_host_uuid(db);
 	json_t *row;
 	char key[64];
+	struct sw_arp_list arp = {0}; /* their IP-MAC bindings, for ARP suppression */
 
 	json_object_foreach((json_t *)rows, uuid, row) {
 		const json_t *seg = json_object_get(row, "segment");
@@ -362,11 +365,13 @@ overlay_macs(struct sw_db *db)
 				break;
 			snprintf(key, sizeof(key), "%d/%s", DP_SEG_OVERLAY + i, mac);
 			json_object_set_new(locs, key, json_integer(port));
+			sw_arp_list_add(&arp, (uint16_t)(DP_SEG_OVERLAY + i), mac, json_object_get(row, "ips"));
 			break;
 		}
 	}
 	sw_overlay_set_macs(sw, locs);
 	json_decref(locs);
+	sw_arp_set_remote(sw, &arp);
 }
 
 /* True if one of the first 'n' ports of 'nc' is named 'name'. */

@@ -146,6 +146,8 @@ sw_publish(struct switchd *sw)
 		d->promisc = p->pol && p->pol->allow_promisc && !d->is_uplink;
 		if (d->promisc)
 			t->has_promisc = 1;
+		/* Only with a policy: its frames are parsed whole, ARP included. */
+		d->arp_sup = p->pol && !d->is_uplink && sw_arp_port_on(&p->conf);
 		fill_vlan(&d->vlan, &p->conf);
 		if (d->is_uplink && t->uplink == DP_SEG_NONE)
 			t->uplink = p->idx;
@@ -164,7 +166,23 @@ sw_publish(struct switchd *sw)
 		free(old);
 	}
 	DVS_LOG(DEBUG, "published generation %llu", (unsigned long long)t->gen);
+	/* Ports came, went or changed: so may their IP-MAC bindings. */
+	sw_arp_refresh(sw);
 	return 0;
+}
+
+bool
+sw_port_segment(const struct dvs_port_conf *c, uint16_t *seg)
+{
+	if (c->segment)
+		*seg = c->segment;
+	else if (c->vlan_mode == DVS_VLAN_ACCESS)
+		*seg = c->tag;
+	else if (c->native_vlan)
+		*seg = c->native_vlan;
+	else
+		return false;
+	return true;
 }
 
 void
@@ -173,16 +191,9 @@ sw_fdb_install_static(struct switchd *sw, const struct sw_port *p)
 	const struct dvs_port_conf *c = &p->conf;
 	uint16_t seg;
 
-	if (!c->has_mac)
+	/* A trunk's MAC has no single segment. */
+	if (!c->has_mac || !sw_port_segment(c, &seg))
 		return;
-	if (c->segment)
-		seg = c->segment;
-	else if (c->vlan_mode == DVS_VLAN_ACCESS)
-		seg = c->tag;
-	else if (c->native_vlan)
-		seg = c->native_vlan;
-	else
-		return; /* a trunk's MAC has no single segment */
 	if (fdb_add_static(sw->dp.fdb, seg, c->mac, p->idx) < 0)
 		DVS_LOG(WARN, "port %s: static MAC not installed (FDB full)", c->name);
 }

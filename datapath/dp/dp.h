@@ -44,6 +44,7 @@
 
 struct dp_port_policy;
 struct acl_cache;
+struct arp_sup_table;
 
 struct dp_port {
 	const struct dp_port_policy *pol; /* NULL: no policy (dp/pol.h) */
@@ -62,6 +63,8 @@ struct dp_port {
 	 * Any lcore enqueues; worker 0 drains. */
 	struct rte_ring *hold;
 	uint8_t is_tunnel;
+	uint8_t arp_sup;  /* answer ARP requests for known bindings (arp_sup.h; needs a policy,
+			   * so its frames are fully parsed) */
 	uint16_t tun_out; /* the uplink's port index */
 	const struct vxlan_tmpl *tmpl;
 	struct vlan_port vlan;
@@ -170,6 +173,10 @@ struct dp {
 	struct dp_tables *tables; /* RCU-protected; see above */
 	struct rte_rcu_qsbr *qs;
 	struct fdb *fdb;
+	/* IPv4 -> MAC bindings for ARP suppression (arp_sup.h), NULL if none.  RCU-protected
+	 * like 'tables', but swapped on its own (ctl/arp_sync.c): bindings change with
+	 * MacLocation rows, which do not rebuild the tables. */
+	const struct arp_sup_table *arp;
 	struct rte_mempool *pool;
 	unsigned n_workers;
 	uint32_t idle_sleep_us;
@@ -201,6 +208,12 @@ uint16_t dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte
  * counts). */
 int dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
 		 struct rte_mbuf *m, const struct dp_meta *meta, bool relay);
+/* arp_sup.c: if port 'in' suppresses ARP and 'm' (parsed into 'meta', in segment 'seg') is
+ * a request for a known binding, turns it into the reply and queues that back to 'in';
+ * returns true (the frame is consumed and counted as arp-suppressed).  Otherwise returns
+ * false and leaves 'm' alone.  Called for DP_L3_ARP frames only. */
+bool dp_arp_sup(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf *m,
+		const struct dp_meta *meta, uint16_t seg);
 /* Buffers 'm' for transmission on port index 'port' (no egress policy applied). */
 void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
 /* Transmits what the port's shaper releases at 'now'. */

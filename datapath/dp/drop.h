@@ -15,6 +15,7 @@
 	X(FDB_LIMIT, "fdb-limit", "source MAC not learnable: port or table limit reached") \
 	X(SAME_PORT, "same-port", "destination learned on the ingress port") \
 	X(NO_MEMBERS, "flood-no-members", "no other port in the segment to flood to") \
+	X(ARP_SUPPRESSED, "arp-suppressed", "ARP request answered by the switch from a known binding, not flooded") \
 	X(DEST_GONE, "dest-port-gone", "destination port removed or disabled") \
 	X(EGRESS_VLAN, "egress-vlan-filter", "destination port not a member of the VLAN") \
 	X(TX_FULL, "tx-queue-full", "destination port's queue full (guest not reading)") \

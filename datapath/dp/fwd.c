@@ -568,6 +568,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else if (unlikely(fdb->entries[src_pos[i]].seen_s != now_s)) {
 			fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
 		}
+		if (unlikely(metas[i].l3 == DP_L3_ARP) && dp_arp_sup(lc, t, in, m, &metas[i], vids[i]))
+			continue; /* answered by the switch (arp_sup.c) */
 		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
 			flood(lc, t, in, m, tagged[i], vids[i], &metas[i]);
 		} else if (unlikely(dst_port[i] == in)) {

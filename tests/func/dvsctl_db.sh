@@ -107,7 +107,8 @@ expect 2 'portgroup add: --egress-burst 100: out of range 1518..4G bytes' portgr
 expect 2 'port group "g1": ingress_burst_bytes: 0 out of range 1518..4294967296 (required with ingress_average_bps' portgroup add g1 --ingress-average 10M
 expect 2 'port group "g1": ingress_peak_bps: 5000000 not allowed (0 for no peak limit, or 10000000..' portgroup add g1 --ingress-average 10M --ingress-peak 5M --ingress-burst 64K
 expect 2 'portgroup add: --storm-broadcast 200M: out of range 1..100M packets per second (0 = off)' portgroup add g1 --storm-broadcast 200M
-expect 2 'portgroup add: --allow-promiscuous "maybe": must be yes or no' portgroup add g1 --allow-promiscuous maybe
+expect 2 'portgroup add: --allow-promiscuous "maybe": must be yes/on or no/off' portgroup add g1 --allow-promiscuous maybe
+expect 2 'portgroup add: --arp-suppression "maybe": must be yes/on or no/off' portgroup add g1 --arp-suppression maybe
 expect 2 'portgroup add: --mtu 67: out of range 68..65535' portgroup add g1 --mtu 67
 expect 2 'portgroup add: --default-acl "deny": must be allow, drop or reject' portgroup add g1 --default-acl deny
 expect 2 'portgroup add: NAME "bad/name": may only contain letters, digits' portgroup add bad/name
@@ -170,13 +171,13 @@ assert_eq "site set: latency_ms" 5 "$(col Site name dc1 latency_ms)"
 
 G=$(gen)
 expect 0 "" portgroup add web --access 10 --segment blue --allow-promiscuous yes --allow-mac-changes no \
-	--allow-forged-transmits yes --ip-mac-binding yes --ingress-average 10M --ingress-peak 20M \
+	--allow-forged-transmits yes --ip-mac-binding yes --arp-suppression on --ingress-average 10M --ingress-peak 20M \
 	--ingress-burst 64K --egress-average 1.5G --egress-burst 1M --storm-broadcast 1k \
 	--storm-multicast 500 --storm-unknown-unicast 2k --mtu 9000 --default-acl reject
 row=$(dbq row PortGroup name web)
 assert_eq "portgroup add: all columns" \
-	"access 10 True False True True 10000000 20000000 65536 1500000000 1048576 1000 500 2000 9000 reject" \
-	"$(json_get "$row" "' '.join(str(r[c]) for c in ['vlan_mode','tag','allow_promiscuous','allow_mac_changes','allow_forged_transmits','ip_mac_binding','ingress_average_bps','ingress_peak_bps','ingress_burst_bytes','egress_average_bps','egress_burst_bytes','storm_broadcast_pps','storm_multicast_pps','storm_unknown_unicast_pps','mtu','default_acl_action'])")"
+	"access 10 True False True True True 10000000 20000000 65536 1500000000 1048576 1000 500 2000 9000 reject" \
+	"$(json_get "$row" "' '.join(str(r[c]) for c in ['vlan_mode','tag','allow_promiscuous','allow_mac_changes','allow_forged_transmits','ip_mac_binding','arp_suppression','ingress_average_bps','ingress_peak_bps','ingress_burst_bytes','egress_average_bps','egress_burst_bytes','storm_broadcast_pps','storm_multicast_pps','storm_unknown_unicast_pps','mtu','default_acl_action'])")"
 assert_eq "portgroup add: generation stored in the row" $((G + 1)) "$(json_get "$row" "r['generation']")"
 assert_eq "portgroup add: Global.generation" $((G + 1)) "$(gen)"
 assert_eq "portgroup add --segment blue: a Segment row, referenced" "$(uuid_of Segment blue)" \
@@ -194,6 +195,8 @@ expect 0 "" portgroup set web --access 11 --mtu 1500 --no-segment
 assert_eq "portgroup set --access: back to access, trunk columns cleared" 'access 11 [] [] 1500 []' \
 	"$(json_get "$(dbq row PortGroup name web)" "' '.join(json.dumps(r[c]) if c != 'vlan_mode' else r[c] for c in ['vlan_mode','tag','trunks','native_vlan','mtu','segment'])")"
 assert_eq "untouched columns stay" 10000000 "$(col PortGroup name web ingress_average_bps)"
+expect 0 "" portgroup set web --arp-suppression off
+assert_eq "portgroup set --arp-suppression off" false "$(col PortGroup name web arp_suppression)"
 
 G=$(gen)
 expect 0 "" port add vm1 --group web --host hvA --vhost-user /run/dvs/cli2-vm1.sock --vhost-mode server \
@@ -289,6 +292,7 @@ assert_eq "completion: host NAME views" "fdb stats drops lcores ports acl" "$(co
 assert_eq "completion: --override keys" "ingress_average_bps= ingress_peak_bps= ingress_burst_bytes=" \
 	"$(comp port set vm1 --override ingress_)"
 assert_eq "completion: security values" "yes no" "$(comp portgroup add g --ip-mac-binding "")"
+assert_eq "completion: --arp-suppression values" "on off" "$(comp portgroup add g --arp-suppression "")"
 assert_match "completion: portgroup add options" "--storm-unknown-unicast" "$(comp portgroup add g --st)"
 
 echo "# 3. --wait" >&2
