@@ -219,6 +219,30 @@ sw_overlay_end(struct switchd *sw)
 	uplink_xdp_sync(sw);
 }
 
+/* The FDB key of a published location's key "SEG/MAC"; false if it is not one. */
+static bool
+published_key(const char *key, struct fdb_key *k)
+{
+	unsigned seg;
+
+	memset(k, 0, sizeof(*k));
+	if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &k->mac[0], &k->mac[1],
+		   &k->mac[2], &k->mac[3], &k->mac[4], &k->mac[5]) != 7)
+		return false;
+	k->seg = (uint16_t)seg;
+	return true;
+}
+
+/* Where the FDB places 'k' now (FDB_PORT_NONE: nowhere). */
+static uint16_t
+fdb_port_now(const struct switchd *sw, const struct fdb_key *k)
+{
+	uint16_t now;
+
+	fdb_lookup_bulk(sw->dp.fdb, &k, 1, &now, NULL);
+	return now;
+}
+
 void
 sw_overlay_set_macs(struct switchd *sw, void *locs_v)
 {
@@ -231,39 +255,23 @@ sw_overlay_set_macs(struct switchd *sw, void *locs_v)
 	 * as unknown.  A withdrawn one that learning has moved since (a migrated VM's
 	 * announcement) stays where learning put it. */
 	json_object_foreach(old, key, v) {
-		if (json_object_get(locs, key))
-			continue;
-		unsigned seg;
-		uint8_t mac[6];
-		if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &mac[0], &mac[1], &mac[2],
-			   &mac[3], &mac[4], &mac[5]) != 7)
-			continue;
-		struct fdb_key k = {.seg = (uint16_t)seg};
-		const struct fdb_key *kp = &k;
-		uint16_t now;
-		memcpy(k.mac, mac, 6);
-		fdb_lookup_bulk(sw->dp.fdb, &kp, 1, &now, NULL);
-		if (now == (uint16_t)json_integer_value(v))
-			fdb_del(sw->dp.fdb, (uint16_t)seg, mac);
+		struct fdb_key k;
+		if (!json_object_get(locs, key) && published_key(key, &k) &&
+		    fdb_port_now(sw, &k) == (uint16_t)json_integer_value(v))
+			fdb_del(sw->dp.fdb, k.seg, k.mac);
 	}
 	json_object_foreach(locs, key, v) {
-		unsigned seg;
-		uint8_t mac[6];
+		struct fdb_key k;
 		json_t *was = json_object_get(old, key);
-		if (sscanf(key, "%u/%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &seg, &mac[0], &mac[1], &mac[2],
-			   &mac[3], &mac[4], &mac[5]) != 7)
+		if (!published_key(key, &k))
 			continue;
 		/* An unchanged publication is not re-installed over a MAC that learning has moved
 		 * since (a migrated VM's announcement): the controller's next publication says so.
 		 * One that is missing (flushed with a tunnel) is. */
-		struct fdb_key k = {.seg = (uint16_t)seg};
-		const struct fdb_key *kp = &k;
-		uint16_t now;
-		memcpy(k.mac, mac, 6);
-		fdb_lookup_bulk(sw->dp.fdb, &kp, 1, &now, NULL);
-		if (was && json_integer_value(was) == json_integer_value(v) && now != FDB_PORT_NONE)
+		if (was && json_integer_value(was) == json_integer_value(v) &&
+		    fdb_port_now(sw, &k) != FDB_PORT_NONE)
 			continue;
-		fdb_add_published(sw->dp.fdb, (uint16_t)seg, mac, (uint16_t)json_integer_value(v));
+		fdb_add_published(sw->dp.fdb, k.seg, k.mac, (uint16_t)json_integer_value(v));
 	}
 	sw->ov.published = json_incref(locs);
 	json_decref(old);

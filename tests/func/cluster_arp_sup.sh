@@ -8,11 +8,7 @@
 # option is off are flooded to the other VTEPs as before.
 source "$(dirname "$0")/lib_cluster.sh"
 
-fabric_start
-db_start
-t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
-for i in 1 2 3; do host_start "h$i" "10.99.0.$i/24"; done
-dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" "$@"; }
+cluster_start 3
 for v in 1 2 3; do vm_ns "as$v$$"; done
 M1=02:73:00:00:00:01 M2=02:73:00:00:00:02 M3=02:73:00:00:00:03
 check "port group blue with --arp-suppression on" dvsctl portgroup add blue --segment blue --arp-suppression on

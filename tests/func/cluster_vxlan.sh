@@ -8,11 +8,7 @@
 # followed; a frame too big for the tunnel MTU is counted, not silently lost.
 source "$(dirname "$0")/lib_cluster.sh"
 
-fabric_start
-db_start
-t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
-for i in 1 2 3; do host_start "h$i" "10.99.0.$i/24"; done
-dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" "$@"; }
+cluster_start 3
 for v in 1 2 3 4; do vm_ns "vx$v$$"; done
 check "segment blue and red port groups" bash -c "
 	'$DVSCTL' --db unix:$DB_SOCK portgroup add blue --segment blue &&

@@ -93,3 +93,13 @@ drops_json() {
 drops_since() {
 	jget "$(drops_json "$1")" "{k: v - json.load(open('$2')).get(k, 0) for k, v in r.items() if v != json.load(open('$2')).get(k, 0)}"
 }
+
+# cluster_start N: the usual cluster of these tests: the fabric, dvs-db, a controller "ctl1"
+# and hosts h1..hN at 10.99.0.I/24; defines dvsctl() against that database.
+cluster_start() {
+	fabric_start
+	db_start
+	t_bg controller "$CONTROLLER" --db "unix:$DB_SOCK" --name ctl1
+	for i in $(seq "$1"); do host_start "h$i" "10.99.0.$i/24"; done
+	dvsctl() { "$DVSCTL" --db "unix:$DB_SOCK" "$@"; }
+}
