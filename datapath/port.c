@@ -269,19 +269,27 @@ sw_port_watch_links(struct switchd *sw)
 }
 
 int
+sw_port_hold_new(struct switchd *sw, struct sw_port *p)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (p->hold)
+		return 0;
+	snprintf(name, sizeof(name), "dvs_hold%u_%u", p->idx, sw->vdev_seq++);
+	p->hold = rte_ring_create(name, 512, (int)rte_socket_id(), RING_F_SC_DEQ);
+	return p->hold ? 0 : -ENOMEM;
+}
+
+int
 sw_port_hold(struct switchd *sw, struct sw_port *p, bool on)
 {
 	struct rte_ring *r = p->hold;
-	char name[RTE_RING_NAMESIZE];
 
 	if (on == (r != NULL))
 		return 0;
 	if (on) {
-		snprintf(name, sizeof(name), "dvs_hold%u_%u", p->idx, sw->vdev_seq++);
-		p->hold = rte_ring_create(name, 512, (int)rte_socket_id(), RING_F_SC_DEQ);
-		if (!p->hold)
-			return -ENOMEM;
-		return sw_publish(sw);
+		int rc = sw_port_hold_new(sw, p);
+		return rc < 0 ? rc : sw_publish(sw);
 	}
 	p->hold = NULL;
 	sw_publish(sw);

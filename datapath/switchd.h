@@ -95,6 +95,9 @@ void sw_pol_free(struct dp_port_policy *pol);
 /* port.c: gives 'p' a migration hold queue (or removes it, freeing what it holds, after the
  * tables no longer name it).  Republishes.  Returns 0 or -ENOMEM. */
 int sw_port_hold(struct switchd *sw, struct sw_port *p, bool on);
+/* port.c: the same queue for a port not published yet (a migration's destination, from its
+ * creation: a frame flooded to it before the guest runs is held, not dropped).  0 or -ENOMEM. */
+int sw_port_hold_new(struct switchd *sw, struct sw_port *p);
 
 /* netns.c: moves interface 'ifname' into the named netns (/run/netns/NAME) and sets it up. */
 int sw_netns_move_link(const char *ifname, const char *netns, struct dvs_err *err);

@@ -88,7 +88,8 @@ echo "  QEMU downtime:            $(jget "$qm" "r.get('downtime')") ms (total $(
 echo "  DVS blackout:             $(jget "$row" "(r['blackout_us'] or 0) / 1000") ms (activated by $(jget "$row" "r['activated_by']"))"
 echo "  pings lost (of 400):      $lost   largest gap: $gap ms   (missing icmp_seq: $missing)"
 for h in "$A1" "$A2" "$B1"; do
-	echo "  drops on $h:  $(ctl "$h" drops.show | "$PY" -c 'import json,sys; print(", ".join("%s=%d" % (d["reason"], d["count"]) for d in json.load(sys.stdin) if d["count"]) or "none")')"
+	echo "  drops on $h:  $(ctl "$h" drops.show | "$PY" -c 'import json,sys; print(", ".join("%s=%d" % (d["reason"], d["count"]) for d in json.load(sys.stdin) if d["count"]) or "none")')" \
+		"  (by port: $(ctl "$h" ports.stats | "$PY" -c 'import json,sys; print(", ".join("%s rx %d tx %d" % (p["name"], p["rx_dropped"], p["tx_dropped"]) for p in json.load(sys.stdin) if p["rx_dropped"] or p["tx_dropped"]) or "none")'))"
 done
 echo "  frames lost at the source: $(jget "$row" "r['frames_lost']")"
 echo "  counters carried over:    rx_packets $rx_before on a2 before -> $(port_stat "$B1" vmq rx_packets) on b1 after"

@@ -21,8 +21,14 @@ port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *
 {
 	struct sw_port *p;
 
-	if (!sw->no_datapath)
-		return sw_port_create(sw, pc, err);
+	if (!sw->no_datapath) {
+		p = sw_port_create(sw, pc, err);
+		/* A migration's destination holds from its creation, before the state machine
+		 * sees the row: a frame flooded to it before its guest runs waits for it. */
+		if (p && pc->mig_epoch && sw_port_hold_new(sw, p) < 0)
+			DVS_LOG(WARN, "port %s: no memory for its migration hold queue", pc->name);
+		return p;
+	}
 	if (sw_port_find(sw, pc->name)) {
 		dvs_err_set(err, EEXIST, "port \"%s\" already exists", pc->name);
 		return NULL;

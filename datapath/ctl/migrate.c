@@ -42,6 +42,10 @@
 #define DB_NAME "DVS"
 #define DEFAULT_TIMEOUT_MS 30000
 #define MIG_RELEASE_GRACE_MS 250
+/* The destination keeps its hold queue this long after the activation: a guest just resumed
+ * (slowly, under TCG) may not take frames at once, and a frame it cannot take is held and
+ * retried, not dropped (tx-queue-full, 1-3 frames in some demo runs without it). */
+#define MIG_DEST_HOLD_MS 1000
 
 /* --- small helpers ------------------------------------------------------------------- */
 
@@ -494,6 +498,7 @@ activate(struct sw_db *db, const char *uuid, const json_t *mig, struct sw_port *
 		json_object_set_new(port_row, "vhost_socket", json_string(sock));
 	mig_write(db, uuid, row, port_uuid, port_row);
 	json_object_set_new(local(db, uuid), "activated", json_true());
+	json_object_set_new(local(db, uuid), "activated_ms", json_integer((json_int_t)sw_db_wall_ms()));
 	DVS_LOG(INFO, "port %s: activated by %s; binding moves here", p->conf.name, by);
 }
 
@@ -512,7 +517,9 @@ hold_counts(const struct switchd *sw, uint16_t idx, uint64_t *held_uc, uint64_t 
 	}
 }
 
-static void
+/* Returns true while the destination still holds frames for the port after the activation
+ * (the caller keeps its tick short until then). */
+static bool
 step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *state)
 {
 	struct switchd *sw = db->sw;
@@ -525,32 +532,38 @@ step_dest(struct sw_db *db, const char *uuid, const json_t *mig, const char *sta
 	bool rarp;
 
 	if (!p)
-		return;
+		return false;
 	if (json_is_true(json_object_get(l, "activated"))) {
-		/* Once the VM runs here and what waited for it is delivered, no more holding. */
+		/* Once the VM runs here, has had a moment to take frames, and what waited for it
+		 * is delivered, no more holding. */
+		uint64_t since = sw_db_wall_ms() -
+				 (uint64_t)json_integer_value(json_object_get(l, "activated_ms"));
 		if (p->hold && rte_ring_empty(p->hold) && sw_port_link_up(p) &&
+		    since >= MIG_DEST_HOLD_MS &&
 		    (!strcmp(state, "complete") || !strcmp(state, "redirect")))
 			sw_port_hold(sw, p, false);
-		return;
+		/* A short tick while holding, but not for ever (a guest that never comes up). */
+		return p->hold != NULL && since < 10 * MIG_DEST_HOLD_MS;
 	}
 	if (!strcmp(state, "prepare") && !json_object_get(l, "built")) {
 		json_object_set_new(l, "built", json_true());
 		sw_port_hold(sw, p, true);
 		mig_write(db, uuid, state_row(mig, "transfer"), NULL, NULL);
 		DVS_LOG(INFO, "port %s: built for the migration, waiting for its state", key);
-		return;
+		return false;
 	}
 	const char *ps = mig_str(mig, "port_state");
 	if (!strcmp(state, "transfer") && ps && !json_object_get(l, "imported")) {
 		import_port(sw, p, ps);
 		json_object_set_new(l, "imported", json_true());
 		mig_write(db, uuid, state_row(mig, "activating"), NULL, NULL);
-		return;
+		return false;
 	}
 	if (first_frame(sw, p, &tsc, &rarp))
 		activate(db, uuid, mig, p, port_uuid, tsc, rarp ? "rarp" : "first-frame");
 	else if (!strcmp(state, "activating") && !strcmp(mig_option(mig, "activate") ?: "", "true"))
 		activate(db, uuid, mig, p, port_uuid, rte_rdtsc(), "manual");
+	return false;
 }
 
 /* True when the controller's MacLocation for the port's MAC names the destination host. */
@@ -749,8 +762,8 @@ sw_mig_step(struct sw_db *db)
 			busy = true;
 		if ((dst && !strcmp(dst, me)) || (src && !strcmp(src, me)))
 			mig_resend(db, uuid);
-		if (dst && !strcmp(dst, me))
-			step_dest(db, uuid, row, state);
+		if (dst && !strcmp(dst, me) && step_dest(db, uuid, row, state))
+			busy = true;
 		if (src && !strcmp(src, me))
 			step_source(db, uuid, row, state);
 	}

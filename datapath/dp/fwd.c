@@ -595,6 +595,25 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 /* Held frames of port 'port': a destination retries them on the port; a source sends each
  * to where the FDB now places its destination MAC (the VM's new host, once its announcement
  * arrived), and keeps the rest. */
+/* Sends held frames 'pkts' on 'port' itself; puts the ones it does not take in 'keep' and
+ * returns their count. */
+static unsigned
+hold_retry(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, struct rte_mbuf **pkts,
+	   unsigned n, struct rte_mbuf **keep)
+{
+	uint16_t q = (uint16_t)(lc->wid % p->n_txq);
+	uint16_t sent = rte_eth_tx_burst(p->eth_port, q, pkts, (uint16_t)n);
+	unsigned nk = 0;
+
+	for (uint16_t i = 0; i < sent; i++)
+		lc->port[port].tx_bytes += pkts[i]->pkt_len;
+	lc->port[port].tx_packets += sent;
+	lc->mig_sent_on[port] += sent;
+	for (unsigned i = sent; i < n; i++)
+		keep[nk++] = pkts[i];
+	return nk;
+}
+
 static void
 hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 {
@@ -606,15 +625,10 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 	if (!n)
 		return;
 	if (p->mig_epoch) {
-		uint16_t q = (uint16_t)(lc->wid % p->n_txq);
-		uint16_t sent = rte_eth_tx_burst(p->eth_port, q, pkts, (uint16_t)n);
-		for (uint16_t i = 0; i < sent; i++)
-			lc->port[port].tx_bytes += pkts[i]->pkt_len;
-		lc->port[port].tx_packets += sent;
-		lc->mig_sent_on[port] += sent;
-		for (unsigned i = sent; i < n; i++)
-			keep[nk++] = pkts[i];
+		nk = hold_retry(lc, p, port, pkts, n, keep);
 	} else {
+		struct rte_mbuf *here[DP_BURST];
+		unsigned nh = 0;
 		for (unsigned i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 			struct fdb_key k = {.seg = p->vlan.trunk ? 0 : p->vlan.tag};
@@ -622,8 +636,15 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 			uint16_t dst;
 			memcpy(k.mac, rte_pktmbuf_mtod(m, const uint8_t *), 6);
 			fdb_lookup_bulk(lc->dp->fdb, &kp, 1, &dst, NULL);
-			if (dst == FDB_PORT_NONE || dst == port) {
+			if (dst == FDB_PORT_NONE) {
 				keep[nk++] = m;
+				continue;
+			}
+			if (dst == port) {
+				/* The VM is here: a destination whose migration completed while it
+				 * still held frames (the port is no longer marked as migrating), or a
+				 * source before the move.  Retried on the port. */
+				here[nh++] = m;
 				continue;
 			}
 			struct dp_meta *meta = &metas[i];
@@ -633,6 +654,8 @@ hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 			output_relay(lc, t, port, dst, m, meta->n_vlans > 0, k.seg, meta, true);
 		}
 		egress_flush(lc, t, port);
+		if (nh)
+			nk += hold_retry(lc, p, port, here, nh, keep + nk);
 	}
 	unsigned back = nk ? rte_ring_mp_enqueue_burst(p->hold, (void **)keep, nk, NULL) : 0;
 	if (back < nk) {
