@@ -40,15 +40,6 @@ if [ "$(id -u)" -eq 0 ]; then
   if [ "$(cat $hp 2>/dev/null || echo 0)" -lt 256 ]; then
     echo "setup: hugepages unavailable; DPDK will run with --no-huge"
   fi
-  # PIDs: Debian 12's systemd raises kernel.pid_max to 4194304 (50-pid-max.conf); a machine
-  # booted without it keeps 32768, and PIDs then come round again within minutes of the
-  # tests' forking.  Three times a test script's bash (5.2.15) spun at 100% CPU for minutes,
-  # with no system call and a finished child left unreaped, in tests that kill background
-  # jobs (cluster_migrate, cluster_sites): the likely cause is bash's list of saved
-  # background statuses meeting a reused PID.  Not proven; PIDs that do not come round make
-  # it moot.
-  pm=/proc/sys/kernel/pid_max
-  if [ -w "$pm" ] && [ "$(cat $pm)" -lt 4194304 ]; then echo 4194304 > "$pm" 2>/dev/null || true; fi
 fi
 
 [ "${1:-}" = "--no-build" ] && exit 0
