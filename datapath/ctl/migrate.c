@@ -34,7 +34,6 @@
 #include "db_sync.h"
 #include "migrate_state.h"
 #include "lib/log.h"
-#include "lib/profile.h"
 #include "ovsdb-lite/client/idl.h"
 #include "ovsdb-lite/client/replica.h"
 #include "ovsdb-lite/client/txn.h"
