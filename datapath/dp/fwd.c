@@ -592,9 +592,6 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	egress_flush(lc, t, in);
 }
 
-/* Held frames of port 'port': a destination retries them on the port; a source sends each
- * to where the FDB now places its destination MAC (the VM's new host, once its announcement
- * arrived), and keeps the rest. */
 /* Sends held frames 'pkts' on 'port' itself; puts the ones it does not take in 'keep' and
  * returns their count. */
 static unsigned
@@ -614,6 +611,10 @@ hold_retry(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, struct r
 	return nk;
 }
 
+/* Held frames of port 'port': a destination retries them on the port; otherwise each goes
+ * where the FDB now places its destination MAC: the VM's new host once its announcement
+ * arrived (a source), or the port itself (a destination whose migration completed); the
+ * rest are kept. */
 static void
 hold_drain(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port)
 {
