@@ -268,6 +268,17 @@ sw_port_watch_links(struct switchd *sw)
 	uplink_xdp_sync(sw);
 }
 
+uint64_t
+sw_port_last_rx_tsc(const struct switchd *sw, const struct sw_port *p)
+{
+	uint64_t last = 0;
+
+	for (unsigned w = 0; w < sw->dp.n_workers; w++)
+		last = RTE_MAX(last, __atomic_load_n(&sw->dp.lcores[w]->last_rx_tsc[p->idx],
+						     __ATOMIC_RELAXED));
+	return last;
+}
+
 int
 sw_port_hold_new(struct switchd *sw, struct sw_port *p)
 {

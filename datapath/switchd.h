@@ -61,6 +61,8 @@ void sw_port_destroy(struct switchd *sw, struct sw_port *p);
 struct sw_port *sw_port_find(struct switchd *sw, const char *name);
 /* True if the device reports its link up (vhost: a guest attached). */
 bool sw_port_link_up(const struct sw_port *p);
+/* The TSC of the last frame any poll lcore received on 'p' (0: none yet). */
+uint64_t sw_port_last_rx_tsc(const struct switchd *sw, const struct sw_port *p);
 
 /* ctl/publish.c: builds tables from the current ports and swaps them in under RCU.  Returns 0
  * or -ENOMEM (the old tables stay). */

@@ -172,16 +172,12 @@ report_fp(const char *state, const char *reason, const struct dp_port_stats *s)
 static bool
 guest_attached(const struct switchd *sw, const struct sw_port *p)
 {
-	uint64_t now = rte_rdtsc(), recent = 3 * rte_get_tsc_hz();
+	uint64_t last;
 
 	if (sw_port_link_up(p))
 		return true;
-	for (unsigned w = 0; w < sw->dp.n_workers; w++) {
-		uint64_t t = __atomic_load_n(&sw->dp.lcores[w]->last_rx_tsc[p->idx], __ATOMIC_RELAXED);
-		if (t && now - t < recent)
-			return true;
-	}
-	return false;
+	last = sw_port_last_rx_tsc(sw, p);
+	return last && rte_rdtsc() - last < 3 * rte_get_tsc_hz();
 }
 
 void

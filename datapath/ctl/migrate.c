@@ -447,9 +447,7 @@ step_source(struct sw_db *db, const char *uuid, const json_t *mig, const char *s
 		 * dropped a frame still sent here as vxlan-unknown-vni). */
 		if (since < 3000 && (!location_moved(db, mig, p) || since < MIG_RELEASE_GRACE_MS))
 			return;
-		uint64_t last = 0;
-		for (unsigned w = 0; w < sw->dp.n_workers; w++)
-			last = RTE_MAX(last, sw->dp.lcores[w]->last_rx_tsc[p->idx]);
+		uint64_t last = sw_port_last_rx_tsc(sw, p);
 		uint64_t last_us = last ? tsc_to_wall_us(last) : 0;
 		int64_t first_us = json_integer_value(sw_db_opt(mig, "dest_first_frame_us"));
 		json_t *row = state_row(mig, "complete");
