@@ -32,28 +32,6 @@ vtep_port(const struct dp_tables *t, uint32_t ip_be)
 	return DP_SEG_NONE;
 }
 
-/* Cheap pre-check on the outer headers: IPv4, UDP, the VXLAN port, our address.  Anything
- * else is the uplink's ordinary traffic. */
-static inline bool
-is_vxlan_to_us(const struct dp_tables *t, const struct rte_mbuf *m)
-{
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t off = 12, dst;
-
-	if (rte_pktmbuf_data_len(m) < 14 + 20 + 8 + 8)
-		return false;
-	if (f[off] == 0x81 && f[off + 1] == 0x00)
-		off += 4;
-	if (f[off] != 0x08 || f[off + 1] != 0x00)
-		return false;
-	const uint8_t *ip = f + off + 2;
-	uint32_t ihl = (uint32_t)(ip[0] & 0xf) * 4;
-	memcpy(&dst, ip + 16, 4);
-	if (ip[9] != IPPROTO_UDP || dst != t->vtep_be || off + 2 + ihl + 8 > rte_pktmbuf_data_len(m))
-		return false;
-	return ip[ihl + 2] == (VXLAN_PORT >> 8) && ip[ihl + 3] == (VXLAN_PORT & 0xff);
-}
-
 /* Decapsulated frames wait here, grouped by tunnel pseudo-port and segment, so that each
  * group enters the L2 pipeline as one burst (the pipeline's contract: one ingress port and
  * one segment per burst), with its ACL classified in one call.  A group keeps its frames'
@@ -107,14 +85,13 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct vxlan_addr src;
-		uint32_t vni;
+		uint32_t vni, src_be;
 
-		if (!is_vxlan_to_us(t, m)) {
-			pkts[keep++] = m;
+		int r = vxlan_decap_uplink_v4(m, &local, &vni, &src_be);
+		if (r == VXLAN_DECAP_PASS) {
+			pkts[keep++] = m; /* the uplink's own traffic */
 			continue;
 		}
-		enum vxlan_decap_result r = vxlan_decap(m, &local, &vni, &src);
 		if (r != VXLAN_DECAP_OK) {
 			lc->decap_drops[r]++;
 			lc->drops[DP_DROP_VXLAN_DECAP]++;
@@ -127,7 +104,7 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		uint16_t tun = vtep_port(t, src.v4_be);
+		uint16_t tun = vtep_port(t, src_be);
 		if (tun == DP_SEG_NONE) {
 			lc->drops[DP_DROP_VXLAN_UNKNOWN_VTEP]++;
 			rte_pktmbuf_free(m);

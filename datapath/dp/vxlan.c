@@ -247,75 +247,37 @@ udp_csum_ok(const struct rte_mbuf *m, uint16_t l4_off, uint16_t udp_len_be,
 	return csum_fold(sum + pseudo_sum(src, dst, addr_size, udp_len_be)) == 0xffff;
 }
 
-enum vxlan_decap_result
-vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
-	    struct vxlan_addr *outer_src)
+/* The outer IPv4 header at 'l3' (its first 20 bytes are in the data): version, lengths,
+ * fragments and checksum.  Sets *hl and *tot (header and total length) when it returns 0. */
+static inline enum vxlan_decap_result
+v4_check(const struct rte_ipv4_hdr *ip, uint32_t l3, uint32_t dlen, uint32_t plen, uint32_t *hl,
+	 uint32_t *tot)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t dlen = rte_pktmbuf_data_len(m), plen = rte_pktmbuf_pkt_len(m);
-	uint32_t l3 = RTE_ETHER_HDR_LEN, l4, ip_payload;
-	uint16_t et;
-	const void *src_addr, *dst_addr;
-	size_t addr_size;
-
-	if (unlikely(dlen < RTE_ETHER_HDR_LEN))
+	*hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	*tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely((ip->version_ihl >> 4) != 4 || *hl < sizeof(*ip) || *tot < *hl))
+		return VXLAN_DECAP_BAD_IP;
+	if (unlikely(dlen < l3 + *hl || plen < l3 + *tot))
 		return VXLAN_DECAP_TRUNCATED;
-	et = ((const struct rte_ether_hdr *)p)->ether_type;
-	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
-	    et == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) {
-		if (unlikely(dlen < l3 + 4))
-			return VXLAN_DECAP_TRUNCATED;
-		et = ((const struct rte_vlan_hdr *)(p + l3))->eth_proto;
-		l3 += 4;
-	}
+	/* Only the kernel can reassemble; the XDP program passes fragments to it. */
+	if (unlikely(ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return VXLAN_DECAP_BAD_IP;
+	if (unlikely(rte_raw_cksum(ip, *hl) != 0xffff))
+		return VXLAN_DECAP_BAD_IP;
+	return VXLAN_DECAP_OK;
+}
 
-	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + l3);
-		if (unlikely(dlen < l3 + sizeof(*ip)))
-			return VXLAN_DECAP_TRUNCATED;
-		uint32_t hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-		uint32_t tot = rte_be_to_cpu_16(ip->total_length);
-		if (unlikely((ip->version_ihl >> 4) != 4 || hl < sizeof(*ip) || tot < hl))
-			return VXLAN_DECAP_BAD_IP;
-		if (unlikely(dlen < l3 + hl || plen < l3 + tot))
-			return VXLAN_DECAP_TRUNCATED;
-		/* Only the kernel can reassemble; the XDP program passes fragments to it. */
-		if (unlikely(ip->fragment_offset &
-			     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
-			return VXLAN_DECAP_BAD_IP;
-		if (unlikely(rte_raw_cksum(ip, hl) != 0xffff))
-			return VXLAN_DECAP_BAD_IP;
-		if (unlikely(local->v4_be == 0 || ip->dst_addr != local->v4_be))
-			return VXLAN_DECAP_NOT_TO_US;
-		if (unlikely(ip->next_proto_id != IPPROTO_UDP))
-			return VXLAN_DECAP_NOT_UDP;
-		l4 = l3 + hl;
-		ip_payload = tot - hl;
-		src_addr = &ip->src_addr;
-		dst_addr = &ip->dst_addr;
-		addr_size = 4;
-	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(p + l3);
-		if (unlikely(dlen < l3 + sizeof(*ip6)))
-			return VXLAN_DECAP_TRUNCATED;
-		if (unlikely((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6))
-			return VXLAN_DECAP_BAD_IP;
-		ip_payload = rte_be_to_cpu_16(ip6->payload_len);
-		if (unlikely(plen < l3 + sizeof(*ip6) + ip_payload))
-			return VXLAN_DECAP_TRUNCATED;
-		if (unlikely(!local->has_v6 || memcmp(ip6->dst_addr, local->v6, 16) != 0))
-			return VXLAN_DECAP_NOT_TO_US;
-		if (unlikely(ip6->proto != IPPROTO_UDP))
-			return VXLAN_DECAP_NOT_UDP;
-		l4 = l3 + sizeof(*ip6);
-		src_addr = ip6->src_addr;
-		dst_addr = ip6->dst_addr;
-		addr_size = 16;
-	} else {
-		return VXLAN_DECAP_NOT_IP;
-	}
-
+/* Everything from the UDP header at 'l4' on, once the outer IP header was found sound and to
+ * a local address, then the strip.  'ip_payload': the IP packet's bytes after its header. */
+static inline enum vxlan_decap_result
+udp_and_strip(struct rte_mbuf *m, const uint8_t *p, uint32_t l4, uint32_t ip_payload,
+	      const void *src_addr, const void *dst_addr, size_t addr_size,
+	      const struct vxlan_local *local, uint32_t *vni)
+{
+	uint32_t dlen = rte_pktmbuf_data_len(m), plen = rte_pktmbuf_pkt_len(m);
 	const uint32_t min_udp = sizeof(struct rte_udp_hdr) + VXLAN_HDR_SIZE + RTE_ETHER_HDR_LEN;
+
 	if (unlikely(ip_payload < min_udp || dlen < l4 + min_udp))
 		return VXLAN_DECAP_TRUNCATED;
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(p + l4);
@@ -348,8 +310,6 @@ vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
 		return VXLAN_DECAP_BAD_FLAGS;
 
 	*vni = rte_be_to_cpu_32(vx->vx_vni) >> 8;
-	outer_src->family = addr_size == 4 ? AF_INET : AF_INET6;
-	memcpy(outer_src->v6, src_addr, addr_size);
 	if (tail)
 		rte_pktmbuf_trim(m, (uint16_t)tail);
 	rte_pktmbuf_adj(m, (uint16_t)(l4 + sizeof(*udp) + sizeof(*vx)));
@@ -359,4 +319,110 @@ vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
 			 RTE_MBUF_F_RX_QINQ | RTE_MBUF_F_RX_QINQ_STRIPPED);
 	m->packet_type = 0;
 	return VXLAN_DECAP_OK;
+}
+
+/* The offset of the outer IP header (after up to one tag) and its EtherType, or 0. */
+static inline uint32_t
+outer_l3(const uint8_t *p, uint32_t dlen, uint16_t *et)
+{
+	uint32_t l3 = RTE_ETHER_HDR_LEN;
+
+	if (unlikely(dlen < RTE_ETHER_HDR_LEN))
+		return 0;
+	*et = ((const struct rte_ether_hdr *)p)->ether_type;
+	if (*et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	    *et == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) {
+		if (unlikely(dlen < l3 + 4))
+			return 0;
+		*et = ((const struct rte_vlan_hdr *)(p + l3))->eth_proto;
+		l3 += 4;
+	}
+	return l3;
+}
+
+enum vxlan_decap_result
+vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
+	    struct vxlan_addr *outer_src)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t dlen = rte_pktmbuf_data_len(m), plen = rte_pktmbuf_pkt_len(m);
+	uint32_t l3, hl, tot;
+	uint16_t et = 0;
+	enum vxlan_decap_result r;
+
+	l3 = outer_l3(p, dlen, &et);
+	if (unlikely(l3 == 0))
+		return VXLAN_DECAP_TRUNCATED;
+	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + l3);
+		if (unlikely(dlen < l3 + sizeof(*ip)))
+			return VXLAN_DECAP_TRUNCATED;
+		r = v4_check(ip, l3, dlen, plen, &hl, &tot);
+		if (unlikely(r != VXLAN_DECAP_OK))
+			return r;
+		if (unlikely(local->v4_be == 0 || ip->dst_addr != local->v4_be))
+			return VXLAN_DECAP_NOT_TO_US;
+		if (unlikely(ip->next_proto_id != IPPROTO_UDP))
+			return VXLAN_DECAP_NOT_UDP;
+		r = udp_and_strip(m, p, l3 + hl, tot - hl, &ip->src_addr, &ip->dst_addr, 4, local,
+				  vni);
+		if (r == VXLAN_DECAP_OK) {
+			outer_src->family = AF_INET;
+			outer_src->v4_be = ip->src_addr; /* read before the strip; still in the headroom */
+		}
+		return r;
+	}
+	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(p + l3);
+		if (unlikely(dlen < l3 + sizeof(*ip6)))
+			return VXLAN_DECAP_TRUNCATED;
+		if (unlikely((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6))
+			return VXLAN_DECAP_BAD_IP;
+		uint32_t ip_payload = rte_be_to_cpu_16(ip6->payload_len);
+		if (unlikely(plen < l3 + sizeof(*ip6) + ip_payload))
+			return VXLAN_DECAP_TRUNCATED;
+		if (unlikely(!local->has_v6 || memcmp(ip6->dst_addr, local->v6, 16) != 0))
+			return VXLAN_DECAP_NOT_TO_US;
+		if (unlikely(ip6->proto != IPPROTO_UDP))
+			return VXLAN_DECAP_NOT_UDP;
+		r = udp_and_strip(m, p, l3 + (uint32_t)sizeof(*ip6), ip_payload, ip6->src_addr,
+				  ip6->dst_addr, 16, local, vni);
+		if (r == VXLAN_DECAP_OK) {
+			outer_src->family = AF_INET6;
+			memcpy(outer_src->v6, ip6->src_addr, 16);
+		}
+		return r;
+	}
+	return VXLAN_DECAP_NOT_IP;
+}
+
+int
+vxlan_decap_uplink_v4(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
+		      uint32_t *outer_src_be)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t dlen = rte_pktmbuf_data_len(m), hl, tot, l3;
+	uint16_t et = 0, port = local->udp_port ? local->udp_port : VXLAN_PORT;
+	enum vxlan_decap_result r;
+
+	/* The test: outer IPv4 to our address, UDP, the VXLAN port (the bytes it reads exist). */
+	if (dlen < RTE_ETHER_HDR_LEN + 20 + 8 + VXLAN_HDR_SIZE)
+		return VXLAN_DECAP_PASS;
+	l3 = outer_l3(p, dlen, &et);
+	if (et != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return VXLAN_DECAP_PASS;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + l3);
+	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ip->next_proto_id != IPPROTO_UDP || local->v4_be == 0 ||
+	    ip->dst_addr != local->v4_be || l3 + hl + 8 > dlen)
+		return VXLAN_DECAP_PASS;
+	if (((const struct rte_udp_hdr *)(p + l3 + hl))->dst_port != rte_cpu_to_be_16(port))
+		return VXLAN_DECAP_PASS;
+
+	/* Ours: the same checks as vxlan_decap(), but the ones the test made. */
+	r = v4_check(ip, l3, dlen, rte_pktmbuf_pkt_len(m), &hl, &tot);
+	if (unlikely(r != VXLAN_DECAP_OK))
+		return r;
+	*outer_src_be = ip->src_addr;
+	return udp_and_strip(m, p, l3 + hl, tot - hl, &ip->src_addr, &ip->dst_addr, 4, local, vni);
 }

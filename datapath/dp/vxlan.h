@@ -163,7 +163,18 @@ extern const char *const vxlan_decap_texts[VXLAN_DECAP_MAX];
 enum vxlan_decap_result vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local,
 				    uint32_t *vni, struct vxlan_addr *outer_src);
 
-/* True if the frame vxlan_decap() just returned OK for carried VXLAN_FLAGS_DVS_RELAY.  Only
+/* vxlan_decap_uplink_v4(): 'm' is not VXLAN to the local IPv4 VTEP (untouched). */
+#define VXLAN_DECAP_PASS (-1)
+
+/* The uplink's receive stage in one pass over the outer headers: VXLAN_DECAP_PASS for the
+ * uplink's ordinary traffic (anything but IPv4 UDP to 'local->v4_be' on the VXLAN port, after
+ * up to one tag), else vxlan_decap()'s result for it: VXLAN_DECAP_OK with '*vni' and
+ * '*outer_src_be' set and the outer headers stripped, or the reason to drop it.  Fast-path
+ * safe. */
+int vxlan_decap_uplink_v4(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
+			  uint32_t *outer_src_be);
+
+/* True if the frame vxlan_decap() (or _uplink_v4()) just returned OK for carried VXLAN_FLAGS_DVS_RELAY.  Only
  * right after that call: it reads the VXLAN header the decap stripped, still in the
  * headroom. */
 static inline bool

@@ -506,6 +506,80 @@ test_vxlan_decap_each_reason_v4(void **state)
 #undef MUTATE
 }
 
+/* vxlan_decap_uplink_v4() on a copy of 'buf': expects 'want' (VXLAN_DECAP_PASS or a result),
+ * and an untouched mbuf unless it decapsulated. */
+static void
+expect_uplink(const uint8_t *buf, size_t n, const struct vxlan_local *l, int want)
+{
+	uint32_t vni = 0, src_be = 0;
+	struct rte_mbuf *m = mbuf_from(buf, n);
+	int got = vxlan_decap_uplink_v4(m, l, &vni, &src_be);
+
+	if (got != want)
+		fail_msg("uplink decap of %zu bytes: got %d (%s), want %d (%s)", n, got,
+			 got > 0 ? vxlan_decap_names[got] : got ? "pass" : "ok", want,
+			 want > 0 ? vxlan_decap_names[want] : want ? "pass" : "ok");
+	if (want == VXLAN_DECAP_OK) {
+		uint8_t inner[128];
+		size_t n_inner = unhex(fix_inner, inner, sizeof(inner));
+		assert_int_equal(vni, FIX_VNI);
+		assert_int_equal(src_be, params_v4().src.v4_be);
+		assert_mbuf_bytes(m, inner, n_inner);
+	} else {
+		assert_mbuf_bytes(m, buf, n);
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* The uplink's one-pass receive: the uplink's own traffic passes untouched, VXLAN to us is
+ * decapsulated or refused with exactly vxlan_decap()'s reason. */
+static void
+test_vxlan_decap_uplink_v4(void **state)
+{
+	uint8_t ref[256], b[256];
+	size_t n = unhex(fix_v4, ref, sizeof(ref));
+	struct vxlan_tmpl_params p = params_v4();
+	struct vxlan_local l = local_of(&p);
+	const size_t ip = 14, udp = 34, vx = 42;
+
+#define UPLINK(stmt, want) \
+	do { \
+		memcpy(b, ref, n); \
+		stmt; \
+		expect_uplink(b, n, &l, (want)); \
+	} while (0)
+
+	UPLINK((void)0, VXLAN_DECAP_OK);
+	UPLINK(b[vx + 1] = 0x01, VXLAN_DECAP_OK); /* the relay bit */
+	/* Not VXLAN to us: the uplink's traffic. */
+	UPLINK((b[12] = 0x08, b[13] = 0x06), VXLAN_DECAP_PASS);                    /* ARP */
+	UPLINK((b[12] = 0x86, b[13] = 0xdd), VXLAN_DECAP_PASS);                    /* IPv6 */
+	UPLINK((b[ip + 19] ^= 1, fix_ip_csum(b, ip)), VXLAN_DECAP_PASS);           /* not our IP */
+	UPLINK((b[ip + 9] = IPPROTO_TCP, fix_ip_csum(b, ip)), VXLAN_DECAP_PASS);   /* TCP */
+	UPLINK(b[udp + 3] = 0xb6, VXLAN_DECAP_PASS);                               /* port 4790 */
+	struct vxlan_local none = {0};
+	expect_uplink(ref, n, &none, VXLAN_DECAP_PASS);
+	/* Too short to be VXLAN with an inner frame's header: passes; longer, refused. */
+	for (size_t cut = 0; cut < vx + 8 + 14; cut++)
+		expect_uplink(ref, cut, &l, cut < 14 + 20 + 8 + 8 ? VXLAN_DECAP_PASS
+								  : VXLAN_DECAP_TRUNCATED);
+	/* To us but malformed: vxlan_decap()'s reasons. */
+	UPLINK(b[ip + 10] ^= 0x01, VXLAN_DECAP_BAD_IP);                          /* checksum */
+	UPLINK((b[ip] = 0x55, fix_ip_csum(b, ip)), VXLAN_DECAP_BAD_IP);          /* version 5 */
+	UPLINK((b[ip + 6] = 0x20, fix_ip_csum(b, ip)), VXLAN_DECAP_BAD_IP);      /* a fragment */
+	UPLINK((b[ip + 2] = 0x01, fix_ip_csum(b, ip)), VXLAN_DECAP_TRUNCATED);   /* IP length */
+	UPLINK(b[udp + 5] += 1, VXLAN_DECAP_BAD_UDP);
+	UPLINK(b[vx] = 0x00, VXLAN_DECAP_BAD_FLAGS);
+	UPLINK(b[vx + 7] = 0x01, VXLAN_DECAP_BAD_FLAGS);
+#undef UPLINK
+	/* Behind an underlay tag. */
+	{
+		uint8_t t[300];
+		size_t nt = unhex(fix_v4_vlan, t, sizeof(t));
+		expect_uplink(t, nt, &l, VXLAN_DECAP_OK);
+	}
+}
+
 /* Recomputes the outer UDP checksum over IPv6 after a test mutated the datagram. */
 static void
 fix_udp6_csum(uint8_t *buf, size_t l3)
@@ -707,6 +781,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vxlan_encap_v4_matches_scapy),
+		cmocka_unit_test(test_vxlan_decap_uplink_v4),
 		cmocka_unit_test(test_vxlan_encap_v4_vlan_matches_scapy),
 		cmocka_unit_test(test_vxlan_encap_v6_matches_scapy),
 		cmocka_unit_test(test_vxlan_sport_of_fixture_hash),
