@@ -345,13 +345,23 @@ fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
 		if (mport[i] != FDB_PORT_NONE && mpos[i] >= 0)
 			fdbc_put(lc, miss[i], mpos[i]);
 	}
-	if (copies)
-		for (uint16_t i = 1; i < n; i++)
+	if (copies) {
+		/* The run's results ride in registers: reading back the entry just written would
+		 * chain every frame of the burst on a store-to-load forward. */
+		uint16_t sp = src_port[0], dp = dst_port[0];
+		int32_t spos = src_pos[0];
+		for (uint16_t i = 1; i < n; i++) {
 			if (same[i]) {
-				src_port[i] = src_port[i - 1];
-				src_pos[i] = src_pos[i - 1];
-				dst_port[i] = dst_port[i - 1];
+				src_port[i] = sp;
+				src_pos[i] = spos;
+				dst_port[i] = dp;
+			} else {
+				sp = src_port[i];
+				spos = src_pos[i];
+				dp = dst_port[i];
 			}
+		}
+	}
 }
 
 /* True if the frame at 'f' has the addresses of the one at 'prev' (12 bytes). */
