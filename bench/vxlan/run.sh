@@ -23,7 +23,7 @@
 # than the rings hold on the way loses the excess at the start, possibly a whole direction).
 # Wrap in 'flock /tmp/dvs-heavy.lock' on a shared machine.  VX_PERF_DIR=DIR: a cpu-clock profile
 # of CPU 1 over each window (perf record -C 1): top symbols in DIR/CONTENDER-ROUND.txt, per DSO in
-# DIR/CONTENDER-ROUND.dso.txt.
+# DIR/CONTENDER-ROUND.dso.txt; VX_PERF_KEEP=1 also keeps the samples (DIR/CONTENDER-ROUND.data).
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")/.." && pwd)
 export DVS_SRC=${DVS_SRC:-$(cd "$bench_dir/.." && pwd)}
@@ -122,6 +122,8 @@ run_one() {
 			grep -v '^$' | head -60 >"$VX_PERF_DIR/$c-$r.txt" || true
 		perf report -q -i "$d/perf.data" --stdio --sort dso 2>/dev/null |
 			grep -v '^$' | head -20 >"$VX_PERF_DIR/$c-$r.dso.txt" || true
+		# VX_PERF_KEEP=1: the samples too, for perf annotate against the same binaries.
+		if [ "${VX_PERF_KEEP:-0}" = 1 ]; then cp "$d/perf.data" "$VX_PERF_DIR/$c-$r.data"; fi
 	else
 		sleep "$duration"
 	fi
