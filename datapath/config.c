@@ -119,64 +119,24 @@ check_keys(const json_t *o, const char *const *allowed, const char *allowed_text
 	return 0;
 }
 
+_Static_assert(DVS_VLAN_WORDS == DVS_PROFILE_VLAN_WORDS && DVS_VLAN_MAX == DVS_PROFILE_VLAN_MAX,
+	       "the config's VLAN bitmaps are lib/profile.h's");
+
 int
 dvs_vlan_list_parse(const char *s, uint64_t bm[DVS_VLAN_WORDS], struct dvs_err *err)
 {
-	const char *p = s;
-
-	memset(bm, 0, DVS_VLAN_WORDS * sizeof(uint64_t));
-	if (!*s)
+	/* A port group may have no trunk list; a port's "trunks", when given, names some. */
+	if (!*s) {
+		memset(bm, 0, DVS_VLAN_WORDS * sizeof(uint64_t));
 		return dvs_err_set(err, EINVAL, "empty VLAN list (expected e.g. \"10,20-30\")");
-	while (*p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi;
-		if (end == p)
-			return dvs_err_set(err, EINVAL, "\"%s\": not a VLAN list (expected e.g. \"10,20-30\")", s);
-		hi = lo;
-		p = end;
-		if (*p == '-') {
-			p++;
-			hi = strtol(p, &end, 10);
-			if (end == p)
-				return dvs_err_set(err, EINVAL, "\"%s\": range without an end", s);
-			p = end;
-		}
-		if (lo < 0 || hi > DVS_VLAN_MAX || lo > DVS_VLAN_MAX || hi < 0)
-			return dvs_err_set(err, EINVAL, "\"%s\": VLAN out of range 0..%d", s, DVS_VLAN_MAX);
-		if (hi < lo)
-			return dvs_err_set(err, EINVAL, "\"%s\": range %ld-%ld is backwards", s, lo, hi);
-		for (long v = lo; v <= hi; v++)
-			bm[v >> 6] |= 1ull << (v & 63);
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return dvs_err_set(err, EINVAL, "\"%s\": unexpected '%c' (expected e.g. \"10,20-30\")", s, *p);
 	}
-	return 0;
+	return dvs_profile_vlans_parse(s, bm, err);
 }
 
 char *
 dvs_vlan_list_format(const uint64_t bm[DVS_VLAN_WORDS], char *buf, size_t size)
 {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int v = 0; v <= DVS_VLAN_MAX && n < size; v++) {
-		if (!dvs_vlan_bit(bm, (uint16_t)v))
-			continue;
-		int end = v;
-		while (end + 1 <= DVS_VLAN_MAX && dvs_vlan_bit(bm, (uint16_t)(end + 1)))
-			end++;
-		int w = end > v ? snprintf(buf + n, size - n, "%s%d-%d", n ? "," : "", v, end)
-				: snprintf(buf + n, size - n, "%s%d", n ? "," : "", v);
-		if (w < 0)
-			break;
-		n += (size_t)w;
-		v = end;
-	}
-	if (n >= size && size > 0)
-		buf[size - 1] = '\0';
-	return buf;
+	return dvs_profile_vlans_format(bm, buf, size);
 }
 
 static const char *const port_keys[] = {

@@ -96,9 +96,10 @@ int dvs_config_parse(const json_t *j, struct dvs_switchd_conf *c, struct dvs_err
 int dvs_config_load(const char *path, struct dvs_switchd_conf *c, struct dvs_err *err);
 /* Parses one port object (the "ports" entries, and the control socket's port.add). */
 int dvs_port_conf_parse(const json_t *j, struct dvs_port_conf *p, struct dvs_err *err);
-/* Parses a VLAN list "10,20-30" into a bitmap.  Returns 0 or -EINVAL. */
+/* Parses a VLAN list "10,20-30" (1..4094, not empty) into a bitmap, with lib/profile.h's
+ * syntax and errors.  Returns 0 or -EINVAL. */
 int dvs_vlan_list_parse(const char *s, uint64_t bitmap[DVS_VLAN_WORDS], struct dvs_err *err);
-/* Formats a bitmap back as "10,20-30" into buf.  Returns buf. */
+/* Formats a bitmap back as "10,20-30" into buf (dvs_profile_vlans_format).  Returns buf. */
 char *dvs_vlan_list_format(const uint64_t bitmap[DVS_VLAN_WORDS], char *buf, size_t size);
 /* Splits a validated 'vdev' value into the device name (before the first ',') and its
  * arguments (after it, possibly empty).  Returns 0, or -EINVAL if 'name' is too small. */

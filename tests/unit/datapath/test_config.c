@@ -77,7 +77,7 @@ test_config_errors(void **state)
 	expect_error("{\"ports\":[{\"type\":\"tap\",\"ifname\":\"x\"}]}", "ports[0]: name: missing");
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"veth\"}]}", "type: \"veth\" is not one of vhost-user, tap, kernel, uplink");
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"tag\":5000}]}", "ports[0]: port \"a\": tag: 5000 out of range 0..4094");
-	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"vlan_mode\":\"trunk\",\"trunks\":\"10-5\"}]}", "backwards");
+	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"vlan_mode\":\"trunk\",\"trunks\":\"10-5\"}]}", "range 10-5 is reversed");
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"tap\",\"ifname\":\"x\",\"vlan_mode\":\"trunk\",\"trunks\":\"10,x\"}]}", "trunks");
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"vhost-user\",\"path\":\"rel.sock\"}]}", "absolute");
 	expect_error("{\"ports\":[{\"name\":\"a\",\"type\":\"vhost-user\"}]}", "path: missing");
@@ -169,6 +169,15 @@ test_vlan_list_roundtrip(void **state)
 	assert_string_equal(dvs_vlan_list_format(bm, buf, sizeof(buf)), "1,5-7,100,4094");
 	assert_int_equal(dvs_vlan_list_parse("4095", bm, NULL), -EINVAL);
 	assert_int_equal(dvs_vlan_list_parse("", bm, NULL), -EINVAL);
+	/* The same syntax and limits as port groups' lists (lib/profile_syntax.c). */
+	struct dvs_err err = {0};
+	assert_int_equal(dvs_vlan_list_parse("0", bm, &err), -EINVAL);
+	assert_string_equal(err.msg, "0 out of range 1..4094");
+	struct dvs_err err2 = {0}; /* dvs_err keeps its first message */
+	assert_int_equal(dvs_vlan_list_parse("30-20", bm, &err2), -EINVAL);
+	assert_string_equal(err2.msg, "range 30-20 is reversed");
+	assert_int_equal(dvs_vlan_list_parse(" 10, 20-21 ", bm, NULL), 0);
+	assert_string_equal(dvs_vlan_list_format(bm, buf, sizeof(buf)), "10,20-21");
 }
 
 int
