@@ -214,7 +214,7 @@ sw_db_report_ports(struct sw_db *db)
 			 * binds the port and publishes its MAC as it would for a real one. */
 			state = "up";
 		} else if (p) {
-			state = guest_attached(sw, p) ? "up" : "down";
+			state = guest_attached(sw, p) || sw_mig_outgoing(db, uuid) ? "up" : "down";
 			if (strcmp(state, "up"))
 				reason = "no guest attached";
 			sw_port_stats(sw, p, &s);

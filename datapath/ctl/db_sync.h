@@ -82,6 +82,11 @@ void sw_db_report_ports(struct sw_db *db);
 /* migrate.c */
 /* The active Migration row bringing Port 'port_uuid' to this host, or NULL. */
 const json_t *sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid);
+/* True while Port 'port_uuid' is leaving this host in an active migration (prepare, transfer,
+ * activating).  Its guest may already be paused or gone, but from the export on the port holds
+ * the VM's frames for the destination, so it is reported "up": the cluster keeps flooding to
+ * it and its MAC published here until the activation moves both. */
+bool sw_mig_outgoing(struct sw_db *db, const char *port_uuid);
 /* Advances every migration this host takes part in: on each DB batch (before the ports are
  * applied, so a source still has the port to report on) and on the control tick.  Returns
  * true while one is in progress here (the tick then runs faster). */

@@ -537,6 +537,24 @@ sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
 }
 
 bool
+sw_mig_outgoing(struct sw_db *db, const char *port_uuid)
+{
+	const char *me = sw_db_host_uuid(db), *uuid;
+	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
+	json_t *row;
+
+	if (!me)
+		return false;
+	json_object_foreach((json_t *)rows, uuid, row) {
+		const char *src = mig_uuid_col(row, "source_host"), *port = mig_uuid_col(row, "port");
+		if (src && port && !strcmp(src, me) && !strcmp(port, port_uuid) &&
+		    active_state(json_string_value(json_object_get(row, "state"))))
+			return true;
+	}
+	return false;
+}
+
+bool
 sw_mig_step(struct sw_db *db)
 {
 	const char *me = sw_db_host_uuid(db), *uuid;
