@@ -70,11 +70,8 @@ for sw in "${sw_list[@]}"; do
 	esac
 done
 
-# One memory mode for every process of the run (as bench/v2v.sh).
-if [ "$huge" = auto ]; then
-	if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
-fi
-if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
+v2v_memory_mode "$huge"
+huge=$V2V_HUGE
 
 tmpdir_new B
 # The guest is built for this run (nothing is left in the tree).

@@ -46,14 +46,8 @@ for sw in "${sw_list[@]}"; do
 	esac
 done
 
-# One memory mode for every process of the run, so that no switch is favoured: hugepages
-# only if the guest (256 MB) and the largest switch (512 MB) fit at once.
-if [ "$huge" = auto ]; then
-	if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
-fi
-if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
-TESTPMD_MBUFS=16384
-TESTPMD_MEM_MB=256
+v2v_memory_mode "$huge"
+huge=$V2V_HUGE
 
 tmpdir_new B
 

@@ -56,6 +56,21 @@ v2v_measure() {
 		printf "%.2f\n", (y[2] - x[2]) / (y[1] - x[1]) / 1e6 }'
 }
 
+# v2v_memory_mode HUGE: one memory mode for every process of a run, so that no switch is
+# favoured.  HUGE is 0, 1 or auto (hugepages only if the guest (256 MB) and the largest switch
+# (512 MB) fit at once).  Exports what the guests and switches read, and sets the testpmd
+# guest's pool (TESTPMD_MBUFS, TESTPMD_MEM_MB); V2V_HUGE gets the mode taken (0 or 1).
+v2v_memory_mode() {
+	local huge=$1
+	if [ "$huge" = auto ]; then
+		if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
+	fi
+	if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
+	TESTPMD_MBUFS=16384
+	TESTPMD_MEM_MB=256
+	V2V_HUGE=$huge
+}
+
 # median NUMBERS...: the median (mean of the two middle values for an even count).
 median() {
 	[ $# -gt 0 ] || { echo nan; return; }

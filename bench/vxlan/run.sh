@@ -67,12 +67,8 @@ for c in "${c_list[@]}"; do
 	*) fail "unknown contender '$c' (dvs-vxlan, ovs-vxlan, dvs-plain)" ;;
 	esac
 done
-if [ "$huge" = auto ]; then
-	if dvs_hugepages_ok 768; then huge=1; else huge=0; fi
-fi
-if [ "$huge" = 0 ]; then export DVS_NO_HUGE=1 V2V_NO_HUGE=1; else export DVS_HUGE=1; fi
-TESTPMD_MBUFS=16384
-TESTPMD_MEM_MB=256
+v2v_memory_mode "$huge"
+huge=$V2V_HUGE
 
 tmpdir_new B
 vx_build_bpf "$B"
