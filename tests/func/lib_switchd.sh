@@ -40,9 +40,42 @@ t_cleanup() {
 			-name '*.out' -o -name '*.json' -o -name '*.snapshot' \) -exec cp {} "$DVS_SAVE_LOGS"/ \;
 	fi
 	rm -rf "$T_WORK"
+	if [ -n "$T_CPU_CG" ]; then
+		echo $$ >"${T_CPU_CG%/*}/cgroup.procs"
+		# Empty once the processes killed above have exited.
+		for _ in $(seq 50); do rmdir "$T_CPU_CG" 2>/dev/null && break; sleep 0.1; done
+	fi
 }
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
+
+# The test runs in a cpu cgroup of its own (cgroup v1 "cpu" hierarchy; skipped where the
+# machine has none), so that none of its processes is in a scheduler autogroup (the kernel
+# puts a task in its session's autogroup only while it is in the root cpu cgroup).  Why:
+# an exiting thread leaves its autogroup for the root group (sched_autogroup_exit_task), and
+# on this machine's kernel (6.18) that thread can then wait tens of seconds for its CPU when
+# another thread busy-polls there.  A killed DPDK process (testpmd guest, switchd) has such a
+# thread, pinned to the CPU where the other guests' and switchds' lcores poll; the thread is
+# stopped in the middle of releasing its /proc/PID/task/TID dentries (DPDK names its threads
+# through /proc), and this shell, reaping the process, spins in the kernel (wait4 ->
+# release_task -> d_invalidate -> shrink_dcache_parent) until the thread runs again: the test
+# sat at ~95% system CPU with its other children left as zombies, for 10 s to minutes.  In a
+# cpu cgroup the exiting thread keeps its group and runs at once (synthetic reproducer: waits
+# for a killed victim of up to 86 s in the root cgroup, at most 25 ms in a cgroup).
+# The cgroup has the default weight, as an autogroup had; t_cleanup removes it.
+T_CPU_CG=
+t_cpu_cgroup() {
+	local root=/sys/fs/cgroup/cpu d
+	[ -w "$root/cgroup.procs" ] || return 0
+	# Those left by tests that were SIGKILLed (their shell is gone; rmdir fails if not empty).
+	for d in "$root"/dvs-func-*; do
+		[ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && rmdir "$d" 2>/dev/null
+	done
+	d=$root/dvs-func-$$
+	mkdir "$d" 2>/dev/null || return 0
+	if echo $$ >"$d/cgroup.procs" 2>/dev/null; then T_CPU_CG=$d; else rmdir "$d"; fi
+}
+t_cpu_cgroup
 
 # t_ns NAME: a network namespace removed at exit (name made unique to this test run).
 t_ns() {
