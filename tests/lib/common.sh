@@ -84,7 +84,7 @@ _dvs_cpu_cgroup() {
 	done
 	mkdir "$cg" 2>/dev/null || return 0
 	echo $$ >"$cg/cgroup.procs" 2>/dev/null || { rmdir "$cg"; return 0; }
-	cleanup_push "echo $$ >$root/cgroup.procs; for _ in \$(seq 50); do rmdir $cg && break; sleep 0.1; done"
+	cleanup_push "echo $$ >$root/cgroup.procs; for _ in \$(seq 50); do rmdir $cg 2>/dev/null && break; sleep 0.1; done"
 }
 _dvs_cpu_cgroup
 
