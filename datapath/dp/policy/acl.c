@@ -38,7 +38,18 @@ enum { F6_PROTO, F6_SRC0, F6_DST0 = F6_SRC0 + 4, F6_SPORT = F6_DST0 + 4, F6_DPOR
 RTE_ACL_RULE_DEF(acl_rte_rule4, F4_NUM);
 RTE_ACL_RULE_DEF(acl_rte_rule6, F6_NUM);
 
+/* The bits of an IPv4 key that the rules of one direction can look at, for one IP protocol
+ * (network byte order, as the key): the longest source and destination prefix among the rules
+ * that can match that protocol, and the L4 fields any of them restricts.  Two keys equal under
+ * it get the same verdict, so the verdict cache keys on the masked key: a port's flows that
+ * differ only where no rule looks (the source port, host bits below every prefix) share one
+ * entry and stay in L1. */
+struct acl_mask4 {
+	uint32_t src, dst, ports;
+};
+
 struct acl_dir_tables {
+	struct acl_mask4 mask4[256]; /* by IP protocol */
 	struct rte_acl_ctx *v4, *v6; /* NULL when no rule applies to that family */
 	uint32_t n_l2;
 	uint32_t *l2_rule;     /* rule indexes, best first */
@@ -209,6 +220,42 @@ rule_in_family(const struct acl_rule *r, uint8_t family)
 	return r->family == 0 || r->family == family;
 }
 
+static inline uint32_t
+prefix_mask_be(uint8_t len)
+{
+	return rte_cpu_to_be_32(len ? ~0u << (32 - len) : 0);
+}
+
+/* Fills t->mask4 from the IPv4 rules of direction 'dir' (struct acl_mask4). */
+static void
+build_masks4(const struct acl *acl, enum acl_dir dir, struct acl_dir_tables *t)
+{
+	for (unsigned proto = 0; proto < 256; proto++) {
+		uint8_t src = 0, dst = 0;
+		uint16_t sp = 0, dp = 0;
+
+		for (uint32_t i = 0; i < acl->n_rules; i++) {
+			const struct acl_rule *r = &acl->rules[i];
+			if (r->dir != dir || !rule_in_family(r, 4) ||
+			    (r->proto >= 0 && r->proto != (int)proto))
+				continue;
+			if (r->has_src)
+				src = RTE_MAX(src, r->src.len);
+			if (r->has_dst)
+				dst = RTE_MAX(dst, r->dst.len);
+			/* l4_fields(): the ICMP type and code ride in the port fields. */
+			if (r->sport_min != 0 || r->sport_max != 65535 || r->icmp_type >= 0)
+				sp = 0xffff;
+			if (r->dport_min != 0 || r->dport_max != 65535 || r->icmp_code >= 0)
+				dp = 0xffff;
+		}
+		uint16_t ports[2] = {sp, dp};
+		t->mask4[proto].src = prefix_mask_be(src);
+		t->mask4[proto].dst = prefix_mask_be(dst);
+		memcpy(&t->mask4[proto].ports, ports, 4);
+	}
+}
+
 /* Best first: higher priority, then the rule given first.  'ctx' is the rules array. */
 static int
 rank_cmp(const void *a, const void *b, void *ctx)
@@ -376,6 +423,7 @@ acl_create(const struct acl_ruleset *rs, unsigned n_workers, int socket, struct 
 	}
 	qsort_r(order, rs->n_rules, sizeof(*order), rank_cmp, acl->rules);
 	for (int d = 0; d < ACL_DIR_COUNT; d++) {
+		build_masks4(acl, d, &acl->dir[d]);
 		ret = build_ctx(acl, order, d, 4, socket, &acl->dir[d].v4, err);
 		if (ret == 0)
 			ret = build_ctx(acl, order, d, 6, socket, &acl->dir[d].v6, err);
@@ -512,7 +560,8 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 		      struct acl_cache *c, const struct dp_meta *const m[], unsigned n,
 		      struct acl_result res[])
 {
-	struct acl_key4 k4[CHUNK];
+	const struct acl_mask4 *mask = acl->dir[dir].mask4;
+	struct acl_key4 k4[CHUNK], ck[CHUNK];
 	const struct dp_meta *om[CHUNK];
 	struct acl_result ores[CHUNK];
 	const uint8_t *d4[CHUNK];
@@ -522,7 +571,18 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 
 	for (i = 0; i < n; i++) {
 		if (m[i]->l3 == DP_L3_IPV4) {
+			const struct acl_mask4 *mk;
+			uint32_t ports;
+
 			key4_build(m[i], &k4[n4]);
+			/* The cache's key: only the bits a rule can look at (struct acl_mask4). */
+			mk = &mask[k4[n4].proto];
+			ck[n4] = k4[n4];
+			ck[n4].src &= mk->src;
+			ck[n4].dst &= mk->dst;
+			memcpy(&ports, &ck[n4].sport, 4);
+			ports &= mk->ports;
+			memcpy(&ck[n4].sport, &ports, 4);
 			i4[n4++] = (uint8_t)i;
 		} else {
 			om[no] = m[i];
@@ -530,14 +590,14 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 		}
 	}
 	if (n4) {
-		nm = acl_cache_lookup(c, acl->id, (uint8_t)dir, k4, n4, ud, slot, miss);
+		nm = acl_cache_lookup(c, acl->id, (uint8_t)dir, ck, n4, ud, slot, miss);
 		if (nm) {
 			for (i = 0; i < nm; i++)
 				d4[i] = (const uint8_t *)&k4[miss[i]];
 			rte_acl_classify(acl->dir[dir].v4, d4, r4, nm, 1);
 			for (i = 0; i < nm; i++) {
 				ud[miss[i]] = r4[i];
-				acl_cache_insert(c, acl->id, (uint8_t)dir, &k4[miss[i]], slot[miss[i]], r4[i]);
+				acl_cache_insert(c, acl->id, (uint8_t)dir, &ck[miss[i]], slot[miss[i]], r4[i]);
 			}
 		}
 		for (i = 0; i < n4; i++)

@@ -252,7 +252,9 @@ check_random(uint32_t cache_buckets, bool roomy, unsigned n_sets, unsigned n_fra
 			assert_int_equal(h + m, 0);
 		}
 		assert_int_equal(set_hits + set_misses, looked_up);
-		assert_true(set_misses >= distinct);
+		/* Flows that differ only where no rule looks share an entry (the masked key), so
+		 * a flow may hit on another's: fewer misses than flows is fine. */
+		assert_true(set_misses <= looked_up && (looked_up == 0 || set_misses >= 1));
 		if (roomy && set_misses > cold)
 			fail_msg("set %u: %llu misses for %llu flows (%llu frames of a flow not yet "
 				 "cached) in a cache of %u entries", set, (unsigned long long)set_misses,
@@ -481,6 +483,62 @@ test_acl_cache_counts_carry(void **state)
 	acl_destroy(new);
 }
 
+/* The cache keys on the bits the rules can look at (acl.c, struct acl_mask4): 1000 UDP flows
+ * that differ only in the source port and the source's last byte share one entry under rules
+ * on /16 and /24 sources and destination ports; a rule on the source port, or a /32, makes
+ * them 1000 entries again.  Either way every verdict and hit count is acl_classify()'s. */
+static void
+check_masked(const char *json, unsigned want_misses)
+{
+	struct acl *plain = acl_json_n(json, 2), *cached = acl_json_n(json, 2);
+	struct acl_cache *cache = acl_cache_create(8192, SOCKET_ID_ANY);
+	uint64_t h, m;
+
+	assert_non_null(cache);
+	for (unsigned f = 0; f < 1000; f++) {
+		char src[32];
+		struct pkt p;
+		const struct dp_meta *ms = &p.m;
+		struct acl_result want, got;
+
+		snprintf(src, sizeof(src), "10.10.7.%u", f % 250);
+		pkt_v4(&p, src, "10.20.0.1", IPPROTO_UDP, (uint16_t)(20000 + f), 5001, 0, 0, 0, 0);
+		acl_classify(plain, ACL_DIR_FROM_PORT, 0, &ms, 1, &want);
+		acl_classify_cached(cached, ACL_DIR_FROM_PORT, 0, cache, &ms, 1, &got);
+		if (want.rule != got.rule || want.action != got.action)
+			fail_msg("flow %u: rule %u action %u uncached, rule %u action %u cached", f,
+				 want.rule, want.action, got.rule, got.action);
+	}
+	expect_same_hits(plain, cached, acl_n_rules(plain));
+	acl_hits_cache(cached, ACL_DIR_FROM_PORT, &h, &m);
+	assert_int_equal(h + m, 1000);
+	assert_int_equal(m, want_misses);
+	acl_cache_destroy(cache);
+	acl_destroy(plain);
+	acl_destroy(cached);
+}
+
+static void
+test_acl_cache_masked_keys(void **state)
+{
+#define R(x) "{\"direction\":\"from-port\"," x "}"
+#define COARSE \
+	R("\"action\":\"drop\",\"protocol\":\"tcp\",\"src\":\"10.10.7.0/24\",\"dst_port\":22") "," \
+	R("\"action\":\"drop\",\"protocol\":\"udp\",\"src\":\"10.10.0.0/16\",\"dst_port\":6001") "," \
+	R("\"action\":\"allow\",\"protocol\":\"icmp\",\"icmp_type\":8") "," \
+	R("\"action\":\"allow\",\"protocol\":\"udp\",\"dst\":\"10.20.0.0/15\",\"dst_port\":5001")
+	/* Only the TCP and ICMP rules look at the source port field (the ICMP type rides in it):
+	 * for UDP the source port is no part of the key. */
+	check_masked("{\"default_action\":\"drop\",\"rules\":[" COARSE "]}", 1);
+	check_masked("{\"default_action\":\"drop\",\"rules\":[" COARSE ","
+		     R("\"action\":\"reject\",\"protocol\":\"udp\",\"src_port\":\"1-99\"") "]}",
+		     1000);
+	check_masked("{\"default_action\":\"drop\",\"rules\":[" COARSE ","
+		     R("\"action\":\"reject\",\"src\":\"10.10.7.3/32\"") "]}", 250);
+#undef COARSE
+#undef R
+}
+
 int
 main(void)
 {
@@ -491,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_acl_cache_collisions_and_eviction),
 		cmocka_unit_test(test_acl_cache_ipv6_and_non_ip_bypass),
 		cmocka_unit_test(test_acl_cache_counts_carry),
+		cmocka_unit_test(test_acl_cache_masked_keys),
 	};
 
 	return cmocka_run_group_tests(tests, pkt_eal_group_setup, pkt_eal_group_teardown);
