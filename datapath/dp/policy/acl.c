@@ -45,7 +45,8 @@ RTE_ACL_RULE_DEF(acl_rte_rule6, F6_NUM);
  * differ only where no rule looks (the source port, host bits below every prefix) share one
  * entry and stay in L1. */
 struct acl_mask4 {
-	uint32_t src, dst, ports;
+	uint32_t src, dst;
+	uint16_t sport, dport;
 };
 
 struct acl_dir_tables {
@@ -249,10 +250,10 @@ build_masks4(const struct acl *acl, enum acl_dir dir, struct acl_dir_tables *t)
 			if (r->dport_min != 0 || r->dport_max != 65535 || r->icmp_code >= 0)
 				dp = 0xffff;
 		}
-		uint16_t ports[2] = {sp, dp};
 		t->mask4[proto].src = prefix_mask_be(src);
 		t->mask4[proto].dst = prefix_mask_be(dst);
-		memcpy(&t->mask4[proto].ports, ports, 4);
+		t->mask4[proto].sport = sp;
+		t->mask4[proto].dport = dp;
 	}
 }
 
@@ -571,18 +572,16 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 
 	for (i = 0; i < n; i++) {
 		if (m[i]->l3 == DP_L3_IPV4) {
-			const struct acl_mask4 *mk;
-			uint32_t ports;
-
-			key4_build(m[i], &k4[n4]);
+			const struct dp_meta *p = m[i];
 			/* The cache's key: only the bits a rule can look at (struct acl_mask4). */
-			mk = &mask[k4[n4].proto];
-			ck[n4] = k4[n4];
-			ck[n4].src &= mk->src;
-			ck[n4].dst &= mk->dst;
-			memcpy(&ports, &ck[n4].sport, 4);
-			ports &= mk->ports;
-			memcpy(&ck[n4].sport, &ports, 4);
+			const struct acl_mask4 *mk = &mask[p->ip_proto];
+
+			key4_build(p, &k4[n4]);
+			ck[n4].proto = p->ip_proto;
+			ck[n4].src = p->ip.v4.src_be & mk->src;
+			ck[n4].dst = p->ip.v4.dst_be & mk->dst;
+			ck[n4].sport = k4[n4].sport & mk->sport;
+			ck[n4].dport = k4[n4].dport & mk->dport;
 			i4[n4++] = (uint8_t)i;
 		} else {
 			om[no] = m[i];
