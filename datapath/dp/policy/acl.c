@@ -227,33 +227,35 @@ prefix_mask_be(uint8_t len)
 	return rte_cpu_to_be_32(len ? ~0u << (32 - len) : 0);
 }
 
-/* Fills t->mask4 from the IPv4 rules of direction 'dir' (struct acl_mask4). */
+/* Fills t->mask4 from the IPv4 rules of direction 'dir' (struct acl_mask4), in one pass over
+ * the rules: a rule for one protocol widens that protocol's mask, a rule for any protocol
+ * widens every one. */
 static void
 build_masks4(const struct acl *acl, enum acl_dir dir, struct acl_dir_tables *t)
 {
-	for (unsigned proto = 0; proto < 256; proto++) {
-		uint8_t src = 0, dst = 0;
-		uint16_t sp = 0, dp = 0;
+	uint8_t src[257] = {0}, dst[257] = {0}; /* [256]: the rules for any protocol */
+	uint16_t sp[257] = {0}, dp[257] = {0};
 
-		for (uint32_t i = 0; i < acl->n_rules; i++) {
-			const struct acl_rule *r = &acl->rules[i];
-			if (r->dir != dir || !rule_in_family(r, 4) ||
-			    (r->proto >= 0 && r->proto != (int)proto))
-				continue;
-			if (r->has_src)
-				src = RTE_MAX(src, r->src.len);
-			if (r->has_dst)
-				dst = RTE_MAX(dst, r->dst.len);
-			/* l4_fields(): the ICMP type and code ride in the port fields. */
-			if (r->sport_min != 0 || r->sport_max != 65535 || r->icmp_type >= 0)
-				sp = 0xffff;
-			if (r->dport_min != 0 || r->dport_max != 65535 || r->icmp_code >= 0)
-				dp = 0xffff;
-		}
-		t->mask4[proto].src = prefix_mask_be(src);
-		t->mask4[proto].dst = prefix_mask_be(dst);
-		t->mask4[proto].sport = sp;
-		t->mask4[proto].dport = dp;
+	for (uint32_t i = 0; i < acl->n_rules; i++) {
+		const struct acl_rule *r = &acl->rules[i];
+		if (r->dir != dir || !rule_in_family(r, 4))
+			continue;
+		unsigned k = r->proto >= 0 ? (unsigned)r->proto : 256;
+		if (r->has_src)
+			src[k] = RTE_MAX(src[k], r->src.len);
+		if (r->has_dst)
+			dst[k] = RTE_MAX(dst[k], r->dst.len);
+		/* l4_fields(): the ICMP type and code ride in the port fields. */
+		if (r->sport_min != 0 || r->sport_max != 65535 || r->icmp_type >= 0)
+			sp[k] = 0xffff;
+		if (r->dport_min != 0 || r->dport_max != 65535 || r->icmp_code >= 0)
+			dp[k] = 0xffff;
+	}
+	for (unsigned proto = 0; proto < 256; proto++) {
+		t->mask4[proto].src = prefix_mask_be(RTE_MAX(src[proto], src[256]));
+		t->mask4[proto].dst = prefix_mask_be(RTE_MAX(dst[proto], dst[256]));
+		t->mask4[proto].sport = sp[proto] | sp[256];
+		t->mask4[proto].dport = dp[proto] | dp[256];
 	}
 }
 
@@ -573,15 +575,16 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 	for (i = 0; i < n; i++) {
 		if (m[i]->l3 == DP_L3_IPV4) {
 			const struct dp_meta *p = m[i];
-			/* The cache's key: only the bits a rule can look at (struct acl_mask4). */
+			/* The cache's key: only the bits a rule can look at (struct acl_mask4),
+			 * written field by field (a copy patched in place stalls on store
+			 * forwarding).  The whole key is built for the misses only. */
 			const struct acl_mask4 *mk = &mask[p->ip_proto];
 
-			key4_build(p, &k4[n4]);
 			ck[n4].proto = p->ip_proto;
 			ck[n4].src = p->ip.v4.src_be & mk->src;
 			ck[n4].dst = p->ip.v4.dst_be & mk->dst;
-			ck[n4].sport = k4[n4].sport & mk->sport;
-			ck[n4].dport = k4[n4].dport & mk->dport;
+			ck[n4].sport = rte_cpu_to_be_16(p->sport) & mk->sport;
+			ck[n4].dport = rte_cpu_to_be_16(p->dport) & mk->dport;
 			i4[n4++] = (uint8_t)i;
 		} else {
 			om[no] = m[i];
@@ -591,8 +594,10 @@ classify_chunk_cached(const struct acl *acl, enum acl_dir dir, uint64_t *hits,
 	if (n4) {
 		nm = acl_cache_lookup(c, acl->id, (uint8_t)dir, ck, n4, ud, slot, miss);
 		if (nm) {
-			for (i = 0; i < nm; i++)
-				d4[i] = (const uint8_t *)&k4[miss[i]];
+			for (i = 0; i < nm; i++) {
+				key4_build(m[i4[miss[i]]], &k4[i]);
+				d4[i] = (const uint8_t *)&k4[i];
+			}
 			rte_acl_classify(acl->dir[dir].v4, d4, r4, nm, 1);
 			for (i = 0; i < nm; i++) {
 				ud[miss[i]] = r4[i];
