@@ -514,8 +514,12 @@ sw_mig_keep_outgoing(struct sw_db *db, struct dvs_switchd_conf *nc)
 	}
 }
 
-const json_t *
-sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
+/* The Migration row that moves Port 'port_uuid' with this host as its 'role' ("dest_host" or
+ * "source_host"), in an active state (or "redirect" too, with 'redirect'), or NULL; its uuid
+ * in *mig_uuid (may be NULL). */
+static const json_t *
+mig_of_port(struct sw_db *db, const char *port_uuid, const char *role, bool redirect,
+	    const char **mig_uuid)
 {
 	const char *me = sw_db_host_uuid(db), *uuid;
 	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
@@ -524,10 +528,10 @@ sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
 	if (!me)
 		return NULL;
 	json_object_foreach((json_t *)rows, uuid, row) {
-		const char *dest = mig_uuid_col(row, "dest_host"), *port = mig_uuid_col(row, "port");
+		const char *host = mig_uuid_col(row, role), *port = mig_uuid_col(row, "port");
 		const char *state = json_string_value(json_object_get(row, "state"));
-		if (dest && port && !strcmp(dest, me) && !strcmp(port, port_uuid) &&
-		    (active_state(state) || (state && !strcmp(state, "redirect")))) {
+		if (host && port && !strcmp(host, me) && !strcmp(port, port_uuid) &&
+		    (active_state(state) || (redirect && state && !strcmp(state, "redirect")))) {
 			if (mig_uuid)
 				*mig_uuid = uuid;
 			return row;
@@ -536,22 +540,16 @@ sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
 	return NULL;
 }
 
+const json_t *
+sw_mig_incoming(struct sw_db *db, const char *port_uuid, const char **mig_uuid)
+{
+	return mig_of_port(db, port_uuid, "dest_host", true, mig_uuid);
+}
+
 bool
 sw_mig_outgoing(struct sw_db *db, const char *port_uuid)
 {
-	const char *me = sw_db_host_uuid(db), *uuid;
-	const json_t *rows = dvs_replica_rows(db->rep, "Migration");
-	json_t *row;
-
-	if (!me)
-		return false;
-	json_object_foreach((json_t *)rows, uuid, row) {
-		const char *src = mig_uuid_col(row, "source_host"), *port = mig_uuid_col(row, "port");
-		if (src && port && !strcmp(src, me) && !strcmp(port, port_uuid) &&
-		    active_state(json_string_value(json_object_get(row, "state"))))
-			return true;
-	}
-	return false;
+	return mig_of_port(db, port_uuid, "source_host", false, NULL) != NULL;
 }
 
 bool
