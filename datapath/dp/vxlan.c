@@ -368,7 +368,7 @@ vxlan_decap(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
 				  vni);
 		if (r == VXLAN_DECAP_OK) {
 			outer_src->family = AF_INET;
-			outer_src->v4_be = ip->src_addr; /* read before the strip; still in the headroom */
+			outer_src->v4_be = ip->src_addr; /* stripped, but still in the headroom */
 		}
 		return r;
 	}

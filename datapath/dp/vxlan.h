@@ -174,9 +174,9 @@ enum vxlan_decap_result vxlan_decap(struct rte_mbuf *m, const struct vxlan_local
 int vxlan_decap_uplink_v4(struct rte_mbuf *m, const struct vxlan_local *local, uint32_t *vni,
 			  uint32_t *outer_src_be);
 
-/* True if the frame vxlan_decap() (or _uplink_v4()) just returned OK for carried VXLAN_FLAGS_DVS_RELAY.  Only
- * right after that call: it reads the VXLAN header the decap stripped, still in the
- * headroom. */
+/* True if the frame vxlan_decap() (or vxlan_decap_uplink_v4()) just returned OK for carried
+ * VXLAN_FLAGS_DVS_RELAY.  Only right after that call: it reads the VXLAN header the decap
+ * stripped, still in the headroom. */
 static inline bool
 vxlan_decapped_relay(const struct rte_mbuf *m)
 {
