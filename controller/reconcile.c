@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "ovsdb-lite/client/wire.h"
 
 /* ---- small helpers shared by the modules ---- */
 
@@ -124,14 +125,7 @@ ctl_row_uuid(const json_t *row, const char *col)
 const char *
 ctl_map_get(const json_t *row, const char *col, const char *key)
 {
-	const json_t *pairs = json_array_get(json_object_get(row, col), 1);
-	const json_t *pair;
-	size_t i;
-
-	json_array_foreach(pairs, i, pair)
-		if (!strcmp(json_string_value(json_array_get(pair, 0)) ?: "", key))
-			return json_string_value(json_array_get(pair, 1));
-	return NULL;
+	return dvs_wire_map_str(json_object_get(row, col), key);
 }
 
 bool

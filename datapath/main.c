@@ -233,6 +233,7 @@ dp_start(struct switchd *sw)
 			     sw->conf.fdb_max_per_port, dp->qs);
 	if (!dp->fdb)
 		return -ENOMEM;
+	fdb_set_remote_base(dp->fdb, DP_TUNNEL_BASE);
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct dp_lcore *lc = rte_zmalloc("dvs_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 		if (!lc)

@@ -226,8 +226,12 @@ sw_db_report_ports(struct sw_db *db)
 		/* Compared by fingerprint: building both maps for each port every second, to find
 		 * them equal, was most of an idle host's CPU. */
 		json_int_t fp = (json_int_t)(report_fp(state, reason, &s) >> 1);
+		/* Unchanged since the last report, and the row still carries it: another host's
+		 * report (a migration's source, writing before it saw the binding move) makes
+		 * this host write its own again. */
+		const char *by = dvs_wire_map_str(json_object_get(row, "status"), "host");
 		if (json_integer_value(json_object_get(db->reported, uuid)) == fp &&
-		    json_object_get(db->reported, uuid))
+		    json_object_get(db->reported, uuid) && by && !strcmp(by, sw->conf.host_name))
 			continue;
 		json_t *status = json_pack("{s:s, s:s}", "host", sw->conf.host_name, "state", state);
 		json_t *stats = json_object();
@@ -245,7 +249,14 @@ sw_db_report_ports(struct sw_db *db)
 		}
 		if (!txn)
 			txn = dvs_txn_create(DB_NAME);
-		dvs_txn_update(txn, "Port", dvs_where_uuid(uuid),
+		/* Only while the port is bound here: a report written from a replica that has not
+		 * yet seen the binding move (a migration's activation) matches no row, instead of
+		 * overwriting the new host's status with this one's (the controller would take
+		 * the VM out of its segment until the new host reported again). */
+		json_t *where = dvs_where_uuid(uuid);
+		json_array_append_new(where, json_pack("[s s s]", "requested_host", "==",
+							 sw->conf.host_name));
+		dvs_txn_update(txn, "Port", where,
 			       json_pack("{s:o, s:o}", "status", dvs_wire_map(status),
 					 "statistics", dvs_wire_map(stats)));
 		json_object_set_new(db->reported, uuid, json_integer(fp));

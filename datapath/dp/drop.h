@@ -14,6 +14,7 @@
 	X(SRC_MAC_MULTICAST, "src-mac-multicast", "multicast or broadcast source MAC") \
 	X(FDB_LIMIT, "fdb-limit", "source MAC not learnable: port or table limit reached") \
 	X(SAME_PORT, "same-port", "destination learned on the ingress port") \
+	X(TUNNEL_TO_TUNNEL, "tunnel-split-horizon", "from one tunnel into another: the sending VTEP reaches the destination itself") \
 	X(NO_MEMBERS, "flood-no-members", "no other port in the segment to flood to") \
 	X(ARP_SUPPRESSED, "arp-suppressed", "ARP request answered by the switch from a known binding, not flooded") \
 	X(DEST_GONE, "dest-port-gone", "destination port removed or disabled") \

@@ -51,6 +51,7 @@ fdb_create(const char *name, uint32_t max_entries, uint32_t aging_s, uint32_t de
 	f->max_entries = max_entries;
 	f->aging_s = aging_s;
 	f->default_port_max = default_port_max;
+	f->remote_base = FDB_PORT_NONE;
 	for (size_t i = 0; i < RTE_DIM(f->port_max); i++)
 		f->port_max[i] = default_port_max;
 	return f;
@@ -81,6 +82,20 @@ fdb_lookup_bulk(const struct fdb *f, const struct fdb_key *keys[], unsigned n, u
 		if (pos)
 			pos[i] = p[i];
 	}
+}
+
+bool
+fdb_moved_away(const struct fdb *f, const struct fdb_key *key)
+{
+	int32_t p = rte_hash_lookup(f->h, key);
+
+	return p >= 0 && f->entries[p].moved_away;
+}
+
+void
+fdb_set_remote_base(struct fdb *f, uint16_t base)
+{
+	f->remote_base = base;
 }
 
 static inline void
@@ -120,6 +135,7 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 			/* A published location seen elsewhere (a moved VM's announcement) becomes a
 			 * learned entry at once; the controller's next publication confirms it. */
 			e->is_static = 0;
+			e->moved_away = old < f->remote_base && port >= f->remote_base;
 			if (old < RTE_DIM(f->port_count) && !was_published)
 				count_add(&f->port_count[old], -1);
 			if (port < RTE_DIM(f->port_count))
@@ -146,6 +162,7 @@ fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, 
 	struct fdb_entry *e = &f->entries[p];
 	uint16_t expect = FDB_PORT_NONE;
 	e->is_static = 0;
+	e->moved_away = 0;
 	e->seen_s = now_s;
 	e->key = fdb_key_u64(key);
 	/* Only the first learner of a new key counts it. */
@@ -175,6 +192,7 @@ add_fixed(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port, uint
 		/* A new slot: its key and kind are written before the port makes it visible. */
 		count_add(&f->n_entries, 1);
 		e->is_static = kind;
+		e->moved_away = 0;
 		e->seen_s = 0;
 		e->key = fdb_key_u64(&k);
 		__atomic_store_n(&e->port, port, __ATOMIC_RELEASE);
@@ -187,6 +205,8 @@ add_fixed(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port, uint
 	e->is_static = kind;
 	e->seen_s = 0;
 	old = __atomic_exchange_n(&e->port, port, __ATOMIC_ACQ_REL);
+	if (old != port) /* the same port: the publication confirms a move, the mark stays */
+		e->moved_away = old < f->remote_base && port >= f->remote_base;
 	if (old != FDB_PORT_NONE && was_learned && old < RTE_DIM(f->port_count))
 		count_add(&f->port_count[old], -1);
 	else if (old == FDB_PORT_NONE)

@@ -30,7 +30,8 @@ struct fdb_key {
 struct fdb_entry {
 	uint16_t port;   /* FDB_PORT_NONE while the slot is free or being (re)filled */
 	uint8_t is_static; /* 0 learned, FDB_STATIC or FDB_PUBLISHED */
-	uint8_t pad;
+	uint8_t moved_away; /* the MAC moved from a local port to a remote one (a VM that left
+			     * this host), by learning or publication: see fdb_moved_away() */
 	uint32_t seen_s; /* last time the MAC was seen as a source, in seconds */
 	uint64_t key;    /* the key in this slot (struct fdb_key as 8 bytes): lets a per-lcore
 			  * cache validate a remembered position without a hash lookup */
@@ -51,6 +52,7 @@ struct fdb {
 	uint32_t max_entries;
 	uint32_t aging_s;
 	uint32_t default_port_max;
+	uint16_t remote_base;        /* ports >= this are remote (tunnels); FDB_PORT_NONE: none */
 	uint32_t port_max[1024];     /* per-port learned limit */
 	uint32_t port_count[1024];   /* learned (dynamic) entries per port; atomics */
 	uint32_t n_entries;          /* atomics */
@@ -80,6 +82,14 @@ void fdb_lookup_bulk(const struct fdb *f, const struct fdb_key *keys[], unsigned
 /* Learns 'key' on 'port' given its lookup result 'pos' (from fdb_lookup_bulk, < 0 if it was
  * not found).  Refreshes the timestamp at most once a second.  Fast-path safe. */
 int fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, uint32_t now_s);
+
+/* True if 'key' moved from a local port (< remote_base) to a remote one, by learning or by
+ * a publication (fdb_add_published), and stayed there: the VM behind it left this host, and frames that other remote hosts still
+ * send here for it are sent on (a migration's redirect).  Fast-path safe. */
+bool fdb_moved_away(const struct fdb *f, const struct fdb_key *key);
+/* Ports from 'base' up are remote (the tunnels): a move from below to above marks the entry
+ * moved_away.  Call before the fast path runs. */
+void fdb_set_remote_base(struct fdb *f, uint16_t base);
 
 /* Control thread. */
 int fdb_add_static(struct fdb *f, uint16_t seg, const uint8_t mac[6], uint16_t port);

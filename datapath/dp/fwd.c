@@ -587,6 +587,14 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			flood(lc, t, in, m, tagged[i], vids[i], &metas[i]);
 		} else if (unlikely(dst_port[i] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
+		} else if (unlikely(ip->is_tunnel && t->ports[dst_port[i]].is_tunnel) && !relayed &&
+			   !fdb_moved_away(fdb, &dst[head])) {
+			/* Overlay split horizon: every VTEP sends to every other one itself, so a
+			 * frame from a tunnel is not sent on into another one (the flood copy that
+			 * a host which has not learned the destination sends to all would arrive
+			 * twice).  The exception is a MAC that left this host (fdb_moved_away):
+			 * frames for it from hosts that have not repointed yet are redirected. */
+			drop(lc, m, DP_DROP_TUNNEL_TO_TUNNEL);
 		} else {
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);

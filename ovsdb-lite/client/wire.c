@@ -53,6 +53,20 @@ dvs_wire_map(json_t *object)
 }
 
 const char *
+dvs_wire_map_str(const json_t *datum, const char *key)
+{
+	const json_t *pair;
+	size_t i;
+
+	if (!is_tagged(datum, "map"))
+		return NULL;
+	json_array_foreach(json_array_get(datum, 1), i, pair)
+		if (!strcmp(json_string_value(json_array_get(pair, 0)) ?: "", key))
+			return json_string_value(json_array_get(pair, 1));
+	return NULL;
+}
+
+const char *
 dvs_wire_uuid_str(const json_t *atom)
 {
 	if (!is_tagged(atom, "uuid"))

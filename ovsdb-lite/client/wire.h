@@ -57,3 +57,5 @@ json_t *dvs_wire_set(json_t *array /* stolen */);  /* ["set", array] */
 json_t *dvs_wire_map(json_t *object /* stolen */); /* ["map", [[k, v]...]] from a string-keyed object */
 /* Returns the uuid string of an ["uuid", s] atom (borrowed), or NULL. */
 const char *dvs_wire_uuid_str(const json_t *atom);
+/* The string value of 'key' in the map datum 'datum' (["map", [[k, v]...]]), or NULL. */
+const char *dvs_wire_map_str(const json_t *datum, const char *key);

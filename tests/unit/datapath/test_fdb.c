@@ -92,6 +92,54 @@ test_fdb_learn_lookup_move(void **state)
 	fdb_destroy(f);
 }
 
+/* A MAC that learning or a publication moves from a local port to a remote one (a tunnel) is
+ * marked as having left this host (the overlay split horizon lets frames for it through);
+ * moves between tunnels or back to a local port clear the mark. */
+static void
+test_fdb_moved_away(void **state)
+{
+	struct fdb *f = fdb_create("t5", 1024, 300, 100, qs);
+	struct fdb_key a = key(10, 7), b = key(10, 8);
+
+	assert_non_null(f);
+	/* Without a remote base nothing is remote. */
+	assert_int_equal(learn(f, &a, 3, 100), FDB_LEARN_NEW);
+	assert_int_equal(learn(f, &a, 200, 100), FDB_LEARN_MOVED);
+	assert_false(fdb_moved_away(f, &a));
+	fdb_set_remote_base(f, 100);
+	assert_int_equal(learn(f, &a, 3, 101), FDB_LEARN_MOVED);
+	assert_false(fdb_moved_away(f, &a));
+	/* Local -> tunnel: the VM left. */
+	assert_int_equal(learn(f, &a, 101, 102), FDB_LEARN_MOVED);
+	assert_true(fdb_moved_away(f, &a));
+	assert_int_equal(learn(f, &a, 101, 103), FDB_LEARN_KNOWN);
+	assert_true(fdb_moved_away(f, &a));
+	/* The controller publishes the same location: still marked. */
+	assert_int_equal(fdb_add_published(f, 10, a.mac, 101), 0);
+	assert_true(fdb_moved_away(f, &a));
+	/* Tunnel -> tunnel: it moved on between remote hosts, not from here. */
+	assert_int_equal(learn(f, &a, 102, 104), FDB_LEARN_MOVED);
+	assert_false(fdb_moved_away(f, &a));
+	/* Back home, then away again, then a publication elsewhere. */
+	assert_int_equal(learn(f, &a, 3, 105), FDB_LEARN_MOVED);
+	assert_int_equal(learn(f, &a, 101, 106), FDB_LEARN_MOVED);
+	assert_true(fdb_moved_away(f, &a));
+	assert_int_equal(fdb_add_published(f, 10, a.mac, 102), 0);
+	assert_false(fdb_moved_away(f, &a));
+	/* A configured MAC's entry the migration made yieldable, then the new location
+	 * published by the controller: that move marks it too. */
+	assert_int_equal(fdb_add_published(f, 10, a.mac, 3), 0);
+	assert_false(fdb_moved_away(f, &a));
+	assert_int_equal(fdb_add_published(f, 10, a.mac, 101), 0);
+	assert_true(fdb_moved_away(f, &a));
+	/* A MAC first seen on a tunnel, and an unknown MAC, never left. */
+	assert_int_equal(learn(f, &b, 101, 107), FDB_LEARN_NEW);
+	assert_false(fdb_moved_away(f, &b));
+	struct fdb_key unknown = key(10, 9);
+	assert_false(fdb_moved_away(f, &unknown));
+	fdb_destroy(f);
+}
+
 static void
 test_fdb_aging(void **state)
 {
@@ -174,6 +222,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fdb_learn_lookup_move),
+		cmocka_unit_test(test_fdb_moved_away),
 		cmocka_unit_test(test_fdb_aging),
 		cmocka_unit_test(test_fdb_static),
 		cmocka_unit_test(test_fdb_limits),
