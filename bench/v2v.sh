@@ -6,6 +6,7 @@
 #   testpmd-io  testpmd 'io' between two net_vhost ports (the ceiling of the loop)
 #   ovs-dpdk    a private OVS-DPDK 3.1, netdev bridge, two dpdkvhostuserclient ports, NORMAL
 #   dvs         dvs-switchd through bench/v2v-switch.sh
+#   dvs-alt     the same from another build directory, $DVS_BUILD_ALT (an A/B of two commits)
 # The guest forwards on CPU 0, each switch polls on CPU 1.  Mpps = frames the switch delivered
 # to the guest (both guest ports' rx) per second over the window.  Root; cleans up everything.
 #   sudo bench/v2v.sh [--rounds N] [--duration S] [--warmup S] [--switches a,b,c]
@@ -42,7 +43,9 @@ for sw in "${sw_list[@]}"; do
 	testpmd-io) ;;
 	ovs-dpdk) [ -x "$OVS_VSWITCHD_DPDK" ] || fail "$OVS_VSWITCHD_DPDK missing: install openvswitch-switch-dpdk" ;;
 	dvs) [ -x "$DVS_BUILD/datapath/dvs-switchd" ] || fail "$DVS_BUILD/datapath/dvs-switchd not built" ;;
-	*) fail "unknown switch '$sw' (testpmd-io, ovs-dpdk, dvs)" ;;
+	dvs-alt) [ -x "${DVS_BUILD_ALT:-}/datapath/dvs-switchd" ] ||
+			fail "dvs-alt needs DVS_BUILD_ALT, a build directory (e.g. a copy of build/ at another commit)" ;;
+	*) fail "unknown switch '$sw' (testpmd-io, ovs-dpdk, dvs, dvs-alt)" ;;
 	esac
 done
 
@@ -72,24 +75,28 @@ run_one() {
 	dvs)
 		V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1"
 		;;
+	dvs-alt)
+		DVS_BUILD=$DVS_BUILD_ALT V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" \
+			"$bench_dir/v2v-switch.sh" "$s0" "$s1"
+		;;
 	esac
 	v2v_guest_seed guest
 	local mpps
 	mpps=$(v2v_measure guest "$warmup" "$duration")
-	if [ "$sw" = dvs ] && [ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log"; then
+	if [ "${sw%-alt}" = dvs ] && [ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log"; then
 		log "round $r: dvs-switchd fell back to --no-huge (hugepages taken by others)"
 	fi
-	if [ "$sw" = dvs ] && [ -S "$d/ctl.sock" ]; then
+	if [ "${sw%-alt}" = dvs ] && [ -S "$d/ctl.sock" ]; then
 		local lc
 		lc=$(unix_rpc "$d/ctl.sock" lcores.show 2>/dev/null || echo '[]')
-		log "round $r dvs lcores: $(json_get "$lc" "[(l.get('lcore'), l.get('cycles_per_packet')) for l in r]" 2>/dev/null)"
+		log "round $r $sw lcores: $(json_get "$lc" "[(l.get('lcore'), l.get('cycles_per_packet')) for l in r]" 2>/dev/null)"
 	fi
 	echo "$mpps"
 	# The switch first: a guest whose peer is gone quits at once.
 	case "$sw" in
 	testpmd-io) testpmd_stop sw ;;
 	ovs-dpdk) ovs_dpdk_stop ;;
-	dvs) stop_daemon dvs 10 || true ;;
+	dvs | dvs-alt) stop_daemon dvs 10 || true ;;
 	esac
 	testpmd_stop guest
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Port lifecycle: every port kind is a DPDK ethdev (net_vhost for vhost-user, net_tap for tap,
  * net_af_packet / net_af_xdp for kernel interfaces, a PCI device or a configured DPDK vdev such
- * as net_memif for a DPDK uplink), created and removed at runtime with EAL hotplug, so the
- * fast path has one rx/tx interface. */
+ * as net_memif for a DPDK uplink), created and removed at runtime with EAL hotplug.  The fast
+ * path uses the ethdev bursts, but for vhost-user ports, whose frames go through rte_vhost
+ * directly (dp/vhost_io.h, vhost_dev.c). */
 #define DVS_LOG_MODULE "dvs.port"
 #include "switchd.h"
 
@@ -203,6 +204,11 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 	}
 	if (configure(sw, p, err) < 0)
 		goto fail_remove;
+	if (pc->type == DVS_PORT_VHOST && (rc = sw_vhost_dev_watch(sw, p)) < 0) {
+		dvs_err_set(err, -rc, "vhost events of %s: %s", p->devname, rte_strerror(-rc));
+		goto fail_remove;
+	}
+	p->vhost_watched = pc->type == DVS_PORT_VHOST;
 	if (uplink_xdp_wanted(pc) && uplink_xdp_start(sw, p, err) < 0)
 		goto fail_remove;
 	if (pc->type == DVS_PORT_TAP && pc->netns[0] &&
@@ -216,6 +222,8 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 	return p;
 
 fail_remove:
+	if (p->vhost_watched)
+		sw_vhost_dev_unwatch(sw, p);
 	uplink_xdp_stop(p);
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);
@@ -236,6 +244,8 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 	/* Ours first (a compare-and-swap detach), so the interface is left without a program
 	 * and the PMD's close finds nothing to remove. */
 	uplink_xdp_stop(p);
+	if (p->vhost_watched)
+		sw_vhost_dev_unwatch(sw, p);
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
@@ -249,7 +259,6 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 	}
 	DVS_LOG(INFO, "port %s removed", p->conf.name);
 	memset(p, 0, sizeof(*p));
-	(void)sw;
 }
 
 void

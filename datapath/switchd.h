@@ -22,6 +22,7 @@ struct sw_port {
 	bool removing;     /* unpublished, device not yet torn down: slot not reusable */
 	bool started;
 	bool link_up;      /* last seen link state, for transition logs */
+	bool vhost_watched; /* vhost_dev.c follows its device (sw_vhost_dev_watch) */
 	uint16_t idx;      /* index in dp tables and counters, stable while the port exists */
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t n_rxq, n_txq;
@@ -55,6 +56,12 @@ struct switchd {
  * records it in a free slot.  Does not publish: the caller calls sw_publish().  Returns the
  * port, or NULL with 'err' set. */
 struct sw_port *sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_err *err);
+/* vhost_dev.c: keeps dp.vhost_dev[] of vhost-user port 'p' in step with its guest's
+ * connection, for the lcores' direct rte_vhost bursts (dp/vhost_io.h).  Watch after the
+ * device is configured; unwatch once the published tables no longer hold the port, before
+ * the device is stopped. */
+int sw_vhost_dev_watch(struct switchd *sw, struct sw_port *p);
+void sw_vhost_dev_unwatch(struct switchd *sw, struct sw_port *p);
 /* Stops and removes the device.  The caller must have published tables without the port
  * first (so no lcore touches it). */
 void sw_port_destroy(struct switchd *sw, struct sw_port *p);

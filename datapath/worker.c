@@ -5,6 +5,7 @@
  * guests can share a small machine. */
 #include "dp/dp.h"
 #include "dp/pol.h"
+#include "dp/vhost_io.h"
 
 #include <time.h>
 
@@ -34,7 +35,7 @@ dp_worker_main(void *arg)
 		lc->now = start;
 		for (uint16_t i = 0; i < t->n_rxq[lc->wid]; i++) {
 			const struct dp_rxq *q = &t->rxq[lc->wid][i];
-			uint16_t n = rte_eth_rx_burst(q->eth_port, q->queue, pkts, DP_BURST);
+			uint16_t n = dp_port_rx(dp, q, pkts, DP_BURST);
 			if (n) {
 				got += n;
 				if (q->port == t->uplink && t->vtep_be)

@@ -109,6 +109,7 @@ assign_rxqs(struct dp_tables *t, const struct switchd *sw)
 			r->port = p->idx;
 			r->eth_port = p->eth_port;
 			r->queue = q;
+			r->is_vhost = p->conf.type == DVS_PORT_VHOST;
 			w = (w + 1) % nw;
 		}
 	}
@@ -131,6 +132,7 @@ sw_publish(struct switchd *sw)
 		d->enabled = 1;
 		d->is_uplink = p->conf.type == DVS_PORT_UPLINK;
 		d->eth_port = p->eth_port;
+		d->is_vhost = p->conf.type == DVS_PORT_VHOST;
 		d->n_txq = p->n_txq;
 		d->pol = p->pol;
 		d->mig_epoch = p->conf.mig_epoch;

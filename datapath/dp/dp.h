@@ -54,6 +54,7 @@ struct dp_port {
 	uint8_t promisc;   /* receives a copy of every frame its segment forwards here */
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t n_txq;
+	uint8_t is_vhost;  /* a vhost-user port: sent through rte_vhost directly (vhost_io.h) */
 	/* tunnel pseudo-ports only: where encapsulated frames go, and their outer headers
 	 * (NULL while the next hop is unresolved: frames are counted and dropped) */
 	uint32_t mig_epoch; /* != 0: a migration destination watching for its first frame */
@@ -74,6 +75,7 @@ struct dp_rxq {
 	uint16_t port; /* port index */
 	uint16_t eth_port;
 	uint16_t queue;
+	uint8_t is_vhost; /* received through rte_vhost directly (vhost_io.h) */
 };
 
 struct dp_tables {
@@ -184,6 +186,10 @@ struct dp {
 	uint64_t tsc_hz;
 	struct dp_lcore *lcores[DVS_MAX_LCORES];
 	rte_spinlock_t txlock[DVS_MAX_PORTS][DVS_MAX_LCORES];
+	/* The rte_vhost device behind each vhost-user ethdev port, by DPDK port id: its vid + 1
+	 * in bits 16 and up, its number of vrings in bits 0-15; 0 while no guest is attached.
+	 * Written by the control side (vhost_dev.c), read by the poll lcores (vhost_io.h). */
+	uint64_t vhost_dev[RTE_MAX_ETHPORTS];
 };
 
 static inline uint32_t

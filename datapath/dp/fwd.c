@@ -12,6 +12,7 @@
 
 #include "parse.h"
 #include "pol.h"
+#include "vhost_io.h"
 
 static inline void
 drop(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_drop why)
@@ -25,11 +26,9 @@ static void
 tx_send(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, uint16_t q,
 	struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = n ? rte_eth_tx_burst(p->eth_port, q, pkts, n) : 0;
 	struct dp_port_stats *s = &lc->port[port];
+	uint16_t sent = dp_port_tx(lc->dp, p, q, pkts, n, &s->tx_bytes);
 
-	for (uint16_t i = 0; i < sent; i++)
-		s->tx_bytes += pkts[i]->pkt_len;
 	s->tx_packets += sent;
 	if (unlikely(sent < n) && p->hold) {
 		/* A migrating VM is not taking frames right now: keep them for it. */
@@ -620,11 +619,9 @@ hold_retry(struct dp_lcore *lc, const struct dp_port *p, uint16_t port, struct r
 	   unsigned n, struct rte_mbuf **keep)
 {
 	uint16_t q = (uint16_t)(lc->wid % p->n_txq);
-	uint16_t sent = rte_eth_tx_burst(p->eth_port, q, pkts, (uint16_t)n);
+	uint16_t sent = dp_port_tx(lc->dp, p, q, pkts, (uint16_t)n, &lc->port[port].tx_bytes);
 	unsigned nk = 0;
 
-	for (uint16_t i = 0; i < sent; i++)
-		lc->port[port].tx_bytes += pkts[i]->pkt_len;
 	lc->port[port].tx_packets += sent;
 	lc->mig_sent_on[port] += sent;
 	for (unsigned i = sent; i < n; i++)
