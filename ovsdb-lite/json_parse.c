@@ -254,8 +254,17 @@ static json_t *parse_number(struct parser *ps)
 		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
 			ps->p++;
 	}
-	char buf[64];
 	size_t len = (size_t)(ps->p - s);
+	if (!is_real && len <= 18) {
+		/* Up to 18 digits cannot overflow: no copy, no strtoll (one per integer of every
+		 * request). */
+		const char *q = s + (*s == '-');
+		long long v = 0;
+		for (; q < ps->p; q++)
+			v = v * 10 + (*q - '0');
+		return json_integer(*s == '-' ? -v : v);
+	}
+	char buf[64];
 	if (len >= sizeof buf)
 		return fail(ps, "number too long");
 	memcpy(buf, s, len);
