@@ -2,7 +2,8 @@
 /* Load generator for OVSDB servers (dvs-db and ovsdb-server alike): the same client, the
  * same requests, against either.  Single threaded over epoll so that the client costs
  * little CPU next to the server on a 2-core machine.  Replies are framed by counting
- * braces, not parsed: the client must not be the bottleneck.
+ * braces, not parsed: the client must not be the bottleneck.  Every transaction reply is
+ * still checked for success (reply_ok), and any failure fails the run.
  *
  *   loadgen txn SOCKET CLIENTS SECONDS durable|nondurable|echo [DEPTH]
  *       one single-row insert outstanding per client (DEPTH: that many, pipelined on the
@@ -85,9 +86,18 @@ static void send_all(int fd, const char *buf, size_t n)
 	}
 }
 
-/* Reads what is there; returns the number of complete top-level JSON messages; the
- * text of the last one is left at c->in[0..last_end) for callers that look at it. */
-static int read_msgs(struct conn *c, char **first_msg, size_t *first_len)
+/* A transaction's reply succeeded: it has the inserted row's uuid and no error, neither the
+ * JSON-RPC one nor an operation's ({"error":"..."} in the result array).  An echo's reply
+ * ("uuid" is its parameter) passes too. */
+static bool reply_ok(const char *m, size_t len)
+{
+	return memmem(m, len, "\"uuid\"", 6) && !memmem(m, len, "\"error\":\"", 9);
+}
+
+/* Reads what is there; returns the number of complete top-level JSON messages.  With
+ * 'first_msg', the text of the first one is returned (new); with 'errors', every message
+ * that is not reply_ok() is counted there. */
+static int read_msgs(struct conn *c, char **first_msg, size_t *first_len, uint64_t *errors)
 {
 	if (c->in_cap - c->in_len < 65536) {
 		c->in_cap = c->in_cap ? c->in_cap * 2 : 1 << 20;
@@ -124,6 +134,8 @@ static int read_msgs(struct conn *c, char **first_msg, size_t *first_len)
 		else if (ch == '{' || ch == '[')
 			c->depth++;
 		else if ((ch == '}' || ch == ']') && --c->depth == 0) {
+			if (errors && !reply_ok(c->in + consumed, c->scan + 1 - consumed))
+				(*errors)++;
 			if (first_msg && n == 0) {
 				*first_len = c->scan + 1 - consumed;
 				*first_msg = strndup(c->in + consumed, *first_len);
@@ -196,12 +208,7 @@ static int bench_txn(int n_clients, double seconds, bool durable, int depth)
 			break;
 		for (int k = 0; k < n; k++) {
 			struct conn *c = evs[k].data.ptr;
-			char *msg = NULL;
-			size_t len = 0;
-			int m = read_msgs(c, &msg, &len);
-			if (m && msg && (strstr(msg, "\"error\":\"") || !strstr(msg, "\"uuid\"")))
-				errors++;
-			free(msg);
+			int m = read_msgs(c, NULL, NULL, &errors);
 			done += (uint64_t)m;
 			for (int j = 0; j < m; j++)
 				send_insert(c, durable);
@@ -229,7 +236,7 @@ static int bench_latency(int n_mon, int n_txn)
 	send_all(w->fd, buf, (size_t)n);
 	char *ins = NULL, uuid[37] = "";
 	size_t rlen;
-	while (!read_msgs(w, &ins, &rlen))
+	while (!read_msgs(w, &ins, &rlen, NULL))
 		;
 	/* Update by _uuid, as IDL clients do: the latency measured is the server's commit and
 	 * fan-out, not a table scan. */
@@ -245,7 +252,7 @@ static int bench_latency(int n_mon, int n_txn)
 		n = snprintf(buf, sizeof buf, "{\"method\":\"monitor\",\"id\":1,\"params\":[\"bench\",%d,{\"Port\":"
 			     "{\"columns\":[\"seq\"],\"select\":{\"initial\":false}}}]}", i);
 		send_all(ms[i].fd, buf, (size_t)n);
-		while (!read_msgs(&ms[i], NULL, NULL))
+		while (!read_msgs(&ms[i], NULL, NULL, NULL))
 			;
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ms[i] };
 		epoll_ctl(ep, EPOLL_CTL_ADD, ms[i].fd, &ev);
@@ -269,7 +276,7 @@ static int bench_latency(int n_mon, int n_txn)
 			uint64_t t1 = now_ns();
 			for (int e = 0; e < k; e++) {
 				struct conn *c = evs[e].data.ptr;
-				int m = read_msgs(c, NULL, NULL);
+				int m = read_msgs(c, NULL, NULL, NULL);
 				if (c == w) {
 					reply += m;
 					continue;
@@ -307,7 +314,7 @@ static int bench_load(int rows, int batch)
 		send_all(c.fd, buf, len);
 		char *msg = NULL;
 		size_t mlen;
-		while (!read_msgs(&c, &msg, &mlen))
+		while (!read_msgs(&c, &msg, &mlen, NULL))
 			;
 		if (msg && strstr(msg, "\"error\":\"")) {
 			fprintf(stderr, "loadgen: load failed: %.300s\n", msg);
@@ -333,7 +340,7 @@ static void stall_prober(double seconds, int out_fd)
 				   (unsigned long long)id);
 		uint64_t t0 = now_ns();
 		send_all(c.fd, buf, (size_t)len);
-		while (!read_msgs(&c, NULL, NULL))
+		while (!read_msgs(&c, NULL, NULL, NULL))
 			;
 		uint64_t d = now_ns() - t0;
 		if (n < cap)
@@ -397,20 +404,15 @@ static int bench_stall(double seconds, int n_writers, int n_monitors, int compac
 		uint64_t t = now_ns();
 		for (int e = 0; e < k; e++) {
 			struct conn *c = evs[e].data.ptr;
-			char *msg = NULL;
-			size_t len = 0;
-			int m = read_msgs(c, c->idx < n_writers ? &msg : NULL, &len);
+			int m = read_msgs(c, NULL, NULL, c->idx < n_writers ? &errors : NULL);
 			if (c == &cs[n_writers] && m)
 				c->seq = 0; /* the re-subscription's reply came (or updates did) */
 			if (c->idx < n_writers && m) {
-				if (msg && (strstr(msg, "\"error\":\"") || !strstr(msg, "\"uuid\"")))
-					errors++;
 				if (t - c->sent_ns > max_txn)
 					max_txn = t - c->sent_ns;
 				done += (uint64_t)m;
 				send_insert(c, true);
 			}
-			free(msg);
 		}
 		if (n_monitors && t >= next_resub && !cs[n_writers].seq) {
 			/* Cancel and re-subscribe: a reconnecting client's cost, without the reconnect. */
