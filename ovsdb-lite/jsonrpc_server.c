@@ -480,7 +480,8 @@ static int session_read(struct ovsdb_session *ss, uint64_t deadline_us)
 		in->cap = cap;
 	}
 	size_t room = in->cap - in->len;
-	ssize_t n = read(dvs_jsonrpc_fd(ss->rpc), in->buf + in->len, room);
+	/* recv() rather than read(): the socket layer without the VFS one, once per request. */
+	ssize_t n = recv(dvs_jsonrpc_fd(ss->rpc), in->buf + in->len, room, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
 	if (n == 0)
