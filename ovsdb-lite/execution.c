@@ -117,6 +117,7 @@ static json_t *op_insert(struct exec_ctx *x, const json_t *op, json_t **result)
 	} else {
 		uuid_generate(&u);
 	}
+	hmap_prefetch(&table->rows, uuid_hash(&u)); /* the commit inserts it there */
 	struct ovsdb_row *r = ovsdb_row_create_sparse(table);
 	r->fields[OVSDB_COL_UUID].keys[0].uuid = u;
 	if (row && (err = parse_row(x, r, row, false, NULL))) {
