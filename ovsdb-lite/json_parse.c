@@ -299,8 +299,7 @@ static json_t *parse_object(struct parser *ps)
 		long kl = parse_string_raw(ps);
 		if (kl < 0)
 			goto bad;
-		if (memchr(ps->scratch, '\0', (size_t)kl))
-			goto bad;
+		/* No NUL can be in the key: raw control bytes and \\u0000 are refused above. */
 		char kbuf[256], *key = (size_t)kl < sizeof kbuf ? kbuf : strdup(ps->scratch);
 		if (key == kbuf)
 			memcpy(kbuf, ps->scratch, (size_t)kl + 1);
@@ -312,7 +311,7 @@ static json_t *parse_object(struct parser *ps)
 		} else {
 			fail(ps, "expected ':'");
 		}
-		if (!v || json_object_set_new_nocheck(obj, key, v)) {
+		if (!v || json_object_setn_new_nocheck(obj, key, (size_t)kl, v)) {
 			if (key != kbuf)
 				free(key);
 			goto bad;
