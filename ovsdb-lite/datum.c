@@ -269,21 +269,26 @@ void ovsdb_datum_init_default(struct ovsdb_datum *d, const struct ovsdb_type *ty
 		ovsdb_atom_init_default(&d->values[0], type->value.type);
 }
 
+/* As comparing with ovsdb_atom_init_default()'s atom, without building one: this runs for
+ * every column of every row written to the journal. */
+static bool atom_is_default(const union ovsdb_atom *a, enum ovsdb_atype t)
+{
+	static const union ovsdb_atom zero;
+	union ovsdb_atom def = zero;
+	if (t == OVSDB_TYPE_STRING)
+		def.string = (char *)"";
+	return !ovsdb_atom_compare(a, &def, t);
+}
+
 bool ovsdb_datum_is_default(const struct ovsdb_datum *d, const struct ovsdb_type *type)
 {
 	if (!type->n_min)
 		return d->n == 0;
 	if (d->n != 1)
 		return false;
-	union ovsdb_atom def;
-	ovsdb_atom_init_default(&def, type->key.type);
-	bool eq = !ovsdb_atom_compare(&d->keys[0], &def, type->key.type);
-	ovsdb_atom_destroy(&def, type->key.type);
-	if (eq && d->values) {
-		ovsdb_atom_init_default(&def, type->value.type);
-		eq = !ovsdb_atom_compare(&d->values[0], &def, type->value.type);
-		ovsdb_atom_destroy(&def, type->value.type);
-	}
+	bool eq = atom_is_default(&d->keys[0], type->key.type);
+	if (eq && d->values)
+		eq = atom_is_default(&d->values[0], type->value.type);
 	return eq;
 }
 

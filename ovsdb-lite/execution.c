@@ -117,12 +117,14 @@ static json_t *op_insert(struct exec_ctx *x, const json_t *op, json_t **result)
 	} else {
 		uuid_generate(&u);
 	}
-	struct ovsdb_row *r = ovsdb_row_create(table);
+	hmap_prefetch(&table->rows, uuid_hash(&u)); /* the commit inserts it there */
+	struct ovsdb_row *r = ovsdb_row_create_sparse(table);
 	r->fields[OVSDB_COL_UUID].keys[0].uuid = u;
 	if (row && (err = parse_row(x, r, row, false, NULL))) {
 		ovsdb_row_destroy(r);
 		return err;
 	}
+	ovsdb_row_fill_defaults(r);
 	ovsdb_txn_insert(x->txn, r);
 	char buf[UUID_LEN + 1];
 	uuid_to_string(&u, buf);

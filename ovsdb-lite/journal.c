@@ -87,9 +87,25 @@ uint32_t journal_crc32c(const void *data, size_t size)
 /* Frames one record (JSON text) into 'buf' (grown as needed). */
 static int encode_text(char **buf, size_t *len, size_t *cap, const char *body, size_t body_len)
 {
-	char hdr[HEADER_MAX];
-	int hl = snprintf(hdr, sizeof hdr, MAGIC " %zu %08x\n", body_len, journal_crc32c(body, body_len));
-	size_t need = *len + (size_t)hl + body_len + 1;
+	/* MAGIC " %zu %08x\n", formatted by hand: snprintf was 1.5% of a 16-client run. */
+	static const char hex[] = "0123456789abcdef";
+	char hdr[HEADER_MAX], digits[24];
+	size_t hl = sizeof MAGIC - 1, nd = 0;
+	memcpy(hdr, MAGIC " ", hl + 1);
+	hl++;
+	size_t v = body_len;
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (nd)
+		hdr[hl++] = digits[--nd];
+	hdr[hl++] = ' ';
+	uint32_t crc = journal_crc32c(body, body_len);
+	for (int shift = 28; shift >= 0; shift -= 4)
+		hdr[hl++] = hex[(crc >> shift) & 0xf];
+	hdr[hl++] = '\n';
+	size_t need = *len + hl + body_len + 1;
 	if (need > *cap) {
 		size_t ncap = *cap ? *cap : 4096;
 		while (ncap < need)
@@ -100,7 +116,7 @@ static int encode_text(char **buf, size_t *len, size_t *cap, const char *body, s
 		*buf = n;
 		*cap = ncap;
 	}
-	memcpy(*buf + *len, hdr, (size_t)hl);
+	memcpy(*buf + *len, hdr, hl);
 	memcpy(*buf + *len + hl, body, body_len);
 	(*buf)[*len + hl + body_len] = '\n';
 	*len = need;

@@ -254,8 +254,17 @@ static json_t *parse_number(struct parser *ps)
 		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
 			ps->p++;
 	}
-	char buf[64];
 	size_t len = (size_t)(ps->p - s);
+	if (!is_real && len <= 18) {
+		/* Up to 18 digits cannot overflow: no copy, no strtoll (one per integer of every
+		 * request). */
+		const char *q = s + (*s == '-');
+		long long v = 0;
+		for (; q < ps->p; q++)
+			v = v * 10 + (*q - '0');
+		return json_integer(*s == '-' ? -v : v);
+	}
+	char buf[64];
 	if (len >= sizeof buf)
 		return fail(ps, "number too long");
 	memcpy(buf, s, len);
@@ -290,8 +299,7 @@ static json_t *parse_object(struct parser *ps)
 		long kl = parse_string_raw(ps);
 		if (kl < 0)
 			goto bad;
-		if (memchr(ps->scratch, '\0', (size_t)kl))
-			goto bad;
+		/* No NUL can be in the key: raw control bytes and \\u0000 are refused above. */
 		char kbuf[256], *key = (size_t)kl < sizeof kbuf ? kbuf : strdup(ps->scratch);
 		if (key == kbuf)
 			memcpy(kbuf, ps->scratch, (size_t)kl + 1);
@@ -303,7 +311,7 @@ static json_t *parse_object(struct parser *ps)
 		} else {
 			fail(ps, "expected ':'");
 		}
-		if (!v || json_object_set_new_nocheck(obj, key, v)) {
+		if (!v || json_object_setn_new_nocheck(obj, key, (size_t)kl, v)) {
 			if (key != kbuf)
 				free(key);
 			goto bad;

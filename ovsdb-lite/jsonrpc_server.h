@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "input.h"
 #include "json_text.h"
 #include "monitor.h"
 
@@ -34,17 +35,6 @@ struct ovsdb_out_item {
 	const char *method;                   /* "update"/"update2" notification with */
 	json_t *mon_id;                       /*   this monitor id and */
 	struct ovsdb_shared_text *payload;    /*   this serialised <table-updates> */
-};
-
-/* Input framing state: complete messages are found by counting brackets outside strings. */
-struct ovsdb_input {
-	char *buf;
-	size_t len, cap;
-	size_t start; /* where the current message begins */
-	size_t scan;  /* bytes examined so far */
-	unsigned depth;
-	bool in_str, esc;
-	bool pending; /* bytes after 'scan' not examined yet: the session ran out of time */
 };
 
 struct ovsdb_session {

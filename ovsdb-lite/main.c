@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "json_pool.h"
 #include "log.h"
 #include "loop.h"
 #include "schema.h"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
+	json_pool_install(); /* before any jansson value exists */
 	const char **remotes = calloc((size_t)argc + 1, sizeof *remotes);
 	size_t n_remotes = 0;
 	const char *schema_file = NULL;

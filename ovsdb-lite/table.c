@@ -179,6 +179,26 @@ struct ovsdb_row *ovsdb_row_create(struct ovsdb_table *table)
 	return row;
 }
 
+struct ovsdb_row *ovsdb_row_create_sparse(struct ovsdb_table *table)
+{
+	const struct ovsdb_table_schema *ts = table->schema;
+	struct ovsdb_row *row = calloc(1, row_size(ts)); /* all-zero datums are empty ones */
+	if (!row)
+		abort();
+	row->table = table;
+	for (uint32_t c = 0; c < OVSDB_N_IMPLICIT_COLS; c++)
+		ovsdb_datum_init_default(&row->fields[c], &ts->cols[c].type);
+	return row;
+}
+
+void ovsdb_row_fill_defaults(struct ovsdb_row *row)
+{
+	const struct ovsdb_table_schema *ts = row->table->schema;
+	for (uint32_t c = 0; c < ts->n_cols; c++)
+		if (!row->fields[c].n && ts->cols[c].type.n_min)
+			ovsdb_datum_init_default(&row->fields[c], &ts->cols[c].type);
+}
+
 struct ovsdb_row *ovsdb_row_clone(const struct ovsdb_row *src)
 {
 	const struct ovsdb_table_schema *ts = src->table->schema;

@@ -53,6 +53,12 @@ bool ovsdb_db_write_snapshot(const struct ovsdb_db *db, struct json_text *t);
 
 /* A new row with every column at its default and a zero _uuid. */
 struct ovsdb_row *ovsdb_row_create(struct ovsdb_table *table);
+/* Like ovsdb_row_create(), but only the implicit columns hold their default; the others
+ * are empty until the caller sets them and calls ovsdb_row_fill_defaults(), which gives
+ * every column still empty but needing a value its default.  An insert names most columns:
+ * building their defaults only to free them was 3% of a 16-client insert run. */
+struct ovsdb_row *ovsdb_row_create_sparse(struct ovsdb_table *table);
+void ovsdb_row_fill_defaults(struct ovsdb_row *row);
 struct ovsdb_row *ovsdb_row_clone(const struct ovsdb_row *row);
 void ovsdb_row_destroy(struct ovsdb_row *row);
 static inline const struct uuid *ovsdb_row_uuid(const struct ovsdb_row *row)
