@@ -87,8 +87,7 @@ v4(uint8_t proto, size_t payload, bool vlan, struct rte_ipv4_hdr **ipp)
 	return l3 + 20 + l4len;
 }
 
-/* Whether the checksum field of the L4 header after 'l3' ('proto') holds the full checksum:
- * the one computed afresh with the field zeroed (rte_ipv4/ipv6_udptcp_cksum); the field's address in the L4 header at 'l3_end'. */
+/* The address of the checksum field of the 'proto' header that starts at 'l3_end'. */
 static uint8_t *
 l4_field(const void *l3_end, uint8_t proto)
 {
@@ -96,7 +95,8 @@ l4_field(const void *l3_end, uint8_t proto)
 							  : offsetof(struct rte_udp_hdr, dgram_cksum));
 }
 
-/* 'ip' is an IPv4 header, or an IPv6 one if 'v6'. */
+/* Whether the L4 checksum after 'ip' (an IPv4 header, or IPv6 if 'v6') is the full one: the
+ * one computed afresh with the field zeroed (rte_ipv4/ipv6_udptcp_cksum). */
 static bool
 l4_ok(const void *ip, bool v6, uint8_t proto)
 {
