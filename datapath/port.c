@@ -208,7 +208,6 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 		dvs_err_set(err, -rc, "vhost events of %s: %s", p->devname, rte_strerror(-rc));
 		goto fail_remove;
 	}
-	p->vhost_watched = pc->type == DVS_PORT_VHOST;
 	if (uplink_xdp_wanted(pc) && uplink_xdp_start(sw, p, err) < 0)
 		goto fail_remove;
 	if (pc->type == DVS_PORT_TAP && pc->netns[0] &&
@@ -222,7 +221,7 @@ sw_port_create(struct switchd *sw, const struct dvs_port_conf *pc, struct dvs_er
 	return p;
 
 fail_remove:
-	if (p->vhost_watched)
+	if (pc->type == DVS_PORT_VHOST)
 		sw_vhost_dev_unwatch(sw, p);
 	uplink_xdp_stop(p);
 	if (p->started)
@@ -244,7 +243,7 @@ sw_port_destroy(struct switchd *sw, struct sw_port *p)
 	/* Ours first (a compare-and-swap detach), so the interface is left without a program
 	 * and the PMD's close finds nothing to remove. */
 	uplink_xdp_stop(p);
-	if (p->vhost_watched)
+	if (p->conf.type == DVS_PORT_VHOST)
 		sw_vhost_dev_unwatch(sw, p);
 	if (p->started)
 		rte_eth_dev_stop(p->eth_port);

@@ -22,7 +22,6 @@ struct sw_port {
 	bool removing;     /* unpublished, device not yet torn down: slot not reusable */
 	bool started;
 	bool link_up;      /* last seen link state, for transition logs */
-	bool vhost_watched; /* vhost_dev.c follows its device (sw_vhost_dev_watch) */
 	uint16_t idx;      /* index in dp tables and counters, stable while the port exists */
 	uint16_t eth_port; /* DPDK port id */
 	uint16_t n_rxq, n_txq;
@@ -59,7 +58,7 @@ struct sw_port *sw_port_create(struct switchd *sw, const struct dvs_port_conf *p
 /* vhost_dev.c: keeps dp.vhost_dev[] of vhost-user port 'p' in step with its guest's
  * connection, for the lcores' direct rte_vhost bursts (dp/vhost_io.h).  Watch after the
  * device is configured; unwatch once the published tables no longer hold the port, before
- * the device is stopped. */
+ * the device is stopped (also safe on a port whose watch failed or never ran). */
 int sw_vhost_dev_watch(struct switchd *sw, struct sw_port *p);
 void sw_vhost_dev_unwatch(struct switchd *sw, struct sw_port *p);
 /* Stops and removes the device.  The caller must have published tables without the port

@@ -84,8 +84,9 @@ void fdb_lookup_bulk(const struct fdb *f, const struct fdb_key *keys[], unsigned
 int fdb_learn(struct fdb *f, const struct fdb_key *key, int32_t pos, uint16_t port, uint32_t now_s);
 
 /* True if 'key' moved from a local port (< remote_base) to a remote one, by learning or by
- * a publication (fdb_add_published), and stayed there: the VM behind it left this host, and frames that other remote hosts still
- * send here for it are sent on (a migration's redirect).  Fast-path safe. */
+ * a publication (fdb_add_published), and stayed there: the VM behind it left this host, and
+ * frames that other remote hosts still send here for it are sent on (a migration's
+ * redirect).  Fast-path safe. */
 bool fdb_moved_away(const struct fdb *f, const struct fdb_key *key);
 /* Ports from 'base' up are remote (the tunnels): a move from below to above marks the entry
  * moved_away.  Call before the fast path runs. */

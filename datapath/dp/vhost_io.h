@@ -75,12 +75,8 @@ dp_port_tx(const struct dp *dp, const struct dp_port *p, uint16_t q, struct rte_
 	for (uint16_t i = 0; i < n; i++)
 		len += pkts[i]->pkt_len;
 	sent = n ? rte_eth_tx_burst(p->eth_port, q, pkts, n) : 0;
-	if (likely(sent == n)) {
-		*bytes += len;
-	} else {
-		for (uint16_t i = sent; i < n; i++)
-			len -= pkts[i]->pkt_len; /* the ones not sent are still ours */
-		*bytes += len;
-	}
+	for (uint16_t i = sent; i < n; i++)
+		len -= pkts[i]->pkt_len; /* the ones not sent are still ours */
+	*bytes += len;
 	return sent;
 }
