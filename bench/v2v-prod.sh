@@ -263,23 +263,8 @@ run_one() {
 }
 _guest_done() { ! daemon_alive guest; }
 
-# run_round SWITCH ROUND: as bench/v2v.sh, the round runs in a background subshell with its
-# own cleanup, so that one failing switch costs one figure ("fail") and an interrupt stops it.
-_round_pid=
-cleanup_push '[ -n "$_round_pid" ] && kill_pid "$_round_pid" 30'
-run_round() {
-	local out=$B/round.out
-	(
-		_dvs_cleanups=() _dvs_logs=()
-		trap _dvs_on_exit EXIT
-		trap 'exit 130' INT
-		trap 'exit 143' TERM
-		run_one "$@"
-	) >"$out" &
-	_round_pid=$!
-	if wait "$_round_pid"; then tail -n 1 "$out"; else echo "fail - - - -"; fi
-	_round_pid=
-}
+# run_round CONTENDER ROUND: run_one in the background with its own cleanup (bench_round).
+run_round() { bench_round 'fail - - - -' run_one "$@"; }
 
 declare -A results=() pdrops=() odrops=() wpdrops=() wodrops=()
 log "rounds=$rounds duration=${duration}s warmup=${warmup}s flows=$((2 * flows)) switches=$switches hugepages=$huge"

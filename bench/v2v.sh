@@ -101,23 +101,8 @@ run_one() {
 	testpmd_stop guest
 }
 
-# run_round SWITCH ROUND: prints the figure, or "fail".  The round runs in the background and
-# is waited for, so that an interrupted benchmark stops it (and its cleanup runs) at once.
-_v2v_round_pid=
-cleanup_push '[ -n "$_v2v_round_pid" ] && kill_pid "$_v2v_round_pid" 30'
-run_round() {
-	local out=$B/round.out
-	(
-		_dvs_cleanups=() _dvs_logs=()
-		trap _dvs_on_exit EXIT
-		trap 'exit 130' INT
-		trap 'exit 143' TERM
-		run_one "$@"
-	) >"$out" &
-	_v2v_round_pid=$!
-	if wait "$_v2v_round_pid"; then tail -n 1 "$out"; else echo fail; fi
-	_v2v_round_pid=
-}
+# run_round CONTENDER ROUND: run_one in the background with its own cleanup (bench_round).
+run_round() { bench_round fail run_one "$@"; }
 
 declare -A results=()
 log "rounds=$rounds duration=${duration}s warmup=${warmup}s switches=$switches hugepages=$huge"

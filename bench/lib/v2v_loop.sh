@@ -71,6 +71,27 @@ v2v_memory_mode() {
 	V2V_HUGE=$huge
 }
 
+# bench_round FAIL_LINE CMD ARGS...: runs CMD ARGS (a round: one contender, one measurement)
+# in a background subshell with its own cleanup stack, and prints its last line of output, or
+# FAIL_LINE if it failed.  One failing contender then costs one figure, and an interrupt of the
+# benchmark stops the round (and runs its cleanup) at once.  Output goes through $B/round.out.
+_bench_round_pid=
+cleanup_push '[ -n "$_bench_round_pid" ] && kill_pid "$_bench_round_pid" 30'
+bench_round() {
+	local fail_line=$1 out=$B/round.out
+	shift
+	(
+		_dvs_cleanups=() _dvs_logs=()
+		trap _dvs_on_exit EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		"$@"
+	) >"$out" &
+	_bench_round_pid=$!
+	if wait "$_bench_round_pid"; then tail -n 1 "$out"; else echo "$fail_line"; fi
+	_bench_round_pid=
+}
+
 # median NUMBERS...: the median (mean of the two middle values for an even count).
 median() {
 	[ $# -gt 0 ] || { echo nan; return; }

@@ -180,21 +180,8 @@ print("busy cycles per received packet %.0f, per delivered frame %.0f (%d receiv
 PY
 }
 
-_vx_round_pid=
-cleanup_push '[ -n "$_vx_round_pid" ] && kill_pid "$_vx_round_pid" 30'
-run_round() {
-	local out=$B/round.out
-	(
-		_dvs_cleanups=() _dvs_logs=()
-		trap _dvs_on_exit EXIT
-		trap 'exit 130' INT
-		trap 'exit 143' TERM
-		run_one "$@"
-	) >"$out" &
-	_vx_round_pid=$!
-	if wait "$_vx_round_pid"; then tail -n 1 "$out"; else echo "fail -"; fi
-	_vx_round_pid=
-}
+# run_round CONTENDER ROUND: run_one in the background with its own cleanup (bench_round).
+run_round() { bench_round 'fail -' run_one "$@"; }
 
 declare -A results=()
 log "rounds=$rounds duration=${duration}s warmup=${warmup}s contenders=$contenders hugepages=$huge underlay=$VX_UNDERLAY${VX_SEED:+ seed=$VX_SEED}"
