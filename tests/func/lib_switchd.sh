@@ -213,16 +213,7 @@ declare -A DVS_PIDS=()
 log() { printf '%s: %s\n' "$DVS_TEST_NAME" "$*" >&2; }
 cleanup_push() { T_CLEANUPS+=("$1"); }
 tmpdir_new() { local __td; __td=$(mktemp -d "$T_WORK/q.XXXXXX"); printf -v "$1" '%s' "$__td"; }
-try_until() {
-	local t=$1 began; shift 2
-	local end=$((SECONDS + t))
-	while :; do
-		began=$SECONDS
-		"$@" >/dev/null 2>&1 && return 0
-		[ "$began" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
+source "$DVS_SRC/tests/lib/try_until.sh"
 json_get() { jget "$@"; }
 start_daemon() {
 	local name=$1 logf=$2; shift 2

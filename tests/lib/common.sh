@@ -149,21 +149,11 @@ finish() {
 	exit 0
 }
 
-# wait_until TIMEOUT_S WHAT CMD...: polls CMD every 0.2 s; fails the test with WHAT if it has
-# not succeeded within TIMEOUT_S.  try_until is the same but returns 1 instead of failing.
-# The verdict is that of a check begun at or after the deadline: a check that began before it
-# and returned after it (a slow command on a loaded machine) may have looked at the state from
-# before the deadline, so one more is made.
-try_until() {
-	local timeout=$1 what=$2; shift 2
-	local deadline=$((SECONDS + timeout)) began
-	while :; do
-		began=$SECONDS
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		[ "$began" -lt "$deadline" ] || return 1
-		sleep 0.2
-	done
-}
+# wait_until TIMEOUT_S WHAT CMD...: polls CMD every 0.2 s (try_until, tests/lib/try_until.sh:
+# these tests poll dvsctl and ovsdb-client, heavier than a socket probe); fails the test with
+# WHAT if it has not succeeded within TIMEOUT_S.
+source "$DVS_SRC/tests/lib/try_until.sh"
+: "${TRY_UNTIL_STEP:=0.2}"
 wait_until() {
 	local timeout=$1 what=$2
 	try_until "$@" || fail "timed out after ${timeout}s waiting for: $what"
