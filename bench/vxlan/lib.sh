@@ -115,7 +115,7 @@ vx_dvs_start() {
 	 "vtep_ip": "$VX_LOCAL", "snapshot": "$d/hA.snapshot",
 	 "ports": [$(vx_dvs_uplink "$d")]}
 	CONF
-	start_daemon dvs "$d/dvs.log" ip netns exec "$ns" "$DVS_BUILD/datapath/dvs-switchd" \
+	start_daemon dvs "$d/dvs.log" ip netns exec "$ns" "${VX_SWITCHD:-$DVS_BUILD/datapath/dvs-switchd}" \
 		--log-level info --config "$d/switchd.json"
 	wait_until 30 "switchd control socket" unix_rpc "$d/ctl.sock" version
 	"${dvsctl[@]}" port add g0 --group blue --host hA --vhost-user "$s0" >/dev/null

@@ -8,11 +8,13 @@
 #   ovs-vxlan   OVS-DPDK 3.1 userspace VXLAN: br-phy (net_af_packet on the same veth, VTEP IP,
 #               static route and neighbour), br-blue and br-red with NORMAL
 #   dvs-plain   dvs-switchd, the same guest with plain L2 between its ports (bench/v2v-switch.sh)
+#   dvs-vxlan-alt  dvs-vxlan with the dvs-switchd of another build directory, $DVS_BUILD_ALT (an
+#               A/B of two commits; dvs-db, dvsctl and vxloop still come from $DVS_BUILD)
 # Contenders alternate round by round.  Mpps = frames delivered to the guest (rx of both guest
 # ports) per second; each switch has one poll core (CPU 1), which also runs the kernel's veth
 # and hairpin work for the frames the switch sends (softirq in the sender's context).
 #   sudo bench/vxlan/run.sh [--rounds N] [--duration S] [--warmup S] [--no-huge]
-#                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain] [--json FILE]
+#                           [--contenders dvs-vxlan,ovs-vxlan,dvs-plain,dvs-vxlan-alt] [--json FILE]
 #                           [--underlay af_packet|memif] [--seed N]
 # --underlay memif (default af_packet, as above): no kernel in the loop.  The guest and the
 # hairpin are one DPDK process on CPU 0 (bench/vxlan/vxloop.c: the same 'mac' forwarding, and a
@@ -64,7 +66,9 @@ for c in "${c_list[@]}"; do
 	case "$c" in
 	ovs-vxlan) [ -x "$OVS_VSWITCHD_DPDK" ] || fail "$OVS_VSWITCHD_DPDK missing: install openvswitch-switch-dpdk" ;;
 	dvs-vxlan | dvs-plain) [ -x "$DVS_BUILD/datapath/dvs-switchd" ] || fail "dvs-switchd not built" ;;
-	*) fail "unknown contender '$c' (dvs-vxlan, ovs-vxlan, dvs-plain)" ;;
+	dvs-vxlan-alt) [ -x "${DVS_BUILD_ALT:-}/datapath/dvs-switchd" ] ||
+		fail "dvs-vxlan-alt needs DVS_BUILD_ALT, a build directory (e.g. a copy of build/ at another commit)" ;;
+	*) fail "unknown contender '$c' (dvs-vxlan, ovs-vxlan, dvs-plain, dvs-vxlan-alt)" ;;
 	esac
 done
 v2v_memory_mode "$huge"
@@ -86,7 +90,7 @@ run_one() {
 		cleanup_push "mkdir -p '$VX_LOG_DIR/$c-$r' && cp $d/*.log $d/*.json $d/ovs/*.log '$VX_LOG_DIR/$c-$r/'"
 	if [ "$VX_UNDERLAY" = memif ]; then
 		case "$c" in
-		dvs-vxlan) vx_memif_standin "$ns" ;;
+		dvs-vxlan*) vx_memif_standin "$ns" ;;
 		ovs-vxlan) netns_add "$ns" ;;
 		esac
 		# The memif's queues: OVS opens a tx queue for its PMD and one for its main thread.
@@ -94,12 +98,13 @@ run_one() {
 			$([ "$c" = dvs-plain ] && echo plain)
 	else
 		case "$c" in
-		dvs-vxlan | ovs-vxlan) vx_underlay "$ns" "$nr" ;;
+		dvs-vxlan* | ovs-vxlan) vx_underlay "$ns" "$nr" ;;
 		esac
 		v2v_guest_start guest "$s0" "$s1"
 	fi
 	case "$c" in
 	dvs-vxlan) vx_dvs_start "$d" "$ns" "$s0" "$s1" ;;
+	dvs-vxlan-alt) VX_SWITCHD=$DVS_BUILD_ALT/datapath/dvs-switchd vx_dvs_start "$d" "$ns" "$s0" "$s1" ;;
 	ovs-vxlan) vx_ovs_start "$d/ovs" "$ns" "$s0" "$s1" "$huge" ;;
 	dvs-plain) V2V_CTL=$d/ctl.sock start_daemon dvs "$d/dvs.log" "$bench_dir/v2v-switch.sh" "$s0" "$s1" ;;
 	esac
@@ -126,7 +131,7 @@ run_one() {
 	b=$(vx_total "$d")
 	[ "$c" = ovs-vxlan ] || l1=$(unix_rpc "$d/ctl.sock" lcores.show)
 	case "$c" in
-	dvs-vxlan | dvs-plain)
+	dvs-vxlan* | dvs-plain)
 		[ "$huge" = 1 ] && grep -q 'without hugepages' "$d/dvs.log" &&
 			log "round $r $c: dvs-switchd fell back to --no-huge"
 		vx_dvs_report "$d" | sed "s/^/round $r $c: /" >&2
@@ -137,7 +142,7 @@ run_one() {
 	ovs-vxlan) vx_ovs_report | sed "s/^/round $r $c: /" >&2 ;;
 	esac
 	case "$c" in
-	dvs-vxlan | ovs-vxlan)
+	dvs-vxlan* | ovs-vxlan)
 		if [ "$VX_UNDERLAY" = memif ]; then
 			log "round $r $c underlay: memif hairpin $(vx_loop_counts "$d")"
 		else
@@ -197,10 +202,10 @@ done
 
 declare -A med=()
 echo
-printf '%-10s  %8s  %s\n' contender median "rounds (Mpps)"
+printf '%-13s  %8s  %s\n' contender median "rounds (Mpps)"
 for c in "${c_list[@]}"; do
 	med[$c]=$(v2v_median_of "$c")
-	printf '%-10s  %8s  %s\n' "$c" "${med[$c]}" "${results[$c]}"
+	printf '%-13s  %8s  %s\n' "$c" "${med[$c]}" "${results[$c]}"
 done
 # Per round (same round, adjacent in time), then the median of those ratios.
 round_ratios() {
@@ -215,7 +220,8 @@ round_ratios() {
 	echo "${out[*]}"
 }
 echo
-for pair in dvs-vxlan:ovs-vxlan dvs-vxlan:dvs-plain ovs-vxlan:dvs-plain; do
+for pair in dvs-vxlan:ovs-vxlan dvs-vxlan:dvs-plain ovs-vxlan:dvs-plain dvs-vxlan:dvs-vxlan-alt \
+	dvs-vxlan-alt:ovs-vxlan; do
 	a=${pair%%:*} b=${pair##*:}
 	[ -n "${med[$a]:-}" ] && [ -n "${med[$b]:-}" ] || continue
 	rr=$(round_ratios "$a" "$b")

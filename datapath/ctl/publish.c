@@ -141,8 +141,6 @@ sw_publish(struct switchd *sw)
 			t->has_hold = 1;
 		/* A policy's egress state (conntrack, shaper) has one writer at a time. */
 		d->tx_locked = p->n_txq < sw->dp.n_workers || (p->pol && sw->dp.n_workers > 1);
-		if (p->pol)
-			t->has_policy = 1;
 		/* Promiscuous only where the policy allows it (vDS: security "promiscuous
 		 * mode: accept"); the uplink already sees everything it must carry. */
 		d->promisc = p->pol && p->pol->allow_promisc && !d->is_uplink;
@@ -154,6 +152,7 @@ sw_publish(struct switchd *sw)
 		if (d->is_uplink && t->uplink == DP_SEG_NONE)
 			t->uplink = p->idx;
 	}
+	dp_pol_tables_flags(t);
 	sw_overlay_fill(sw, t);
 	if (build_members(t, sw) < 0) {
 		free(t);

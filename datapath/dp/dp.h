@@ -83,6 +83,9 @@ struct dp_tables {
 	uint16_t n_ports; /* highest used device index + 1 */
 	uint16_t n_tunnels;
 	uint8_t has_policy; /* some port has a policy: run dp_pol_poll() */
+	/* Some port's egress policy reads a frame's L3/L4 (to-port ACL, conntrack, MAC-change
+	 * check: !egress_pass), so every burst that may reach it is parsed whole. */
+	uint8_t egress_meta;
 	uint8_t has_hold;   /* some port holds frames for a migrating VM: run dp_hold_poll() */
 	uint8_t has_promisc; /* some port is promiscuous: copy known unicast to it */
 	struct dp_port ports[DP_MAX_PORT_IDX];

@@ -424,12 +424,14 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	struct fdb *fdb = lc->dp->fdb;
 	struct fdb_key src[DP_BURST], dst[DP_BURST];
 	struct rte_mbuf *ok[DP_BURST];
-	/* Plain L2 switching needs only the Ethernet header; policy, and the tunnels' flow
-	 * hash, need the whole parse.  Frames that came out of a tunnel go to local ports (a
-	 * relay into another tunnel hashes on the Ethernet header alone, which is fine), so
-	 * without policy a decapsulated burst takes the Ethernet-only parse and its runs of
-	 * one flow the reuse below. */
-	bool full = t->has_policy || (t->vtep_be && !ip->is_tunnel);
+	/* Plain L2 switching needs only the Ethernet header.  The whole parse is for the
+	 * ingress port's policy (security checks, ACL, ARP suppression), for an egress policy
+	 * that reads L3/L4 on some port, for promiscuous copies (which may meet either), and
+	 * for the tunnels' flow hash.  Frames that came out of a tunnel go to local ports (a
+	 * relay into another tunnel hashes on the Ethernet header alone, which is fine), so a
+	 * decapsulated burst usually takes the Ethernet-only parse, and its runs of one flow
+	 * the reuse below, even where every VM port has the default security policy. */
+	bool full = ip->pol || t->egress_meta || t->has_promisc || (t->vtep_be && !ip->is_tunnel);
 	uint16_t vids[DP_BURST], src_port[DP_BURST], dst_port[DP_BURST];
 	uint8_t tagged[DP_BURST], bum[DP_BURST], same[DP_BURST], why[DP_BURST];
 	int32_t src_pos[DP_BURST];

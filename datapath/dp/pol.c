@@ -210,6 +210,20 @@ dp_pol_finish(struct dp_port_policy *pol)
 					  acl_default_action(pol->acl) == ACL_ACTION_ALLOW));
 }
 
+void
+dp_pol_tables_flags(struct dp_tables *t)
+{
+	t->has_policy = 0;
+	t->egress_meta = 0;
+	for (uint16_t i = 0; i < t->n_ports; i++) {
+		const struct dp_port_policy *pol = t->ports[i].pol;
+		if (!pol)
+			continue;
+		t->has_policy = 1;
+		t->egress_meta |= !pol->egress_pass;
+	}
+}
+
 /* The egress stages of 'n' frames to port 'dst' (q[idx[k]]), which has a policy. */
 static void
 egress_port(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst,

@@ -68,6 +68,10 @@ void dp_pol_egress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_
 /* Derives the fields of 'pol' that follow from the others (egress_pass).  Call once the
  * policy is complete, before publishing it. */
 void dp_pol_finish(struct dp_port_policy *pol);
+/* Sets the tables' summary of the ports' policies (has_policy, egress_meta) from
+ * ports[0 .. n_ports).  Call once the policies are finished (dp_pol_finish), before publishing:
+ * a policy whose egress_pass was never derived counts as reading L3/L4 at egress. */
+void dp_pol_tables_flags(struct dp_tables *t);
 /* Sends or queues a tx burst of a port with a shaper: frames beyond the shaper's depth are
  * dropped and counted.  Returns the frames to transmit now (moved to the front of 'pkts'). */
 uint16_t dp_pol_shape(struct dp_lcore *lc, const struct dp_port_policy *pol, uint16_t port,

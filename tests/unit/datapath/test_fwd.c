@@ -353,7 +353,7 @@ policy_off(struct dp_port_policy *pol, unsigned n)
 {
 	for (uint16_t i = 0; i < N_PORTS; i++)
 		tables.ports[i].pol = NULL;
-	tables.has_policy = 0;
+	dp_pol_tables_flags(&tables);
 	for (unsigned i = 0; i < n; i++) {
 		acl_destroy(pol[i].acl);
 		conntrack_destroy(pol[i].ct);
@@ -414,7 +414,7 @@ test_policy_burst_mixed_fates(void **state)
 		"{\"direction\":\"to-port\",\"action\":\"reject\",\"protocol\":\"tcp\",\"dst_port\":25}]}");
 	tables.ports[0].pol = &pol[0];
 	tables.ports[2].pol = &pol[1];
-	tables.has_policy = 1;
+	dp_pol_tables_flags(&tables);
 
 	/* sport = 100 + position in the burst. */
 	for (int i = 0; i < 4; i++, n++)
@@ -514,7 +514,7 @@ test_policy_burst_conntrack_first_and_reply(void **state)
 	assert_non_null(pol[1].ct);
 	tables.ports[0].pol = &pol[0];
 	tables.ports[2].pol = &pol[1];
-	tables.has_policy = 1;
+	dp_pol_tables_flags(&tables);
 
 	/* All from A on port 0; 10.0.0.1 and 10.0.0.2 are both reached through B's MAC (a router
 	 * behind port 1), 10.0.0.3 is C. */
@@ -582,7 +582,11 @@ test_policy_egress_pass(void **state)
 	dp_pol_finish(&pol[0]);
 	assert_true(pol[0].egress_pass);
 	tables.ports[1].pol = &pol[0];
-	tables.has_policy = 1;
+	dp_pol_tables_flags(&tables);
+	/* No port's egress reads L3/L4: a burst from a port without policy is parsed up to
+	 * its Ethernet header only (and still counted on the ACL's to-port default). */
+	assert_true(tables.has_policy);
+	assert_false(tables.egress_meta);
 	for (int i = 0; i < 8; i++, n++)
 		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]);
 	udp(MAC_C, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]), n++;
@@ -605,6 +609,8 @@ test_policy_egress_pass(void **state)
 	pol[0].acl = acl_json(json);
 	dp_pol_finish(&pol[0]);
 	assert_false(pol[0].egress_pass);
+	dp_pol_tables_flags(&tables);
+	assert_true(tables.egress_meta);
 	n = 0;
 	for (int i = 0; i < 8; i++, n++)
 		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 1, &pkts[n]);
