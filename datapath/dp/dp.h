@@ -152,6 +152,7 @@ struct dp_lcore {
 	struct dp_port_stats port[DP_MAX_PORT_IDX]; /* device ports, then tunnels */
 	uint64_t tun_mtu_drops[DP_MAX_TUNNELS];
 	uint64_t decap_drops[16]; /* by enum vxlan_decap_result */
+	struct vxlan_flow_memo flow_memo; /* dp_tunnel_tx's last flow hash */
 	/* Live migration: when each port last received (the source's last frame), and the first
 	 * frame of a watched destination port (act_epoch == the port's mig_epoch once seen). */
 	uint64_t last_rx_tsc[DVS_MAX_PORTS];

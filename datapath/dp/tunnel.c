@@ -128,9 +128,7 @@ dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint1
 	if (unlikely(seg < DP_SEG_OVERLAY))
 		return DP_DROP_EGRESS_VLAN;
 	uint32_t len = m->pkt_len;
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t hash = vxlan_flow_hash(meta, (const struct rte_ether_addr *)f,
-					(const struct rte_ether_addr *)(f + 6));
+	uint32_t hash = vxlan_flow_hash_memo(&lc->flow_memo, meta, rte_pktmbuf_mtod(m, const uint8_t *));
 	switch (vxlan_encap_flags(m, p->tmpl, t->seg_vni[seg - DP_SEG_OVERLAY], hash,
 				  relay ? VXLAN_FLAGS_DVS_RELAY : 0)) {
 	case VXLAN_ENCAP_OK:

@@ -109,25 +109,14 @@ out:
  * frame's metadata (no key to build and clear first): the MACs, the EtherType and VLAN, the
  * IP addresses, the protocol and the ports (not for fragments: every fragment of a datagram
  * must take the same path, and only the first carries the ports). */
-static inline uint64_t
-load48(const uint8_t *p)
-{
-	uint32_t lo;
-	uint16_t hi;
-
-	memcpy(&lo, p, 4);
-	memcpy(&hi, p + 4, 2);
-	return (uint64_t)lo | (uint64_t)hi << 32;
-}
-
 uint32_t
 vxlan_flow_hash(const struct dp_meta *m, const struct rte_ether_addr *dst,
 		const struct rte_ether_addr *src)
 {
 	uint32_t h = 0x5bd1e995;
 
-	h = rte_hash_crc_8byte(load48(dst->addr_bytes) | (uint64_t)m->ethertype << 48, h);
-	h = rte_hash_crc_8byte(load48(src->addr_bytes) | (uint64_t)m->vlan << 48, h);
+	h = rte_hash_crc_8byte(vxlan_load48(dst->addr_bytes) | (uint64_t)m->ethertype << 48, h);
+	h = rte_hash_crc_8byte(vxlan_load48(src->addr_bytes) | (uint64_t)m->vlan << 48, h);
 	if (m->l3 == DP_L3_IPV4) {
 		h = rte_hash_crc_8byte((uint64_t)m->ip.v4.src_be | (uint64_t)m->ip.v4.dst_be << 32, h);
 	} else if (m->l3 == DP_L3_IPV6) {

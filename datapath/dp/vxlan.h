@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -96,6 +97,55 @@ enum vxlan_encap_result {
  * datagram take one path).  'm' comes from dp_parse() of the inner frame.  Fast-path safe. */
 uint32_t vxlan_flow_hash(const struct dp_meta *m, const struct rte_ether_addr *dst,
 			 const struct rte_ether_addr *src);
+
+/* The last IPv4 or non-IP flow an lcore hashed, by the exact inputs of vxlan_flow_hash(): a
+ * burst is mostly runs of one flow, and a run then hashes once.  Zero-initialised, it
+ * matches nothing. */
+struct vxlan_flow_memo {
+	uint64_t key[4];
+	uint32_t hash;
+};
+
+static inline uint64_t
+vxlan_load48(const uint8_t *p)
+{
+	uint32_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, p, 4);
+	memcpy(&hi, p + 4, 2);
+	return (uint64_t)lo | (uint64_t)hi << 32;
+}
+
+/* vxlan_flow_hash() of the frame at 'f' (its first 12 bytes: the MACs), through 'memo'.
+ * IPv6 frames are hashed every time (their key would not fit). */
+static inline uint32_t
+vxlan_flow_hash_memo(struct vxlan_flow_memo *memo, const struct dp_meta *m, const uint8_t *f)
+{
+	const struct rte_ether_addr *dst = (const struct rte_ether_addr *)f;
+	const struct rte_ether_addr *src = (const struct rte_ether_addr *)(f + 6);
+	uint64_t k[4];
+
+	if (m->l3 == DP_L3_IPV6)
+		return vxlan_flow_hash(m, dst, src);
+	k[0] = vxlan_load48(f) | (uint64_t)m->ethertype << 48;
+	k[1] = vxlan_load48(f + 6) | (uint64_t)m->vlan << 48;
+	if (m->l3 == DP_L3_IPV4) {
+		k[2] = (uint64_t)m->ip.v4.src_be | (uint64_t)m->ip.v4.dst_be << 32;
+		/* Bit 63 marks a key as IPv4 (and any key as set: a zero memo matches none). */
+		k[3] = 1ull << 63 | (uint64_t)m->ip_proto |
+		       (m->frag ? 0 : (uint64_t)m->sport << 16 | (uint64_t)m->dport << 32);
+	} else {
+		k[2] = 0;
+		k[3] = 1ull << 62;
+	}
+	if (((k[0] ^ memo->key[0]) | (k[1] ^ memo->key[1]) | (k[2] ^ memo->key[2]) |
+	     (k[3] ^ memo->key[3])) == 0)
+		return memo->hash;
+	memcpy(memo->key, k, sizeof(k));
+	memo->hash = vxlan_flow_hash(m, dst, src);
+	return memo->hash;
+}
 
 /* The outer UDP source port for a flow hash: 49152..65535, spread evenly. */
 static inline uint16_t

@@ -763,6 +763,64 @@ test_vxlan_sport_stable_and_spread(void **state)
 	assert_int_equal(flow_sport(5000, 80, 0x0100010a, true), flow_sport(0, 0, 0x0100010a, true));
 }
 
+/* The memo gives vxlan_flow_hash() for every frame of a sequence in which each input changes
+ * in turn (and changes back), across IPv4, fragments, non-IP and IPv6 frames; a zeroed memo
+ * matches nothing, not even an all-zero frame. */
+static void
+test_vxlan_flow_hash_memo(void **state)
+{
+	struct vxlan_flow_memo memo;
+	uint8_t f[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
+	struct dp_meta m = {
+		.ethertype = RTE_ETHER_TYPE_IPV4,
+		.l3 = DP_L3_IPV4,
+		.ip_proto = IPPROTO_UDP,
+		.sport = 1000,
+		.dport = 53,
+		.ip.v4 = {.src_be = 0x0100010a, .dst_be = 0x0200010a},
+	};
+	const struct rte_ether_addr *dst = (const void *)f, *src = (const void *)(f + 6);
+	unsigned changed = 0;
+	uint32_t prev = 0;
+
+	memset(&memo, 0, sizeof(memo));
+	for (int step = 0; step < 40; step++) {
+		switch (step % 20) {
+		case 1: f[5] ^= 0x10; break;             /* destination MAC */
+		case 2: f[11] ^= 0x10; break;            /* source MAC */
+		case 3: m.vlan ^= 7; break;
+		case 4: m.ip.v4.src_be ^= 1u << 24; break;
+		case 5: m.ip.v4.dst_be ^= 1u << 24; break;
+		case 6: m.ip_proto = IPPROTO_TCP; break;
+		case 7: m.sport++; break;
+		case 8: m.dport++; break;
+		case 9: m.frag = 1; break;                /* ports no longer count */
+		case 10: m.sport++; break;
+		case 11: m.frag = 0; break;
+		case 12: m.l3 = DP_L3_ARP; m.ethertype = RTE_ETHER_TYPE_ARP; break;
+		case 13: m.sport++; break;               /* not hashed for ARP */
+		case 14: m.l3 = DP_L3_IPV6; m.ethertype = RTE_ETHER_TYPE_IPV6;
+			 memset(&m.ip, 0x11, sizeof(m.ip)); break;
+		case 15: m.ip.v6.dst[15] ^= 1; break;
+		case 16: m.l3 = DP_L3_IPV4; m.ethertype = RTE_ETHER_TYPE_IPV4;
+			 m.ip.v4.src_be = 0x0100010a; m.ip.v4.dst_be = 0x0200010a; break;
+		default: break;                          /* the same frame again */
+		}
+		uint32_t want = vxlan_flow_hash(&m, dst, src);
+		assert_int_equal(vxlan_flow_hash_memo(&memo, &m, f), want);
+		changed += step && want != prev;
+		prev = want;
+	}
+	assert_true(changed >= 20);
+	/* An all-zero non-IP frame against a zeroed memo: hashed, not the memo's 0. */
+	struct dp_meta z = {0};
+	uint8_t zf[12] = {0};
+	memset(&memo, 0, sizeof(memo));
+	assert_int_equal(vxlan_flow_hash_memo(&memo, &z, zf),
+			 vxlan_flow_hash(&z, (const void *)zf, (const void *)(zf + 6)));
+	assert_int_not_equal(vxlan_flow_hash(&z, (const void *)zf, (const void *)(zf + 6)), 0);
+}
+
 int
 main(void)
 {
@@ -785,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_vxlan_decap_names),
 		cmocka_unit_test(test_vxlan_interop_kernel_frame),
 		cmocka_unit_test(test_vxlan_sport_stable_and_spread),
+		cmocka_unit_test(test_vxlan_flow_hash_memo),
 	};
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
 }
