@@ -252,7 +252,7 @@ v4_check(const struct rte_ipv4_hdr *ip, uint32_t l3, uint32_t dlen, uint32_t ple
 	if (unlikely(ip->fragment_offset &
 		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return VXLAN_DECAP_BAD_IP;
-	if (unlikely(rte_raw_cksum(ip, *hl) != 0xffff))
+	if (unlikely(vxlan_ip4_hdr_sum(ip, *hl) != 0xffff))
 		return VXLAN_DECAP_BAD_IP;
 	return VXLAN_DECAP_OK;
 }

@@ -821,6 +821,29 @@ test_vxlan_flow_hash_memo(void **state)
 	assert_int_not_equal(vxlan_flow_hash(&z, (const void *)zf, (const void *)(zf + 6)), 0);
 }
 
+/* vxlan_ip4_hdr_sum() is rte_raw_cksum() for every header length, random bytes included
+ * (sums that carry and fold more than once). */
+static void
+test_vxlan_ip4_hdr_sum(void **state)
+{
+	uint8_t h[60];
+	uint32_t seed = 12345;
+
+	for (int round = 0; round < 20000; round++) {
+		uint32_t hl = 20 + 4 * (uint32_t)(round % 11);
+		for (uint32_t i = 0; i < hl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			h[i] = round % 3 == 0 ? 0xff : (uint8_t)(seed >> 16);
+		}
+		assert_int_equal(vxlan_ip4_hdr_sum(h, hl), rte_raw_cksum(h, hl));
+		/* With the checksum set, the sum is all ones. */
+		h[10] = h[11] = 0;
+		uint16_t ck = (uint16_t)~rte_raw_cksum(h, hl);
+		memcpy(h + 10, &ck, 2);
+		assert_int_equal(vxlan_ip4_hdr_sum(h, hl), 0xffff);
+	}
+}
+
 int
 main(void)
 {
@@ -844,6 +867,7 @@ main(void)
 		cmocka_unit_test(test_vxlan_interop_kernel_frame),
 		cmocka_unit_test(test_vxlan_sport_stable_and_spread),
 		cmocka_unit_test(test_vxlan_flow_hash_memo),
+		cmocka_unit_test(test_vxlan_ip4_hdr_sum),
 	};
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
 }
