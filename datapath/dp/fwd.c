@@ -439,6 +439,10 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	uint64_t bytes = 0;
 	const uint8_t *prev = NULL;
 	struct dp_meta metas[DP_BURST];
+	/* Frame i's parse: its own slot of metas[], or, for a frame that repeats the previous
+	 * one's Ethernet header, the previous frame's (no copy: a copy read back fields the
+	 * parse had just stored one by one, a stall per frame). */
+	const struct dp_meta *mp[DP_BURST];
 
 	s->rx_packets += n;
 	if (in < DVS_MAX_PORTS) {
@@ -473,7 +477,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		if (!full && prev && rte_pktmbuf_data_len(m) >= 18 && same_l2(f, prev)) {
 			/* The previous frame's Ethernet header and tags, byte for byte: the same
 			 * classification and the same lookups. */
-			*meta = metas[nok - 1];
+			mp[nok] = mp[nok - 1];
 			vids[nok] = vids[nok - 1];
 			tagged[nok] = tagged[nok - 1];
 			bum[nok] = bum[nok - 1];
@@ -511,6 +515,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, (enum dp_drop)r);
 			continue;
 		}
+		mp[nok] = meta;
 		tagged[nok] = meta->n_vlans > 0;
 		/* Bursts are mostly runs of one flow: such a frame reuses the lookups. */
 		same[nok] = prev && vid == vids[nok - 1] && tagged[nok] == tagged[nok - 1] &&
@@ -535,7 +540,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		uint8_t known[DP_BURST];
 		for (uint16_t i = 0; i < nok; i++)
 			known[i] = !bum[i] && dst_port[i] != FDB_PORT_NONE;
-		dp_pol_ingress_burst(lc, t, in, ip->pol, ok, metas, known, nok, lc->now, why);
+		dp_pol_ingress_burst(lc, t, in, ip->pol, ok, mp, known, nok, lc->now, why);
 	} else {
 		memset(why, 0, nok);
 	}
@@ -561,7 +566,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		if (same[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
-				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], &metas[i]);
+				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], mp[i]);
 			last_acl_n += last_acl != NULL;
 			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
 				drop(lc, m, DP_DROP_NO_MBUF);
@@ -582,10 +587,10 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		} else if (unlikely(fdb->entries[src_pos[i]].seen_s != now_s)) {
 			fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
 		}
-		if (unlikely(metas[i].l3 == DP_L3_ARP) && dp_arp_sup(lc, t, in, m, &metas[i], vids[i]))
+		if (unlikely(mp[i]->l3 == DP_L3_ARP) && dp_arp_sup(lc, t, in, m, mp[i], vids[i]))
 			continue; /* answered by the switch (arp_sup.c) */
 		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
-			flood(lc, t, in, m, tagged[i], vids[i], &metas[i]);
+			flood(lc, t, in, m, tagged[i], vids[i], mp[i]);
 		} else if (unlikely(dst_port[i] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
 		} else if (unlikely(ip->is_tunnel && t->ports[dst_port[i]].is_tunnel) && !relayed &&
@@ -598,7 +603,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, DP_DROP_TUNNEL_TO_TUNNEL);
 		} else {
 			if (unlikely(t->has_promisc))
-				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
+				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
 			if (plain_dest(t, dst_port[i], vids[i], &last_tag)) {
 				if (last_acl_n)
 					acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
@@ -606,7 +611,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 				last_dst = dst_port[i];
 				last_acl = egress_acl(t, last_dst);
 			}
-			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], &metas[i]);
+			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
 		}
 	}
 	if (last_acl_n)

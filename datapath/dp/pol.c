@@ -159,7 +159,7 @@ pre_acl_ingress(const struct dp_port_policy *pol, const struct rte_mbuf *m,
 void
 dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 		     const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
-		     const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n, uint64_t now,
+		     const struct dp_meta *const metas[], const uint8_t dst_known[], uint16_t n, uint64_t now,
 		     uint8_t why[])
 {
 	struct rte_mbuf *am[DP_BURST];
@@ -179,10 +179,10 @@ dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in
 		policed = tbucket_police_bulk(pol->policer, bytes, n, now);
 	}
 	for (uint16_t i = 0; i < n; i++) {
-		why[i] = policed ? 0 : (uint8_t)pre_acl_ingress(pol, pkts[i], &metas[i], dst_known[i], now);
+		why[i] = policed ? 0 : (uint8_t)pre_acl_ingress(pol, pkts[i], metas[i], dst_known[i], now);
 		if (why[i] == 0 && pol->acl) {
 			am[na] = pkts[i];
-			mp[na] = &metas[i];
+			mp[na] = metas[i];
 			ai[na++] = i;
 		}
 	}

@@ -56,7 +56,7 @@ struct dp_port_policy {
  * queued to port 'in' here.  n <= DP_BURST. */
 void dp_pol_ingress_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in,
 			  const struct dp_port_policy *pol, struct rte_mbuf *const pkts[],
-			  const struct dp_meta metas[], const uint8_t dst_known[], uint16_t n,
+			  const struct dp_meta *const metas[], const uint8_t dst_known[], uint16_t n,
 			  uint64_t now, uint8_t why[]);
 /* Egress stages (MAC-change check, to-port ACL and conntrack) for 'n' frames received on port
  * 'in', each to a port with a policy (q[i].dst), grouped per destination: one classify per
