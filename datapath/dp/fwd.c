@@ -107,6 +107,27 @@ dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, str
 	tx_enqueue(lc, t, port, m);
 }
 
+/* tx_enqueue() of 'n' frames to one port, in order, as whole blocks: the buffer's count is
+ * read and written once per block, not once per frame (a store-to-load chain through it). */
+static inline void
+tx_enqueue_run(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf **m,
+	       uint16_t n)
+{
+	struct dp_txbuf *b = &lc->tx[port];
+
+	while (n) {
+		uint16_t k = RTE_MIN(n, (uint16_t)(DP_BURST - b->n));
+		if (b->n == 0)
+			lc->pending[lc->n_pending++] = port;
+		memcpy(&b->pkts[b->n], m, k * sizeof(*m));
+		b->n = (uint16_t)(b->n + k);
+		m += k;
+		n = (uint16_t)(n - k);
+		if (b->n == DP_BURST)
+			tx_flush(lc, t, port); /* stays pending, as in tx_enqueue() */
+	}
+}
+
 /* Adds or removes the outer tag so that 'm' leaves tagged with 'vid' or untagged.  Returns 0,
  * or -1 if no buffer space could be had (the caller drops). */
 static inline __attribute__((always_inline)) int
@@ -550,20 +571,17 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	bool last_tag = false;
 	const struct acl *last_acl = NULL;
 	uint32_t last_acl_n = 0; /* last_acl's default hits not yet counted: one call per run */
+	/* The frames of the current run to last_dst, queued as one block when the run ends
+	 * (before anything else is queued: a port's order holds). */
+	struct rte_mbuf *run[DP_BURST];
+	uint16_t nrun = 0;
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
 
 		if (!same[i])
 			head = i; /* the first frame of the run: its keys are filled */
 
-		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
-		if (why[i]) {
-			s->rx_dropped++;
-			drop(lc, m, (enum dp_drop)why[i]);
-			last_dst = FDB_PORT_NONE;
-			continue;
-		}
-		if (same[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
+		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], mp[i]);
@@ -571,7 +589,18 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			if ((tagged[i] | last_tag) && unlikely(set_tag(m, tagged[i], last_tag, vids[i]) < 0))
 				drop(lc, m, DP_DROP_NO_MBUF);
 			else
-				tx_enqueue(lc, t, last_dst, m);
+				run[nrun++] = m;
+			continue;
+		}
+		if (nrun) {
+			tx_enqueue_run(lc, t, last_dst, run, nrun);
+			nrun = 0;
+		}
+		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
+		if (why[i]) {
+			s->rx_dropped++;
+			drop(lc, m, (enum dp_drop)why[i]);
+			last_dst = FDB_PORT_NONE;
 			continue;
 		}
 		last_dst = FDB_PORT_NONE;
@@ -614,6 +643,8 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
 		}
 	}
+	if (nrun)
+		tx_enqueue_run(lc, t, last_dst, run, nrun);
 	if (last_acl_n)
 		acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
 	egress_flush(lc, t, in);
