@@ -218,6 +218,20 @@ uint16_t dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte
  * counts). */
 int dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
 		 struct rte_mbuf *m, const struct dp_meta *meta, bool relay);
+/* dp_tunnel_tx() of a run of 'n' untagged frames to one tunnel whose tunnel_run_ok() held:
+ * each is encapsulated (a frame that cannot be is counted and freed here), and they are
+ * queued on the uplink in order as one block. */
+void dp_tunnel_tx_run(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
+		      struct rte_mbuf **m, const struct dp_meta *const *meta, uint16_t n, bool relay);
+/* True if frames of segment 'seg' to tunnel pseudo-port 'dst' can be encapsulated at all
+ * (the checks dp_tunnel_tx() makes before the frame's own). */
+static inline bool
+dp_tunnel_run_ok(const struct dp_tables *t, uint16_t dst, uint16_t seg)
+{
+	const struct dp_port *p = &t->ports[dst];
+
+	return p->enabled && p->is_tunnel && p->tmpl && seg >= DP_SEG_OVERLAY;
+}
 /* arp_sup.c: if port 'in' suppresses ARP and 'm' (parsed into 'meta', in segment 'seg') is
  * a request for a known binding, turns it into the reply and queues that back to 'in';
  * returns true (the frame is consumed and counted as arp-suppressed).  Otherwise returns
@@ -226,6 +240,9 @@ bool dp_arp_sup(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, str
 		const struct dp_meta *meta, uint16_t seg);
 /* Buffers 'm' for transmission on port index 'port' (no egress policy applied). */
 void dp_tx_enqueue(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, struct rte_mbuf *m);
+/* dp_tx_enqueue() of 'n' frames, in order. */
+void dp_tx_enqueue_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port,
+			 struct rte_mbuf **m, uint16_t n);
 /* Transmits what the port's shaper releases at 'now'. */
 void dp_tx_shaped(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, uint64_t now);
 /* Drains the migration hold queues (worker 0 only). */

@@ -128,6 +128,13 @@ tx_enqueue_run(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port, st
 	}
 }
 
+void
+dp_tx_enqueue_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t port,
+		    struct rte_mbuf **m, uint16_t n)
+{
+	tx_enqueue_run(lc, t, port, m, n);
+}
+
 /* Adds or removes the outer tag so that 'm' leaves tagged with 'vid' or untagged.  Returns 0,
  * or -1 if no buffer space could be had (the caller drops). */
 static inline __attribute__((always_inline)) int
@@ -436,6 +443,18 @@ egress_acl(const struct dp_tables *t, uint16_t dst)
 	return pol ? pol->acl : NULL;
 }
 
+/* Queues the run dp_fwd_burst collected: to plain destination 'dst', or into tunnel 'tun'
+ * (segment 'vid'; relayed when it came from a tunnel, as output() would). */
+static inline void
+run_flush(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, uint16_t dst, uint16_t tun,
+	  uint16_t vid, struct rte_mbuf **run, const struct dp_meta *const *run_mp, uint16_t n)
+{
+	if (tun != FDB_PORT_NONE)
+		dp_tunnel_tx_run(lc, t, tun, vid, run, run_mp, n, in >= DP_TUNNEL_BASE);
+	else
+		tx_enqueue_run(lc, t, dst, run, n);
+}
+
 void
 dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct rte_mbuf **pkts,
 	     uint16_t n, uint32_t now_s, uint16_t seg, bool relayed)
@@ -571,9 +590,12 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	bool last_tag = false;
 	const struct acl *last_acl = NULL;
 	uint32_t last_acl_n = 0; /* last_acl's default hits not yet counted: one call per run */
-	/* The frames of the current run to last_dst, queued as one block when the run ends
-	 * (before anything else is queued: a port's order holds). */
+	/* Or the tunnel the previous frame went into (dp_tunnel_run_ok), in segment run_vid. */
+	uint16_t last_tun = FDB_PORT_NONE, run_vid = 0;
+	/* The frames of the current run to last_dst or last_tun, queued as one block when the
+	 * run ends (before anything else is queued: a port's order holds). */
 	struct rte_mbuf *run[DP_BURST];
+	const struct dp_meta *run_mp[DP_BURST];
 	uint16_t nrun = 0;
 	for (uint16_t i = 0; i < nok; i++) {
 		struct rte_mbuf *m = ok[i];
@@ -581,6 +603,16 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		if (!same[i])
 			head = i; /* the first frame of the run: its keys are filled */
 
+		if (same[i] && !why[i] && last_tun != FDB_PORT_NONE && last_tun == dst_port[i]) {
+			/* Same addresses as the frame before, which went into this tunnel. */
+			if (tagged[i] && rte_vlan_strip(m)) {
+				drop(lc, m, DP_DROP_NO_MBUF);
+				continue;
+			}
+			run_mp[nrun] = mp[i];
+			run[nrun++] = m;
+			continue;
+		}
 		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
@@ -593,17 +625,16 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			continue;
 		}
 		if (nrun) {
-			tx_enqueue_run(lc, t, last_dst, run, nrun);
+			run_flush(lc, t, in, last_dst, last_tun, run_vid, run, run_mp, nrun);
 			nrun = 0;
 		}
+		last_dst = last_tun = FDB_PORT_NONE;
 		/* Policy before learning: a forged or policed frame teaches the FDB nothing. */
 		if (why[i]) {
 			s->rx_dropped++;
 			drop(lc, m, (enum dp_drop)why[i]);
-			last_dst = FDB_PORT_NONE;
 			continue;
 		}
-		last_dst = FDB_PORT_NONE;
 		if (unlikely(relayed)) {
 			/* A migration source sent it on: its source MAC does not live behind 'in'. */
 		} else if (unlikely(src_port[i] != in)) {
@@ -639,12 +670,15 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 				last_acl_n = 0;
 				last_dst = dst_port[i];
 				last_acl = egress_acl(t, last_dst);
+			} else if (!t->has_promisc && dp_tunnel_run_ok(t, dst_port[i], vids[i])) {
+				last_tun = dst_port[i];
+				run_vid = vids[i];
 			}
 			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
 		}
 	}
 	if (nrun)
-		tx_enqueue_run(lc, t, last_dst, run, nrun);
+		run_flush(lc, t, in, last_dst, last_tun, run_vid, run, run_mp, nrun);
 	if (last_acl_n)
 		acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
 	egress_flush(lc, t, in);

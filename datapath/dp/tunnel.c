@@ -116,33 +116,69 @@ dp_tunnel_rx(struct dp_lcore *lc, const struct dp_tables *t, struct rte_mbuf **p
 	return keep;
 }
 
-int
-dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
-	     struct rte_mbuf *m, const struct dp_meta *meta, bool relay)
+/* Encapsulates 'm' for tunnel 'p' (pseudo-port 'dst', template present) with 'vni'.
+ * Returns 0, or the drop reason after counting it on the tunnel (the caller frees). */
+static inline int
+tunnel_encap(struct dp_lcore *lc, const struct dp_port *p, uint16_t dst, uint32_t vni,
+	     struct rte_mbuf *m, const struct dp_meta *meta, uint32_t flags)
 {
-	const struct dp_port *p = &t->ports[dst];
-	uint16_t tun = (uint16_t)(dst - DP_TUNNEL_BASE);
-
-	if (unlikely(!p->tmpl))
-		return DP_DROP_TUNNEL_UNRESOLVED;
-	if (unlikely(seg < DP_SEG_OVERLAY))
-		return DP_DROP_EGRESS_VLAN;
-	uint32_t len = m->pkt_len;
 	uint32_t hash = vxlan_flow_hash_memo(&lc->flow_memo, meta, rte_pktmbuf_mtod(m, const uint8_t *));
-	switch (vxlan_encap_flags(m, p->tmpl, t->seg_vni[seg - DP_SEG_OVERLAY], hash,
-				  relay ? VXLAN_FLAGS_DVS_RELAY : 0)) {
+
+	switch (vxlan_encap_flags(m, p->tmpl, vni, hash, flags)) {
 	case VXLAN_ENCAP_OK:
-		break;
+		return 0;
 	case VXLAN_ENCAP_TOO_BIG:
-		lc->tun_mtu_drops[tun]++;
+		lc->tun_mtu_drops[dst - DP_TUNNEL_BASE]++;
 		lc->port[dst].tx_dropped++;
 		return DP_DROP_TUNNEL_MTU;
 	default:
 		lc->port[dst].tx_dropped++;
 		return DP_DROP_TUNNEL_ENCAP;
 	}
+}
+
+int
+dp_tunnel_tx(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
+	     struct rte_mbuf *m, const struct dp_meta *meta, bool relay)
+{
+	const struct dp_port *p = &t->ports[dst];
+
+	if (unlikely(!p->tmpl))
+		return DP_DROP_TUNNEL_UNRESOLVED;
+	if (unlikely(seg < DP_SEG_OVERLAY))
+		return DP_DROP_EGRESS_VLAN;
+	uint32_t len = m->pkt_len;
+	int r = tunnel_encap(lc, p, dst, t->seg_vni[seg - DP_SEG_OVERLAY], m, meta,
+			     relay ? VXLAN_FLAGS_DVS_RELAY : 0);
+	if (r)
+		return r;
 	lc->port[dst].tx_packets++;
 	lc->port[dst].tx_bytes += len;
 	dp_tx_enqueue(lc, t, p->tun_out, m);
 	return 0;
+}
+
+void
+dp_tunnel_tx_run(struct dp_lcore *lc, const struct dp_tables *t, uint16_t dst, uint16_t seg,
+		 struct rte_mbuf **m, const struct dp_meta *const *meta, uint16_t n, bool relay)
+{
+	const struct dp_port *p = &t->ports[dst];
+	uint32_t vni = t->seg_vni[seg - DP_SEG_OVERLAY], flags = relay ? VXLAN_FLAGS_DVS_RELAY : 0;
+	uint64_t bytes = 0;
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t len = m[i]->pkt_len;
+		int r = tunnel_encap(lc, p, dst, vni, m[i], meta[i], flags);
+		if (unlikely(r)) {
+			lc->drops[r]++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		bytes += len;
+		m[k++] = m[i];
+	}
+	lc->port[dst].tx_packets += k;
+	lc->port[dst].tx_bytes += bytes;
+	dp_tx_enqueue_burst(lc, t, p->tun_out, m, k);
 }

@@ -26,6 +26,7 @@
 #include "datapath/dp/drop.h"
 #include "datapath/dp/fdb.h"
 #include "datapath/dp/pol.h"
+#include "datapath/dp/vxlan.h"
 #include "../policy/acl_json.h"
 #include "../policy/pkt.h"
 
@@ -35,7 +36,8 @@
 static struct dp dp;
 static struct dp_tables tables;
 static struct dp_lcore *lc;
-static uint16_t members[N_PORTS] = {0, 1, 2, 3};
+/* VLAN 10's members, then the overlay segment of test_run_into_tunnel: port 0 and tunnel 0. */
+static uint16_t members[N_PORTS + 2] = {0, 1, 2, 3, 0, DP_TUNNEL_BASE};
 
 static const uint8_t MAC_A[6] = {2, 0, 0, 0, 0, 0xa};
 static const uint8_t MAC_B[6] = {2, 0, 0, 0, 0, 0xb};
@@ -629,6 +631,77 @@ test_policy_egress_pass(void **state)
 	policy_off(pol, 1);
 }
 
+/* A run of one flow into a tunnel (port 0 in an overlay segment, B learned behind tunnel 0
+ * whose uplink is port 1): every frame is encapsulated with the segment's VNI and leaves in
+ * burst order, a broadcast in the middle included (it ends the run); a frame too big for the
+ * tunnel inside the run is dropped and counted on the tunnel, the rest of the run goes on. */
+static void
+test_run_into_tunnel(void **state)
+{
+	(void)state;
+	const uint16_t seg = DP_SEG_OVERLAY, tun = DP_TUNNEL_BASE;
+	static struct vxlan_tmpl tmpl;
+	struct vxlan_tmpl_params tp = {
+		.dst_mac = {{2, 0, 0, 0, 1, 2}}, .src_mac = {{2, 0, 0, 0, 1, 1}},
+		.src = {.family = AF_INET, .v4_be = rte_cpu_to_be_32(0x0a000001)},
+		.dst = {.family = AF_INET, .v4_be = rte_cpu_to_be_32(0x0a000002)},
+		.mtu = 200,
+	};
+	struct rte_mbuf *pkts[32], *got[64];
+	uint16_t n = 0;
+	uint64_t mtu0 = lc->drops[DP_DROP_TUNNEL_MTU], tx0 = lc->port[tun].tx_packets;
+
+	assert_int_equal(vxlan_tmpl_build(&tmpl, &tp), 0);
+	tables.ports[tun] = (struct dp_port){.enabled = 1, .is_tunnel = 1, .tun_out = 1, .tmpl = &tmpl};
+	tables.n_tunnels = 1;
+	tables.seg_vni[0] = 5000;
+	tables.seg_off[seg] = N_PORTS;
+	tables.seg_n[seg] = 2;
+	tables.vtep_be = tp.src.v4_be; /* encap frames are parsed whole, for the flow hash */
+	tables.ports[0].vlan.tag = seg;
+	/* B behind the tunnel: a frame from it floods to port 0. */
+	pkts[0] = frame(BCAST, MAC_B, 0);
+	lc->now = rte_rdtsc();
+	dp_fwd_burst(lc, &tables, tun, pkts, 1, dp_now_s(&dp), seg, false);
+	dp_tx_flush_all(lc, &tables);
+	assert_int_equal(sent_to(0, NULL, NULL), 1);
+
+	/* Whole IPv4/UDP frames (encap parses them whole); source port 100 + position. */
+	for (; n < 5; n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 7, &pkts[n]);
+	udp(BCAST, MAC_A, (uint16_t)(100 + n), 7, &pkts[n]), n++;
+	for (; n < 10; n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 7, &pkts[n]);
+	udp(MAC_B, MAC_A, (uint16_t)(100 + n), 7, &pkts[n]); /* 10: too big for the tunnel */
+	assert_non_null(rte_pktmbuf_append(pkts[n++], 200));
+	for (; n < 20; n++)
+		udp(MAC_B, MAC_A, (uint16_t)(100 + n), 7, &pkts[n]);
+	fwd(0, pkts, n);
+
+	uint16_t k = rte_eth_rx_burst(1, 0, got, 64);
+	assert_int_equal(k, 19);
+	for (uint16_t i = 0; i < k; i++) {
+		const uint8_t *o = rte_pktmbuf_mtod(got[i], const uint8_t *);
+		const uint8_t *in = o + tmpl.size;
+		assert_int_equal(rte_pktmbuf_data_len(got[i]), tmpl.size + 60);
+		assert_int_equal(o[36] << 8 | o[37], VXLAN_PORT);                /* UDP dst */
+		assert_int_equal(o[46] << 16 | o[47] << 8 | o[48], 5000);          /* VNI */
+		assert_memory_equal(in, i == 5 ? BCAST : MAC_B, 6);
+		assert_int_equal(in[34] << 8 | in[35], 100 + (i < 10 ? i : i + 1)); /* order */
+	}
+	rte_pktmbuf_free_bulk(got, k);
+	assert_int_equal(lc->drops[DP_DROP_TUNNEL_MTU] - mtu0, 1);
+	assert_int_equal(lc->port[tun].tx_packets - tx0, 19);
+	assert_int_equal(sent_to(0, NULL, NULL), 0);
+
+	tables.ports[0].vlan.tag = VID;
+	tables.vtep_be = 0;
+	tables.n_tunnels = 0;
+	tables.seg_n[seg] = 0;
+	tables.ports[tun] = (struct dp_port){0};
+	drain_all();
+}
+
 int
 main(void)
 {
@@ -637,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_run_to_trunk_is_tagged),
 		cmocka_unit_test(test_run_moves_mac),
 		cmocka_unit_test(test_run_to_disabled_port),
+		cmocka_unit_test(test_run_into_tunnel),
 		cmocka_unit_test(test_policy_burst_mixed_fates),
 		cmocka_unit_test(test_policy_burst_conntrack_first_and_reply),
 		cmocka_unit_test(test_policy_egress_pass),
