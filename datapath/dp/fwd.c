@@ -330,8 +330,8 @@ fdbc_put(struct dp_lcore *lc, const struct fdb_key *k, int32_t pos)
 }
 
 /* Looks up the source and destination keys of a burst: the lcore's cache first, one bulk
- * rte_hash lookup for the rest.  A frame of the same flow as the one before it (same[i])
- * takes that one's results. */
+ * rte_hash lookup for the rest.  A frame of the same flow as the one before it (same[i]) is
+ * not looked up and its results are left unset: it reads those of its run's first frame. */
 static void
 fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
 	    const struct fdb_key *dst, const uint8_t *same, uint16_t n, uint16_t *src_port,
@@ -341,13 +341,10 @@ fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
 	uint16_t *miss_port[2 * DP_BURST], mport[2 * DP_BURST];
 	int32_t *miss_pos[2 * DP_BURST], mpos[2 * DP_BURST], dpos;
 	unsigned nm = 0;
-	bool copies = false;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (same[i]) {
-			copies = true;
+		if (same[i])
 			continue;
-		}
 		src_port[i] = fdbc_get(lc, fdb, &src[i], &src_pos[i]);
 		if (src_port[i] == FDBC_MISS) {
 			miss[nm] = &src[i];
@@ -371,23 +368,6 @@ fdb_resolve(struct dp_lcore *lc, struct fdb *fdb, const struct fdb_key *src,
 			*miss_pos[i] = mpos[i];
 		if (mport[i] != FDB_PORT_NONE && mpos[i] >= 0)
 			fdbc_put(lc, miss[i], mpos[i]);
-	}
-	if (copies) {
-		/* The run's results ride in registers: reading back the entry just written would
-		 * chain every frame of the burst on a store-to-load forward. */
-		uint16_t sp = src_port[0], dp = dst_port[0];
-		int32_t spos = src_pos[0];
-		for (uint16_t i = 1; i < n; i++) {
-			if (same[i]) {
-				src_port[i] = sp;
-				src_pos[i] = spos;
-				dst_port[i] = dp;
-			} else {
-				sp = src_port[i];
-				spos = src_pos[i];
-				dp = dst_port[i];
-			}
-		}
 	}
 }
 
@@ -578,8 +558,10 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 	fdb_resolve(lc, fdb, src, dst, same, nok, src_port, src_pos, dst_port);
 	if (ip->pol) {
 		uint8_t known[DP_BURST];
-		for (uint16_t i = 0; i < nok; i++)
-			known[i] = !bum[i] && dst_port[i] != FDB_PORT_NONE;
+		for (uint16_t i = 0, h = 0; i < nok; i++) {
+			h = same[i] ? h : i;
+			known[i] = !bum[i] && dst_port[h] != FDB_PORT_NONE;
+		}
 		dp_pol_ingress_burst(lc, t, in, ip->pol, ok, mp, known, nok, lc->now, why);
 	} else {
 		memset(why, 0, nok);
@@ -601,9 +583,9 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		struct rte_mbuf *m = ok[i];
 
 		if (!same[i])
-			head = i; /* the first frame of the run: its keys are filled */
+			head = i; /* the first frame of the run: its keys and lookups are filled */
 
-		if (same[i] && !why[i] && last_tun != FDB_PORT_NONE && last_tun == dst_port[i]) {
+		if (same[i] && !why[i] && last_tun != FDB_PORT_NONE && last_tun == dst_port[head]) {
 			/* Same addresses as the frame before, which went into this tunnel. */
 			if (tagged[i] && rte_vlan_strip(m)) {
 				drop(lc, m, DP_DROP_NO_MBUF);
@@ -613,7 +595,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			run[nrun++] = m;
 			continue;
 		}
-		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[i]) {
+		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[head]) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], mp[i]);
@@ -637,23 +619,23 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		}
 		if (unlikely(relayed)) {
 			/* A migration source sent it on: its source MAC does not live behind 'in'. */
-		} else if (unlikely(src_port[i] != in)) {
-			int r = fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
+		} else if (unlikely(src_port[head] != in)) {
+			int r = fdb_learn(fdb, &src[head], src_pos[head], in, now_s);
 			if (r == FDB_LEARN_LIMIT) {
 				s->rx_dropped++;
 				drop(lc, m, DP_DROP_FDB_LIMIT);
 				continue;
 			}
-		} else if (unlikely(fdb->entries[src_pos[i]].seen_s != now_s)) {
-			fdb_learn(fdb, &src[head], src_pos[i], in, now_s);
+		} else if (unlikely(fdb->entries[src_pos[head]].seen_s != now_s)) {
+			fdb_learn(fdb, &src[head], src_pos[head], in, now_s);
 		}
 		if (unlikely(mp[i]->l3 == DP_L3_ARP) && dp_arp_sup(lc, t, in, m, mp[i], vids[i]))
 			continue; /* answered by the switch (arp_sup.c) */
-		if (bum[i] || dst_port[i] == FDB_PORT_NONE) {
+		if (bum[i] || dst_port[head] == FDB_PORT_NONE) {
 			flood(lc, t, in, m, tagged[i], vids[i], mp[i]);
-		} else if (unlikely(dst_port[i] == in)) {
+		} else if (unlikely(dst_port[head] == in)) {
 			drop(lc, m, DP_DROP_SAME_PORT);
-		} else if (unlikely(ip->is_tunnel && t->ports[dst_port[i]].is_tunnel) && !relayed &&
+		} else if (unlikely(ip->is_tunnel && t->ports[dst_port[head]].is_tunnel) && !relayed &&
 			   !fdb_moved_away(fdb, &dst[head])) {
 			/* Overlay split horizon: every VTEP sends to every other one itself, so a
 			 * frame from a tunnel is not sent on into another one (the flood copy that
@@ -663,18 +645,18 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			drop(lc, m, DP_DROP_TUNNEL_TO_TUNNEL);
 		} else {
 			if (unlikely(t->has_promisc))
-				promisc_copy(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
-			if (plain_dest(t, dst_port[i], vids[i], &last_tag)) {
+				promisc_copy(lc, t, in, dst_port[head], m, tagged[i], vids[i], mp[i]);
+			if (plain_dest(t, dst_port[head], vids[i], &last_tag)) {
 				if (last_acl_n)
 					acl_count_default(last_acl, ACL_DIR_TO_PORT, lc->wid, last_acl_n);
 				last_acl_n = 0;
-				last_dst = dst_port[i];
+				last_dst = dst_port[head];
 				last_acl = egress_acl(t, last_dst);
-			} else if (!t->has_promisc && dp_tunnel_run_ok(t, dst_port[i], vids[i])) {
-				last_tun = dst_port[i];
+			} else if (!t->has_promisc && dp_tunnel_run_ok(t, dst_port[head], vids[i])) {
+				last_tun = dst_port[head];
 				run_vid = vids[i];
 			}
-			output(lc, t, in, dst_port[i], m, tagged[i], vids[i], mp[i]);
+			output(lc, t, in, dst_port[head], m, tagged[i], vids[i], mp[i]);
 		}
 	}
 	if (nrun)
