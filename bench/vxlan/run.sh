@@ -171,7 +171,9 @@ vx_total() {
 }
 
 # vx_dvs_cycles LCORES0 LCORES1 TOTAL0 TOTAL1: the poll core's busy cycles over the window, per
-# packet it received and per frame delivered to the guest (from lcores.show before and after).
+# packet it received and per frame delivered to the guest (from lcores.show before and after),
+# and the share of the window they fill.  Under about 95% the switch was waiting for frames:
+# the loop (vxloop on CPU 0) set the pace, and the round's figure is a floor for the switch.
 vx_dvs_cycles() {
 	/usr/bin/python3 - "$@" <<'PY'
 import json, sys
@@ -180,8 +182,10 @@ ta, tb = sys.argv[3].split(), sys.argv[4].split()
 cyc = sum(l["busy_cycles"] for l in b) - sum(l["busy_cycles"] for l in a)
 rx = sum(l["rx_packets"] for l in b) - sum(l["rx_packets"] for l in a)
 dl = int(tb[1]) - int(ta[1])
-print("busy cycles per received packet %.0f, per delivered frame %.0f (%d received, %d delivered)"
-      % (cyc / max(rx, 1), cyc / max(dl, 1), rx, dl))
+hz = b[0].get("tsc_hz", 0) if b else 0
+busy = 100.0 * cyc / (hz * (float(tb[0]) - float(ta[0]))) if hz and float(tb[0]) > float(ta[0]) else float("nan")
+print("busy cycles per received packet %.0f, per delivered frame %.0f (%d received, %d delivered); "
+      "busy %.0f%% of the window" % (cyc / max(rx, 1), cyc / max(dl, 1), rx, dl, busy))
 PY
 }
 

@@ -244,10 +244,11 @@ m_lcores_show(void *ctx, json_t *params, json_t **error)
 			json_array_append_new(ports, json_string(q));
 		}
 		double cpp = lc->rx_packets ? (double)lc->busy_cycles / (double)lc->rx_packets : 0;
-		json_array_append_new(res, json_pack("{s:i, s:I, s:I, s:I, s:I, s:f, s:o}",
+		json_array_append_new(res, json_pack("{s:i, s:I, s:I, s:I, s:I, s:f, s:I, s:o}",
 			"lcore", lc->lcore_id, "polls", (json_int_t)lc->polls,
 			"busy_polls", (json_int_t)lc->busy_polls, "rx_packets", (json_int_t)lc->rx_packets,
-			"busy_cycles", (json_int_t)lc->busy_cycles, "cycles_per_packet", cpp, "rx_queues", ports));
+			"busy_cycles", (json_int_t)lc->busy_cycles, "cycles_per_packet", cpp,
+			"tsc_hz", (json_int_t)sw->dp.tsc_hz, "rx_queues", ports));
 	}
 	return res;
 }
