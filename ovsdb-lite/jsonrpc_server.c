@@ -220,24 +220,42 @@ static void trigger_free(struct ovsdb_trigger *t)
 	free(t);
 }
 
-static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
+/* Queues the reply to 'id' whose result is the text 't' (copied). */
+static void queue_text_reply(struct ovsdb_session *ss, const struct json_text *t, const json_t *id)
+{
+	struct ovsdb_shared_text *st = shared_text_from_text(t);
+	struct ovsdb_out_item *it = st ? queue_slot(ss) : NULL;
+	if (!it) {
+		shared_text_unref(st);
+		ss->dead = true;
+		return;
+	}
+	it->reply_id = json_incref((json_t *)id);
+	it->payload = st;
+}
+
+/* Returns true if the request is done with (reply queued, or waiting), false with *error.
+ * The result array is written as text (no jansson tree for an insert's result). */
+static bool method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
 {
 	if (!json_is_array(params) || !json_array_size(params)) {
 		*error = ovsdb_error("syntax error", "transact expects [db-name, operation...]");
-		return NULL;
+		return false;
 	}
 	if (!check_db(ss, json_array_get(params, 0), error))
-		return NULL;
+		return false;
 	struct ovsdb_exec_opts opts = { ovsdb_lock_is_owner, ss, false };
 	struct ovsdb_exec_result res;
-	ovsdb_execute(ss->server->db, params, &opts, &res);
+	struct json_text *t = &ss->server->reply;
+	t->len = 0;
+	ovsdb_execute_text(ss->server->db, params, &opts, &res, t);
 	if (res.txn)
 		ovsdb_server_publish(ss->server, res.txn, res.durable);
-	if (res.must_wait) {
-		add_trigger(ss, id, params, res.wait_timeout_ms);
-		return NULL; /* no reply yet, no error */
-	}
-	return res.reply;
+	if (res.must_wait)
+		add_trigger(ss, id, params, res.wait_timeout_ms); /* no reply yet, no error */
+	else if (id && !json_is_null(id))
+		queue_text_reply(ss, t, id);
+	return true;
 }
 
 /* Returns true with the reply queued (written as text: whole tables are sent without a jansson
@@ -282,16 +300,8 @@ static bool method_monitor(struct ovsdb_session *ss, const json_t *params, const
 	struct json_text t;
 	json_text_init(&t);
 	ovsdb_monitor_write_initial(m, &t);
-	struct ovsdb_shared_text *st = shared_text_from_text(&t);
+	queue_text_reply(ss, &t, id);
 	json_text_destroy(&t);
-	struct ovsdb_out_item *it = st ? queue_slot(ss) : NULL;
-	if (!it) {
-		shared_text_unref(st);
-		ss->dead = true;
-		return true;
-	}
-	it->reply_id = json_incref((json_t *)id);
-	it->payload = st;
 	return true;
 }
 
@@ -361,6 +371,16 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	json_t *result = NULL, *error = NULL;
 	struct ovsdb_server *s = ss->server;
 
+	/* transact first: nearly every request under load is one. */
+	if (method && !strcmp(method, "transact") && json_is_array(params)) {
+		if (method_transact(ss, params, id, &error))
+			return;
+		if (!json_is_null(id) && id)
+			queue_reply(ss, NULL, error, id);
+		else
+			json_decref(error);
+		return;
+	}
 	if (!method) {
 		/* A reply from the client, e.g. to nothing we sent: ignore it (OVS does). */
 		if (json_object_get(msg, "result") || json_object_get(msg, "error"))
@@ -377,10 +397,6 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	} else if (!strcmp(method, "get_schema")) {
 		if (check_db(ss, json_array_get(params, 0), &error))
 			result = json_incref(s->schema_json);
-	} else if (!strcmp(method, "transact")) {
-		result = method_transact(ss, params, id, &error);
-		if (!result && !error)
-			return; /* waiting */
 	} else if (!strcmp(method, "monitor") || !strcmp(method, "monitor_cond")) {
 		if (method_monitor(ss, params, id, &error,
 				   !strcmp(method, "monitor") ? OVSDB_MONITOR_V1 : OVSDB_MONITOR_V2))
