@@ -412,12 +412,15 @@ static json_t *parse_value(struct parser *ps)
 	return v;
 }
 
-json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
+/* Parses the value at 'text'; with 'used', text after it is allowed and its offset set. */
+static json_t *parse(const char *text, size_t size, size_t *used, char *err, size_t err_size)
 {
 	struct parser ps = { text, text + size, text, err, err_size, NULL, 0, 0 };
 	err[0] = '\0';
 	json_t *v = parse_value(&ps);
-	if (v) {
+	if (v && used) {
+		*used = (size_t)(ps.p - text);
+	} else if (v) {
 		skip_ws(&ps);
 		if (ps.p != ps.end) {
 			fail(&ps, "trailing characters after the value");
@@ -427,4 +430,14 @@ json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
 	}
 	free(ps.scratch);
 	return v;
+}
+
+json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
+{
+	return parse(text, size, NULL, err, err_size);
+}
+
+json_t *json_parse_prefix(const char *text, size_t size, size_t *used, char *err, size_t err_size)
+{
+	return parse(text, size, used, err, err_size);
 }

@@ -447,19 +447,22 @@ static bool session_parse(struct ovsdb_session *ss, uint64_t deadline_us)
 	struct ovsdb_input *in = &ss->in;
 	in->pending = false;
 	for (;;) {
-		int rc = ovsdb_input_frame(in);
-		if (rc < 0) {
-			protocol_error(ss, "syntax error", "message is not a JSON object");
-			return false;
-		}
-		if (!rc)
-			return false;
-		char err[160];
-		json_t *msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
-		in->start = ++in->scan;
+		json_t *msg = ovsdb_input_parse_whole(in);
 		if (!msg) {
-			protocol_error(ss, "syntax error", err);
-			return false;
+			int rc = ovsdb_input_frame(in);
+			if (rc < 0) {
+				protocol_error(ss, "syntax error", "message is not a JSON object");
+				return false;
+			}
+			if (!rc)
+				return false;
+			char err[160];
+			msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
+			in->start = ++in->scan;
+			if (!msg) {
+				protocol_error(ss, "syntax error", err);
+				return false;
+			}
 		}
 		handle_request(ss, msg);
 		json_decref(msg);
