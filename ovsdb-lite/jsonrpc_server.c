@@ -11,6 +11,7 @@
 #include "error.h"
 #include "execution.h"
 #include "json_parse.h"
+#include "json_pool.h"
 #include "jsonrpc.h"
 #include "lock.h"
 #include "log.h"
@@ -30,7 +31,11 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 
 static json_t *error_reply(json_t *error, const json_t *id)
 {
-	return dvs_jsonrpc_error_reply(error, id);
+	/* 'id' may be the request's, which lives in the arena (json_pool.h): keep a copy. */
+	json_t *copy = id ? json_deep_copy(id) : NULL;
+	json_t *reply = dvs_jsonrpc_error_reply(error, copy);
+	json_decref(copy);
+	return reply;
 }
 
 static void shared_text_unref(struct ovsdb_shared_text *t)
@@ -112,7 +117,7 @@ static void queue_reply(struct ovsdb_session *ss, json_t *result, json_t *error,
 	}
 	it->result = result;
 	it->error = error;
-	it->reply_id = json_incref((json_t *)id);
+	it->reply_id = json_deep_copy(id); /* the request's id lives in the arena (json_pool.h) */
 }
 
 void ovsdb_out_item_clear(struct ovsdb_out_item *it)
@@ -230,7 +235,7 @@ static void queue_text_reply(struct ovsdb_session *ss, const struct json_text *t
 		ss->dead = true;
 		return;
 	}
-	it->reply_id = json_incref((json_t *)id);
+	it->reply_id = json_deep_copy(id); /* the request's id lives in the arena (json_pool.h) */
 	it->payload = st;
 }
 
@@ -447,25 +452,30 @@ static bool session_parse(struct ovsdb_session *ss, uint64_t deadline_us)
 	struct ovsdb_input *in = &ss->in;
 	in->pending = false;
 	for (;;) {
+		/* The request's tree is built in the arena (json_pool.h): handle_request() keeps
+		 * nothing of it, copies excepted. */
+		json_pool_arena_begin();
 		json_t *msg = ovsdb_input_parse_whole(in);
 		if (!msg) {
 			int rc = ovsdb_input_frame(in);
-			if (rc < 0) {
-				protocol_error(ss, "syntax error", "message is not a JSON object");
-				return false;
-			}
-			if (!rc)
-				return false;
 			char err[160];
-			msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
-			in->start = ++in->scan;
+			if (rc > 0) {
+				msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
+				in->start = ++in->scan;
+			}
 			if (!msg) {
-				protocol_error(ss, "syntax error", err);
+				json_pool_arena_end();
+				json_pool_arena_free(NULL);
+				if (rc < 0)
+					protocol_error(ss, "syntax error", "message is not a JSON object");
+				else if (rc > 0)
+					protocol_error(ss, "syntax error", err);
 				return false;
 			}
 		}
+		json_pool_arena_end();
 		handle_request(ss, msg);
-		json_decref(msg);
+		json_pool_arena_free(msg);
 		if (ss->closing || ss->dead)
 			return false;
 		if (in->scan < in->len && dvs_now_us() >= deadline_us) {
