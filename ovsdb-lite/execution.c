@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "condition.h"
-#include "mutation.h"
 #include "error.h"
+#include "json_text.h"
+#include "mutation.h"
 
 struct exec_ctx {
 	struct ovsdb_db *db;
@@ -14,6 +15,7 @@ struct exec_ctx {
 	struct ovsdb_symtab symtab;
 	const struct ovsdb_exec_opts *opts;
 	struct ovsdb_exec_result *res;
+	struct json_text *text; /* the result array is written here, or NULL: built in res */
 };
 
 typedef json_t *op_handler(struct exec_ctx *x, const json_t *op, json_t **result);
@@ -128,6 +130,13 @@ static json_t *op_insert(struct exec_ctx *x, const json_t *op, json_t **result)
 	ovsdb_txn_insert(x->txn, r);
 	char buf[UUID_LEN + 1];
 	uuid_to_string(&u, buf);
+	if (x->text) {
+		/* The result of most requests under load: written, not built, dumped and freed. */
+		json_text_raw(x->text, "{\"uuid\":[\"uuid\",\"", 17);
+		json_text_raw(x->text, buf, UUID_LEN);
+		json_text_raw(x->text, "\"]}", 3);
+		return NULL; /* *result stays NULL: already written */
+	}
 	json_t *pair = json_array();
 	json_array_append_new(pair, json_string_nocheck("uuid"));
 	json_array_append_new(pair, json_string_nocheck(buf));
@@ -487,39 +496,84 @@ static json_t *run_op(struct exec_ctx *x, const json_t *op, json_t **result)
 	return ovsdb_error("unknown operation", "No operation \"%s\".", name);
 }
 
-void ovsdb_execute(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
-		   struct ovsdb_exec_result *res)
+/* The result array, as a jansson array or as text (ovsdb_execute_text()). */
+struct results {
+	json_t *array;
+	struct json_text *text;
+	size_t start; /* where the text's array begins */
+	size_t mark;  /* where the text's current element begins */
+	size_t n;
+};
+
+/* Starts an element: an operation may then write its result into the text itself. */
+static void results_next(struct results *r)
 {
-	struct exec_ctx x = { .db = db, .opts = opts, .res = res };
+	if (r->text) {
+		if (r->n)
+			json_text_char(r->text, ',');
+		r->mark = r->text->len;
+	}
+	r->n++;
+}
+
+/* Sets the current element to 'v' (stolen; NULL: written already, by the operation). */
+static void results_set(struct results *r, json_t *v)
+{
+	if (!r->text) {
+		json_array_append_new(r->array, v);
+	} else if (v) {
+		r->text->len = r->mark; /* a failed operation may have written part of a result */
+		json_text_json(r->text, v);
+		json_decref(v);
+	}
+}
+
+static void results_add(struct results *r, json_t *v)
+{
+	results_next(r);
+	results_set(r, v);
+}
+
+static void execute(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
+		    struct ovsdb_exec_result *res, struct json_text *text)
+{
+	struct exec_ctx x = { .db = db, .opts = opts, .res = res, .text = text };
 	memset(res, 0, sizeof *res);
 	res->wait_timeout_ms = -1;
 	size_t n_ops = json_array_size(params) ? json_array_size(params) - 1 : 0;
-	json_t *results = json_array();
+	struct results results = { .text = text };
+	if (text) {
+		results.start = text->len;
+		json_text_char(text, '[');
+	} else {
+		results.array = json_array();
+	}
 	json_t *err = NULL;
 	ovsdb_symtab_init(&x.symtab);
 	x.txn = ovsdb_txn_create(db);
 	if (!x.txn) {
-		json_array_append_new(results, ovsdb_error("resources exhausted", "out of memory"));
+		results_add(&results, ovsdb_error("resources exhausted", "out of memory"));
 		goto out;
 	}
 	for (size_t i = 0; i < n_ops; i++) {
 		json_t *result = NULL;
+		results_next(&results);
 		err = run_op(&x, json_array_get(params, i + 1), &result);
 		if (err) {
 			if (res->must_wait) {
 				json_decref(err);
 				goto out;
 			}
-			json_array_append_new(results, err);
+			results_set(&results, err);
 			for (size_t j = i + 1; j < n_ops; j++)
-				json_array_append_new(results, json_null());
+				results_add(&results, json_null());
 			goto out;
 		}
-		json_array_append_new(results, result);
+		results_set(&results, result);
 	}
 	if ((err = ovsdb_txn_commit(x.txn))) {
 		/* Commit errors come after the per-operation results (RFC 7047 4.1.3). */
-		json_array_append_new(results, err);
+		results_add(&results, err);
 		goto out;
 	}
 	if (ovsdb_txn_has_changes(x.txn)) {
@@ -529,9 +583,26 @@ void ovsdb_execute(struct ovsdb_db *db, const json_t *params, const struct ovsdb
 out:
 	ovsdb_txn_destroy(x.txn);
 	ovsdb_symtab_destroy(&x.symtab);
-	if (res->must_wait) {
-		json_decref(results);
-		results = NULL;
+	if (text) {
+		if (res->must_wait)
+			text->len = results.start;
+		else
+			json_text_char(text, ']');
+	} else if (res->must_wait) {
+		json_decref(results.array);
+	} else {
+		res->reply = results.array;
 	}
-	res->reply = results;
+}
+
+void ovsdb_execute(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
+		   struct ovsdb_exec_result *res)
+{
+	execute(db, params, opts, res, NULL);
+}
+
+void ovsdb_execute_text(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
+			struct ovsdb_exec_result *res, struct json_text *text)
+{
+	execute(db, params, opts, res, text);
 }

@@ -31,3 +31,9 @@ struct ovsdb_exec_result {
  * whole: errors are reported inside the result array, as RFC 7047 specifies. */
 void ovsdb_execute(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
 		   struct ovsdb_exec_result *res);
+/* The same, with the result array appended to 'text' (byte for byte what serialising
+ * res->reply would give) and res->reply NULL; nothing is appended when must_wait.  For the
+ * server's replies: an insert's result is written without a jansson tree. */
+struct json_text;
+void ovsdb_execute_text(struct ovsdb_db *db, const json_t *params, const struct ovsdb_exec_opts *opts,
+			struct ovsdb_exec_result *res, struct json_text *text);

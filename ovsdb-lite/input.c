@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "input.h"
 
+#include "json_parse.h"
+
 /* The state lives in locals during the loop: it looks at every byte of every request, and
  * as fields of 'in' it was reloaded for each. */
 int ovsdb_input_frame(struct ovsdb_input *in)
@@ -45,4 +47,22 @@ int ovsdb_input_frame(struct ovsdb_input *in)
 	in->in_str = in_str;
 	in->esc = esc;
 	return rc;
+}
+
+json_t *ovsdb_input_parse_whole(struct ovsdb_input *in)
+{
+	if (in->scan != in->start || in->depth || in->in_str)
+		return NULL; /* framing has begun on this message: let it finish */
+	size_t i = in->start;
+	while (i < in->len && (in->buf[i] == ' ' || in->buf[i] == '\n' || in->buf[i] == '\t' || in->buf[i] == '\r'))
+		i++;
+	in->start = in->scan = i;
+	if (i == in->len || in->buf[i] != '{')
+		return NULL;
+	char err[160];
+	size_t used;
+	json_t *msg = json_parse_prefix(in->buf + i, in->len - i, &used, err, sizeof err);
+	if (msg)
+		in->start = in->scan = i + used;
+	return msg;
 }

@@ -3,6 +3,7 @@
 /* A session's input buffer and its framing (jsonrpc_server.c reads into it and parses what
  * this finds complete): a message ends where the brackets opened outside strings close. */
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,3 +22,9 @@ struct ovsdb_input {
  * begin a message (in->scan is then that byte).  Whitespace between messages moves
  * in->start past it. */
 int ovsdb_input_frame(struct ovsdb_input *in);
+/* The next message parsed in place, when it is already whole in the buffer (the usual
+ * case): returns it (new) with in->start and in->scan past it.  Otherwise NULL, and the
+ * caller frames as usual; a message that does not parse is framed too, so that an
+ * incomplete one waits for its end and a bad one gets json_parse()'s verdict on exactly its
+ * bytes, as before.  Saves the framing scan, which looked at every byte once more. */
+json_t *ovsdb_input_parse_whole(struct ovsdb_input *in);

@@ -122,25 +122,49 @@ static size_t put_utf8(char *d, uint32_t cp)
 	return 4;
 }
 
-/* Parses a string at ps->p (just after the opening quote) into ps->scratch.  Returns its
- * length, or -1. */
-static long parse_string_raw(struct parser *ps)
+/* True if none of the 8 bytes at 'p' is '"', '\\', a control character or non-ASCII: the
+ * usual bytes of a string, examined a word at a time.  (A byte that is one of those makes
+ * its word fail; borrows may make a word after it fail too, which only costs the slow
+ * path.) */
+static inline bool plain8(const char *p)
 {
-	const char *start = ps->p;
-	/* Fast path: no escapes, ASCII or valid UTF-8 until the closing quote. */
-	size_t n = 0;
-	while (ps->p < ps->end) {
-		unsigned char c = (unsigned char)*ps->p;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t t = ((q - ones) & ~q) | ((b - ones) & ~b) | (x - ones * 0x20) | x;
+	return !(t & highs);
+}
+
+/* Parses a string at ps->p (just after the opening quote).  Returns its length with *out
+ * pointing at its bytes, or -1.  A string without escapes (nearly all) is not copied: *out
+ * points into the text.  Otherwise it is decoded into ps->scratch (NUL-terminated), which
+ * the next string may overwrite. */
+static long parse_string_raw(struct parser *ps, const char **out)
+{
+	const char *start = ps->p, *p = ps->p, *end = ps->end;
+	while (end - p >= 8 && plain8(p))
+		p += 8;
+	/* No escapes, ASCII or valid UTF-8 until the closing quote. */
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\' || c < 0x20)
 			break;
-		size_t l = c < 0x80 ? 1 : utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
+		size_t l = c < 0x80 ? 1 : utf8_len((const unsigned char *)p, (const unsigned char *)end);
 		if (!l) {
+			ps->p = p;
 			fail(ps, "invalid UTF-8 in string");
 			return -1;
 		}
-		ps->p += l;
+		p += l;
 	}
-	n = (size_t)(ps->p - start);
+	ps->p = p;
+	size_t n = (size_t)(p - start);
+	if (p < end && *p == '"') {
+		ps->p++;
+		*out = start;
+		return (long)n;
+	}
 	if (!scratch_reserve(ps, n + 1)) {
 		fail(ps, "out of memory");
 		return -1;
@@ -151,6 +175,7 @@ static long parse_string_raw(struct parser *ps)
 		if (c == '"') {
 			ps->p++;
 			ps->scratch[n] = '\0';
+			*out = ps->scratch;
 			return (long)n;
 		}
 		if (c < 0x20) {
@@ -296,13 +321,20 @@ static json_t *parse_object(struct parser *ps)
 		if (ps->p >= ps->end || *ps->p != '"')
 			goto bad;
 		ps->p++;
-		long kl = parse_string_raw(ps);
+		const char *ks;
+		long kl = parse_string_raw(ps, &ks);
 		if (kl < 0)
 			goto bad;
-		/* No NUL can be in the key: raw control bytes and \\u0000 are refused above. */
-		char kbuf[256], *key = (size_t)kl < sizeof kbuf ? kbuf : strdup(ps->scratch);
-		if (key == kbuf)
-			memcpy(kbuf, ps->scratch, (size_t)kl + 1);
+		/* A key decoded in the scratch buffer is copied before the value reuses it. */
+		char kbuf[256], *key = (char *)ks;
+		if (ks == ps->scratch) {
+			key = (size_t)kl < sizeof kbuf ? kbuf : malloc((size_t)kl + 1);
+			if (!key) {
+				fail(ps, "out of memory");
+				goto bad;
+			}
+			memcpy(key, ks, (size_t)kl + 1);
+		}
 		skip_ws(ps);
 		json_t *v = NULL;
 		if (ps->p < ps->end && *ps->p == ':') {
@@ -312,11 +344,11 @@ static json_t *parse_object(struct parser *ps)
 			fail(ps, "expected ':'");
 		}
 		if (!v || json_object_setn_new_nocheck(obj, key, (size_t)kl, v)) {
-			if (key != kbuf)
+			if (key != kbuf && key != ks)
 				free(key);
 			goto bad;
 		}
-		if (key != kbuf)
+		if (key != kbuf && key != ks)
 			free(key);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
@@ -391,8 +423,9 @@ static json_t *parse_value(struct parser *ps)
 		break;
 	case '"': {
 		ps->p++;
-		long n = parse_string_raw(ps);
-		v = n < 0 ? NULL : json_stringn_nocheck(ps->scratch, (size_t)n); /* validated above */
+		const char *str;
+		long n = parse_string_raw(ps, &str);
+		v = n < 0 ? NULL : json_stringn_nocheck(str, (size_t)n); /* validated above */
 		break;
 	}
 	case 't':
@@ -412,12 +445,15 @@ static json_t *parse_value(struct parser *ps)
 	return v;
 }
 
-json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
+/* Parses the value at 'text'; with 'used', text after it is allowed and its offset set. */
+static json_t *parse(const char *text, size_t size, size_t *used, char *err, size_t err_size)
 {
 	struct parser ps = { text, text + size, text, err, err_size, NULL, 0, 0 };
 	err[0] = '\0';
 	json_t *v = parse_value(&ps);
-	if (v) {
+	if (v && used) {
+		*used = (size_t)(ps.p - text);
+	} else if (v) {
 		skip_ws(&ps);
 		if (ps.p != ps.end) {
 			fail(&ps, "trailing characters after the value");
@@ -427,4 +463,14 @@ json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
 	}
 	free(ps.scratch);
 	return v;
+}
+
+json_t *json_parse(const char *text, size_t size, char *err, size_t err_size)
+{
+	return parse(text, size, NULL, err, err_size);
+}
+
+json_t *json_parse_prefix(const char *text, size_t size, size_t *used, char *err, size_t err_size)
+{
+	return parse(text, size, used, err, err_size);
 }

@@ -11,3 +11,6 @@
 /* Parses exactly one JSON value spanning 'size' bytes (surrounding whitespace allowed).
  * Returns a new reference, or NULL with a reason in 'err' (at least 128 bytes). */
 json_t *json_parse(const char *text, size_t size, char *err, size_t err_size);
+/* Parses the JSON value that begins 'text' and may be followed by anything: returns it with
+ * its length in *used, or NULL as json_parse() does (an incomplete value fails too). */
+json_t *json_parse_prefix(const char *text, size_t size, size_t *used, char *err, size_t err_size);

@@ -2,8 +2,10 @@
 #include "json_pool.h"
 
 #include <malloc.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -23,8 +25,26 @@ static struct {
 	unsigned n;
 } pool[POOL_N_CLASSES];
 
+/* The request arena: see json_pool.h.  One block, reused for every request; a request
+ * bigger than that continues on the free lists ('overflowed'). */
+#define ARENA_SIZE (64 * 1024)
+static struct {
+	char *base, *cur, *end;
+	bool active;
+	bool overflowed;
+} arena;
+
 static void *pool_malloc(size_t size)
 {
+	if (arena.active) {
+		size_t n = (size + 15) & ~(size_t)15; /* malloc's alignment */
+		if ((size_t)(arena.end - arena.cur) >= n) {
+			void *p = arena.cur;
+			arena.cur += n;
+			return p;
+		}
+		arena.overflowed = true;
+	}
 	size_t chunk = (size + 8 + 15) & ~(size_t)15;
 	if (chunk < 32)
 		chunk = 32;
@@ -44,6 +64,8 @@ static void pool_free(void *p)
 {
 	if (!p)
 		return;
+	if ((char *)p >= arena.base && (char *)p < arena.end)
+		return; /* goes with the whole arena */
 	/* A block from malloc directly (larger, or allocated before the pool) has a usable
 	 * size of its own: it joins the class it fits, or goes back to free(). */
 	size_t chunk = malloc_usable_size(p) + 8, c = chunk / 16;
@@ -60,4 +82,35 @@ static void pool_free(void *p)
 void json_pool_install(void)
 {
 	json_set_alloc_funcs(pool_malloc, pool_free);
+}
+
+void json_pool_arena_begin(void)
+{
+	if (!arena.base) {
+		arena.base = arena.cur = malloc(ARENA_SIZE);
+		if (!arena.base)
+			return; /* the free lists, then */
+		arena.end = arena.base + ARENA_SIZE;
+	}
+	arena.active = true;
+}
+
+void json_pool_arena_end(void)
+{
+	arena.active = false;
+}
+
+void json_pool_arena_free(json_t *root)
+{
+	/* Only a request that outgrew the arena has blocks elsewhere, which its tree finds
+	 * (the arena's own are skipped by pool_free). */
+	if (arena.overflowed)
+		json_decref(root);
+#ifdef JSON_POOL_POISON
+	/* A build for tests (-DJSON_POOL_POISON): a reference kept past the request reads
+	 * garbage and fails loudly. */
+	memset(arena.base, 0xdb, (size_t)(arena.cur - arena.base));
+#endif
+	arena.cur = arena.base;
+	arena.overflowed = false;
 }

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "execution.h"
 #include "json_parse.h"
+#include "json_pool.h"
 #include "jsonrpc.h"
 #include "lock.h"
 #include "log.h"
@@ -27,11 +28,14 @@ struct ovsdb_trigger {
 
 
 static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg);
-static int obuf_write(struct ovsdb_session *ss);
 
 static json_t *error_reply(json_t *error, const json_t *id)
 {
-	return dvs_jsonrpc_error_reply(error, id);
+	/* 'id' may be the request's, which lives in the arena (json_pool.h): keep a copy. */
+	json_t *copy = id ? json_deep_copy(id) : NULL;
+	json_t *reply = dvs_jsonrpc_error_reply(error, copy);
+	json_decref(copy);
+	return reply;
 }
 
 static void shared_text_unref(struct ovsdb_shared_text *t)
@@ -113,10 +117,10 @@ static void queue_reply(struct ovsdb_session *ss, json_t *result, json_t *error,
 	}
 	it->result = result;
 	it->error = error;
-	it->reply_id = json_incref((json_t *)id);
+	it->reply_id = json_deep_copy(id); /* the request's id lives in the arena (json_pool.h) */
 }
 
-static void out_item_clear(struct ovsdb_out_item *it)
+void ovsdb_out_item_clear(struct ovsdb_out_item *it)
 {
 	json_decref(it->msg);
 	json_decref(it->result);
@@ -221,24 +225,42 @@ static void trigger_free(struct ovsdb_trigger *t)
 	free(t);
 }
 
-static json_t *method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
+/* Queues the reply to 'id' whose result is the text 't' (copied). */
+static void queue_text_reply(struct ovsdb_session *ss, const struct json_text *t, const json_t *id)
+{
+	struct ovsdb_shared_text *st = shared_text_from_text(t);
+	struct ovsdb_out_item *it = st ? queue_slot(ss) : NULL;
+	if (!it) {
+		shared_text_unref(st);
+		ss->dead = true;
+		return;
+	}
+	it->reply_id = json_deep_copy(id); /* the request's id lives in the arena (json_pool.h) */
+	it->payload = st;
+}
+
+/* Returns true if the request is done with (reply queued, or waiting), false with *error.
+ * The result array is written as text (no jansson tree for an insert's result). */
+static bool method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
 {
 	if (!json_is_array(params) || !json_array_size(params)) {
 		*error = ovsdb_error("syntax error", "transact expects [db-name, operation...]");
-		return NULL;
+		return false;
 	}
 	if (!check_db(ss, json_array_get(params, 0), error))
-		return NULL;
+		return false;
 	struct ovsdb_exec_opts opts = { ovsdb_lock_is_owner, ss, false };
 	struct ovsdb_exec_result res;
-	ovsdb_execute(ss->server->db, params, &opts, &res);
+	struct json_text *t = &ss->server->reply;
+	t->len = 0;
+	ovsdb_execute_text(ss->server->db, params, &opts, &res, t);
 	if (res.txn)
 		ovsdb_server_publish(ss->server, res.txn, res.durable);
-	if (res.must_wait) {
-		add_trigger(ss, id, params, res.wait_timeout_ms);
-		return NULL; /* no reply yet, no error */
-	}
-	return res.reply;
+	if (res.must_wait)
+		add_trigger(ss, id, params, res.wait_timeout_ms); /* no reply yet, no error */
+	else if (id && !json_is_null(id))
+		queue_text_reply(ss, t, id);
+	return true;
 }
 
 /* Returns true with the reply queued (written as text: whole tables are sent without a jansson
@@ -283,16 +305,8 @@ static bool method_monitor(struct ovsdb_session *ss, const json_t *params, const
 	struct json_text t;
 	json_text_init(&t);
 	ovsdb_monitor_write_initial(m, &t);
-	struct ovsdb_shared_text *st = shared_text_from_text(&t);
+	queue_text_reply(ss, &t, id);
 	json_text_destroy(&t);
-	struct ovsdb_out_item *it = st ? queue_slot(ss) : NULL;
-	if (!it) {
-		shared_text_unref(st);
-		ss->dead = true;
-		return true;
-	}
-	it->reply_id = json_incref((json_t *)id);
-	it->payload = st;
 	return true;
 }
 
@@ -362,6 +376,16 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	json_t *result = NULL, *error = NULL;
 	struct ovsdb_server *s = ss->server;
 
+	/* transact first: nearly every request under load is one. */
+	if (method && !strcmp(method, "transact") && json_is_array(params)) {
+		if (method_transact(ss, params, id, &error))
+			return;
+		if (!json_is_null(id) && id)
+			queue_reply(ss, NULL, error, id);
+		else
+			json_decref(error);
+		return;
+	}
 	if (!method) {
 		/* A reply from the client, e.g. to nothing we sent: ignore it (OVS does). */
 		if (json_object_get(msg, "result") || json_object_get(msg, "error"))
@@ -378,10 +402,6 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	} else if (!strcmp(method, "get_schema")) {
 		if (check_db(ss, json_array_get(params, 0), &error))
 			result = json_incref(s->schema_json);
-	} else if (!strcmp(method, "transact")) {
-		result = method_transact(ss, params, id, &error);
-		if (!result && !error)
-			return; /* waiting */
 	} else if (!strcmp(method, "monitor") || !strcmp(method, "monitor_cond")) {
 		if (method_monitor(ss, params, id, &error,
 				   !strcmp(method, "monitor") ? OVSDB_MONITOR_V1 : OVSDB_MONITOR_V2))
@@ -432,22 +452,30 @@ static bool session_parse(struct ovsdb_session *ss, uint64_t deadline_us)
 	struct ovsdb_input *in = &ss->in;
 	in->pending = false;
 	for (;;) {
-		int rc = ovsdb_input_frame(in);
-		if (rc < 0) {
-			protocol_error(ss, "syntax error", "message is not a JSON object");
-			return false;
-		}
-		if (!rc)
-			return false;
-		char err[160];
-		json_t *msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
-		in->start = ++in->scan;
+		/* The request's tree is built in the arena (json_pool.h): handle_request() keeps
+		 * nothing of it, copies excepted. */
+		json_pool_arena_begin();
+		json_t *msg = ovsdb_input_parse_whole(in);
 		if (!msg) {
-			protocol_error(ss, "syntax error", err);
-			return false;
+			int rc = ovsdb_input_frame(in);
+			char err[160];
+			if (rc > 0) {
+				msg = json_parse(in->buf + in->start, in->scan + 1 - in->start, err, sizeof err);
+				in->start = ++in->scan;
+			}
+			if (!msg) {
+				json_pool_arena_end();
+				json_pool_arena_free(NULL);
+				if (rc < 0)
+					protocol_error(ss, "syntax error", "message is not a JSON object");
+				else if (rc > 0)
+					protocol_error(ss, "syntax error", err);
+				return false;
+			}
 		}
+		json_pool_arena_end();
 		handle_request(ss, msg);
-		json_decref(msg);
+		json_pool_arena_free(msg);
 		if (ss->closing || ss->dead)
 			return false;
 		if (in->scan < in->len && dvs_now_us() >= deadline_us) {
@@ -554,7 +582,7 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	if (ss->dead)
 		return;
 	if (events & DVS_LOOP_OUT) {
-		int rc = obuf_write(ss);
+		int rc = ovsdb_session_write(ss);
 		if (rc && rc != -EAGAIN) {
 			ss->dead = true;
 			return;
@@ -563,103 +591,6 @@ static void session_io(struct dvs_loop *loop, int fd, uint32_t events, void *arg
 	if (!(events & (DVS_LOOP_IN | DVS_LOOP_ERR)) || ss->closing)
 		return;
 	session_input(ss, false);
-}
-
-static void serialise(struct ovsdb_session *ss, const struct ovsdb_out_item *it)
-{
-	struct json_text *t = &ss->out;
-	if (it->msg) {
-		json_text_json(t, it->msg);
-	} else if (it->payload && !it->method) {
-		json_text_raw(t, "{\"id\":", 6);
-		json_text_json(t, it->reply_id);
-		json_text_raw(t, ",\"result\":", 10);
-		json_text_raw(t, it->payload->data, it->payload->len);
-		json_text_raw(t, ",\"error\":null}", 14);
-	} else if (it->payload) {
-		json_text_raw(t, "{\"method\":", 10);
-		json_text_string(t, it->method);
-		json_text_raw(t, ",\"id\":null,\"params\":[", 21);
-		json_text_json(t, it->mon_id);
-		json_text_char(t, ',');
-		json_text_raw(t, it->payload->data, it->payload->len);
-		json_text_raw(t, "]}", 2);
-	} else {
-		json_text_raw(t, "{\"id\":", 6);
-		if (it->reply_id)
-			json_text_json(t, it->reply_id);
-		else
-			json_text_raw(t, "null", 4);
-		json_text_raw(t, ",\"result\":", 10);
-		if (it->result)
-			json_text_json(t, it->result);
-		else
-			json_text_raw(t, "null", 4);
-		json_text_raw(t, ",\"error\":", 9);
-		if (it->error)
-			json_text_json(t, it->error);
-		else
-			json_text_raw(t, "null", 4);
-		json_text_char(t, '}');
-	}
-}
-
-/* Writes what the socket takes.  0 when all is written, -EAGAIN if some remains. */
-static int obuf_write(struct ovsdb_session *ss)
-{
-	int fd = dvs_jsonrpc_fd(ss->rpc);
-	struct json_text *t = &ss->out;
-	while (ss->ostart < t->len) {
-		ssize_t n = send(fd, t->buf + ss->ostart, t->len - ss->ostart, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
-		}
-		ss->ostart += (size_t)n;
-	}
-	ss->ostart = t->len = 0;
-	return 0;
-}
-
-int ovsdb_session_flush(struct ovsdb_session *ss)
-{
-	int rc = 0;
-	size_t limit = ss->server->opts.max_backlog ? ss->server->opts.max_backlog : DVS_JSONRPC_MAX_OUT_DEFAULT;
-	size_t prev_backlog = ss->out.len - ss->ostart;
-	if (ss->ostart && ss->ostart == ss->out.len)
-		ss->ostart = ss->out.len = 0;
-	else if (ss->ostart > ss->out.cap / 2) {
-		/* Reclaim what was written before appending more. */
-		memmove(ss->out.buf, ss->out.buf + ss->ostart, ss->out.len - ss->ostart);
-		ss->out.len -= ss->ostart;
-		ss->ostart = 0;
-	}
-	for (size_t i = 0; i < ss->n_out; i++) {
-		serialise(ss, &ss->outq[i]);
-		out_item_clear(&ss->outq[i]);
-	}
-	ss->n_out = 0;
-	rc = obuf_write(ss);
-	if (rc && rc != -EAGAIN)
-		return rc;
-	size_t backlog = ss->out.len - ss->ostart;
-	/* A client that keeps up may still get one reply bigger than the limit (the initial
-	 * contents of a large monitor); only a client already behind is cut off. */
-	if (backlog > limit && prev_backlog > 0) {
-		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
-			   dvs_jsonrpc_name(ss->rpc), backlog);
-		return -ENOBUFS;
-	}
-	bool want_out = backlog > 0;
-	uint32_t ev = (ss->closing ? 0 : DVS_LOOP_IN) | (want_out ? DVS_LOOP_OUT : 0);
-	if (ev != ss->events) {
-		dvs_loop_mod_fd(ss->server->loop, dvs_jsonrpc_fd(ss->rpc), ev);
-		ss->events = ev;
-	}
-	if (ss->closing && !want_out)
-		return -ECONNRESET;
-	return 0;
 }
 
 void ovsdb_share_cache_clear(struct ovsdb_share_cache *c)
@@ -754,7 +685,7 @@ void ovsdb_session_destroy(struct ovsdb_session *ss)
 		trigger_free(t);
 	}
 	for (size_t i = 0; i < ss->n_out; i++)
-		out_item_clear(&ss->outq[i]);
+		ovsdb_out_item_clear(&ss->outq[i]);
 	free(ss->outq);
 	free(ss->in.buf);
 	json_text_destroy(&ss->out);

@@ -63,9 +63,14 @@ struct ovsdb_session *ovsdb_session_create(struct ovsdb_server *s, int fd, const
 void ovsdb_session_destroy(struct ovsdb_session *ss);
 /* Queues 'msg' (stolen) for the next flush. */
 void ovsdb_session_queue(struct ovsdb_session *ss, json_t *msg);
-/* Sends queued messages.  Returns 0, or -errno when the session must be closed
- * (-ENOBUFS: the client does not read and its backlog hit the limit). */
+void ovsdb_out_item_clear(struct ovsdb_out_item *it);
+
+/* Output (session_out.c). */
+/* Serialises queued messages and sends them.  Returns 0, or -errno when the session must be
+ * closed (-ENOBUFS: the client does not read and its backlog hit the limit). */
 int ovsdb_session_flush(struct ovsdb_session *ss);
+/* Writes what the socket takes: 0 when all is written, -EAGAIN if some remains, or -errno. */
+int ovsdb_session_write(struct ovsdb_session *ss);
 
 /* Request handling per iteration: a session gets at most a slice; once the budget is spent
  * the others wait for the next iteration, the oldest of them served first, whatever the

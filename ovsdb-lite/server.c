@@ -114,6 +114,7 @@ void ovsdb_server_destroy(struct ovsdb_server *s)
 	ovsdb_db_destroy(s->db);
 	json_decref(s->schema_json);
 	json_text_destroy(&s->record);
+	json_text_destroy(&s->reply);
 	free(s);
 }
 

@@ -50,6 +50,7 @@ struct ovsdb_server {
 	uint64_t busy_us;    /* time spent handling requests this iteration */
 	uint64_t n_deferred; /* sessions put off to the next iteration by the budget */
 	struct json_text record; /* scratch buffer for journal records */
+	struct json_text reply;  /* ... and for a transaction's result */
 };
 
 /* Creates a server for the database in 'storage' (stolen): reads the schema and replays

@@ -160,6 +160,20 @@ static void test_uuid_text(void **state)
 	assert_true(buf[14] == '4'); /* version 4 */
 	assert_true(uuid_from_string(&u, buf) && uuid_equals(&u, &v));
 	assert_false(uuid_from_string(&u, "550e8400e29b-41d4-a716-446655440000"));
+	/* Every nibble value in every position, against printf. */
+	for (int i = 0; i < 1000; i++) {
+		if (i < 16) {
+			for (int k = 0; k < 4; k++)
+				u.parts[k] = 0x11111111u * (uint32_t)i;
+		} else {
+			uuid_generate(&u);
+		}
+		char want[UUID_LEN + 1];
+		snprintf(want, sizeof want, "%08x-%04x-%04x-%04x-%04x%08x", u.parts[0], u.parts[1] >> 16,
+			 u.parts[1] & 0xffff, u.parts[2] >> 16, u.parts[2] & 0xffff, u.parts[3]);
+		uuid_to_string(&u, buf);
+		assert_string_equal(buf, want);
+	}
 }
 
 int main(void)

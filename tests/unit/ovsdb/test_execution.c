@@ -3,6 +3,8 @@
  * strings, conditions, mutations, referential integrity, weak references, garbage
  * collection, indexes, maxRows, and the all-or-nothing rule. */
 #include "helpers.h"
+#include "ovsdb-lite/json_text.h"
+#include "ovsdb-lite/uuid.h"
 
 static int setup(void **state)
 {
@@ -284,6 +286,87 @@ static void test_wait_commit_comment(void **state)
 	json_decref(r);
 }
 
+/* 'buf' with every uuid's text replaced by 'U' (two databases never draw the same). */
+static char *mask_uuids(const char *buf, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	for (size_t i = 0; i < len;) {
+		struct uuid u;
+		char tmp[UUID_LEN + 1];
+		if (len - i >= UUID_LEN) {
+			memcpy(tmp, buf + i, UUID_LEN);
+			tmp[UUID_LEN] = '\0';
+			if (uuid_from_string(&u, tmp)) {
+				*o++ = 'U';
+				i += UUID_LEN;
+				continue;
+			}
+		}
+		*o++ = buf[i++];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ovsdb_execute_text() writes, byte for byte, what serialising ovsdb_execute()'s result
+ * array gives: successes, errors with the nulls after them, commit errors, a wait. */
+static void test_text_results(void **state)
+{
+	static const char *const cases[] = {
+		"[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\",\"gen\":1}}]",
+		"[{\"op\":\"insert\",\"table\":\"Host\",\"uuid-name\":\"h\",\"row\":{\"name\":\"b\"}},"
+		"{\"op\":\"insert\",\"table\":\"Port\",\"row\":{\"name\":\"p\",\"host\":[\"named-uuid\",\"h\"]}},"
+		"{\"op\":\"select\",\"table\":\"Host\",\"where\":[[\"name\",\"==\",\"a\"]],\"columns\":[\"name\",\"gen\"]},"
+		"{\"op\":\"comment\",\"comment\":\"x\"}]",
+		"[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"c\"}},"
+		"{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"gen\":5000}},{\"op\":\"comment\",\"comment\":\"y\"}]",
+		"[{\"op\":\"insert\",\"table\":\"Host\",\"row\":{\"name\":\"a\"}}]", /* index: commit error */
+		"[{\"op\":\"update\",\"table\":\"Host\",\"where\":[],\"row\":{\"gen\":2}},"
+		"{\"op\":\"delete\",\"table\":\"Port\",\"where\":[]},{\"op\":\"abort\"}]",
+		"[{\"op\":\"wait\",\"table\":\"Host\",\"where\":[],\"columns\":[\"gen\"],"
+		"\"until\":\"==\",\"rows\":[{\"gen\":9}],\"timeout\":0}]",
+		"[]",
+	};
+	struct ovsdb_db *db2 = make_db(TEST_SCHEMA), *db = *state;
+	struct ovsdb_exec_opts opts = { test_has_lock, NULL, false };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *params = J(cases[i]);
+		json_array_insert_new(params, 0, json_string(db->schema->name));
+		struct ovsdb_exec_result res;
+		ovsdb_execute(db, params, &opts, &res);
+		ovsdb_txn_destroy(res.txn);
+		struct json_text want, got;
+		json_text_init(&want);
+		json_text_init(&got);
+		json_text_json(&want, res.reply);
+		json_decref(res.reply);
+		json_text_raw(&got, "x", 1); /* appended after what the buffer holds */
+		ovsdb_execute_text(db2, params, &opts, &res, &got);
+		ovsdb_txn_destroy(res.txn);
+		assert_null(res.reply);
+		assert_int_equal(got.buf[0], 'x');
+		char *w = mask_uuids(want.buf, want.len), *g = mask_uuids(got.buf + 1, got.len - 1);
+		assert_string_equal(g, w);
+		free(w);
+		free(g);
+		json_text_destroy(&want);
+		json_text_destroy(&got);
+		json_decref(params);
+	}
+	/* A wait that must wait writes nothing. */
+	json_t *params = J("[\"t\",{\"op\":\"wait\",\"table\":\"Host\",\"where\":[],\"columns\":[\"gen\"],"
+			   "\"until\":\"==\",\"rows\":[{\"gen\":9}],\"timeout\":100}]");
+	struct ovsdb_exec_result res;
+	struct json_text t;
+	json_text_init(&t);
+	ovsdb_execute_text(db2, params, &opts, &res, &t);
+	assert_true(res.must_wait);
+	assert_int_equal(t.len, 0);
+	json_text_destroy(&t);
+	json_decref(params);
+	ovsdb_db_destroy(db2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refs_and_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_and_max_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_commit_comment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_results, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,11 +95,45 @@ static void test_json_random_corruption(void **state)
 	}
 }
 
+/* Strings are scanned a word at a time: a special byte at every position of strings of
+ * every length up to a few words, in keys and in values, decoded or refused as jansson does;
+ * and a long decoded key followed by a decoded value (the key must survive the value). */
+static void test_json_string_positions(void **state)
+{
+	static const char *const specials[] = { "\\\"", "\\\\", "\\n", "\\u00e9", "\xc3\xa9", "\xf0\x9f\x98\x80",
+						"\x01", "\x1f", "\x80", "\xff", "\x7f", " ", "\"" };
+	char str[64], doc[256];
+	for (size_t len = 0; len < 40; len++) {
+		for (size_t pos = 0; pos <= len; pos++) {
+			for (size_t k = 0; k < DVS_ARRAY_SIZE(specials); k++) {
+				size_t sl = strlen(specials[k]);
+				memset(str, 'a', pos);
+				memcpy(str + pos, specials[k], sl);
+				memset(str + pos + sl, 'b', len - pos);
+				str[len + sl] = '\0';
+				int n = snprintf(doc, sizeof doc, "{\"%s\":\"%s\",\"k\":[\"%s\"]}", str, str, str);
+				agree(doc, (size_t)n);
+			}
+		}
+	}
+	char big[1024];
+	int n = snprintf(big, sizeof big, "{\"%0300d\\n\":\"x\\ty\",\"%0300d\":\"\\u00e9\"}", 1, 2);
+	agree(big, (size_t)n);
+	char err[160];
+	json_t *v = json_parse(big, (size_t)n, err, sizeof err);
+	assert_non_null(v);
+	char key[320];
+	snprintf(key, sizeof key, "%0300d\n", 1);
+	assert_string_equal(json_string_value(json_object_get(v, key)), "x\ty");
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_cases),
 		cmocka_unit_test(test_json_random_corruption),
+		cmocka_unit_test(test_json_string_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
