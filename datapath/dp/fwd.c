@@ -567,7 +567,9 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		memset(why, 0, nok);
 	}
 
-	/* The previous frame's plain egress (see plain_dest), for the frames that follow it. */
+	/* The previous frame's plain egress (see plain_dest), for the frames that follow it.
+	 * Set only on the slow path, from dst_port[head], and cleared at the start of every
+	 * slow-path frame: a frame of the run finds its run's destination here, or nothing. */
 	uint16_t last_dst = FDB_PORT_NONE, head = 0;
 	bool last_tag = false;
 	const struct acl *last_acl = NULL;
@@ -585,7 +587,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 		if (!same[i])
 			head = i; /* the first frame of the run: its keys and lookups are filled */
 
-		if (same[i] && !why[i] && last_tun != FDB_PORT_NONE && last_tun == dst_port[head]) {
+		if (same[i] && !why[i] && last_tun != FDB_PORT_NONE) {
 			/* Same addresses as the frame before, which went into this tunnel. */
 			if (tagged[i] && rte_vlan_strip(m)) {
 				drop(lc, m, DP_DROP_NO_MBUF);
@@ -595,7 +597,7 @@ dp_fwd_burst(struct dp_lcore *lc, const struct dp_tables *t, uint16_t in, struct
 			run[nrun++] = m;
 			continue;
 		}
-		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE && last_dst == dst_port[head]) {
+		if (same[i] && !why[i] && last_dst != FDB_PORT_NONE) {
 			/* Same flow as the frame before, which was learned and went the plain way. */
 			if (unlikely(t->has_promisc))
 				promisc_copy(lc, t, in, last_dst, m, tagged[i], vids[i], mp[i]);
