@@ -58,6 +58,10 @@ sleep 0.5
 check_eq "VLAN 30 frames from the trunk counted as vlan-disallowed" "$(( $(drop_count s vlan-disallowed) - dis0 ))" 3
 
 # 5. A double-tagged frame from an access port (VLAN hopping) is dropped and counted.
+# The trunk's tx count must move by nothing but these frames: the pings above leave neighbour
+# entries whose reachability the kernels confirm with a unicast ARP about 5 s after their last
+# use (delay_first_probe_time), which can land in this window.  Flushed, nothing refreshes them.
+for n in $A $B $C $T $D $E; do ip -n "$n" neigh flush all 2>/dev/null; done
 dbl0=$(drop_count s vlan-double-tagged)
 tr_tx0=$(port_stat s tr tx_packets)
 ip netns exec $A "$PY" -c "
