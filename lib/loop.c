@@ -51,6 +51,7 @@ struct dvs_loop {
 	uint64_t next_seq;
 	struct dvs_timer *running; /* the timer whose callback is on the stack */
 	bool stop;
+	struct dvs_loop_poll_stats poll; /* busy polling; max_us 0: off */
 };
 
 uint64_t
@@ -425,13 +426,79 @@ next_timeout(struct dvs_loop *loop, int max_wait_ms)
 	return wait > INT32_MAX ? INT32_MAX : (int)wait;
 }
 
+void
+dvs_loop_set_busy_poll(struct dvs_loop *loop, unsigned max_us)
+{
+	loop->poll.max_us = max_us;
+	if (loop->poll.cur_us > max_us)
+		loop->poll.cur_us = max_us;
+}
+
+void
+dvs_loop_poll_stats(const struct dvs_loop *loop, struct dvs_loop_poll_stats *st)
+{
+	*st = loop->poll;
+}
+
+/* Waits like epoll_wait(), but first polls for up to poll.cur_us when busy polling is on.
+ * The window adapts as KVM's halt polling does: it grows when the loop slept and was woken
+ * within max_us (polling longer would have caught that event), shrinks when it slept longer
+ * (the events are too far apart for polling to pay), and stays put when a poll succeeds.  An
+ * idle loop thus ends up not polling at all, and a loop whose peers answer within a few
+ * microseconds skips the sleep and the wakeup, which on a virtual machine whose idle vCPUs
+ * halt costs tens of microseconds per round trip. */
+static int
+loop_wait(struct dvs_loop *loop, struct epoll_event *evs, int timeout_ms)
+{
+	struct dvs_loop_poll_stats *p = &loop->poll;
+	uint64_t t0 = 0, spent = 0;
+	int n;
+
+	if (!p->max_us || timeout_ms == 0)
+		return epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
+	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, 0);
+	if (n)
+		return n;
+	t0 = dvs_now_us();
+	if (p->cur_us) {
+		do {
+			n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, 0);
+			spent = dvs_now_us() - t0;
+		} while (n == 0 && spent < p->cur_us);
+		p->polled_us += spent;
+		if (n) {
+			p->hits++;
+			return n;
+		}
+		p->misses++;
+		if (timeout_ms > 0) {
+			uint64_t ms = spent / 1000u;
+			timeout_ms = (uint64_t)timeout_ms > ms ? timeout_ms - (int)ms : 0;
+		}
+	}
+	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
+	if (n < 0)
+		return n;
+	uint64_t slept = dvs_now_us() - t0;
+	if (n > 0 && slept <= p->max_us) {
+		p->cur_us = p->cur_us ? p->cur_us * 2 : DVS_LOOP_POLL_START_US;
+		if (p->cur_us > p->max_us)
+			p->cur_us = p->max_us;
+	} else if (p->cur_us) {
+		p->cur_us /= 2;
+		if (p->cur_us < DVS_LOOP_POLL_START_US)
+			p->cur_us = 0;
+	}
+	return n;
+}
+
 int
 dvs_loop_run_once(struct dvs_loop *loop, int max_wait_ms)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
 	int n, ran = 0;
 
-	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, next_timeout(loop, max_wait_ms));
+	n = loop_wait(loop, evs, next_timeout(loop, max_wait_ms));
 	if (n < 0) {
 		if (errno != EINTR)
 			return -errno;

@@ -48,6 +48,19 @@ int dvs_loop_run_once(struct dvs_loop *loop, int max_wait_ms);
 int dvs_loop_run(struct dvs_loop *loop);
 void dvs_loop_stop(struct dvs_loop *loop);
 
+/* Busy polling.  When 'max_us' > 0 the loop, before sleeping, polls its fds for an adaptive
+ * window of up to 'max_us' microseconds (0, the default, never polls).  The window starts at
+ * DVS_LOOP_POLL_START_US, doubles while events keep arriving soon after the loop sleeps, and
+ * halves to 0 while they do not: an idle loop costs nothing. */
+#define DVS_LOOP_POLL_START_US 10u
+struct dvs_loop_poll_stats {
+	unsigned max_us, cur_us;  /* the limit, and the window now */
+	uint64_t hits, misses;    /* polls that found an event, and that gave up and slept */
+	uint64_t polled_us;       /* time spent polling */
+};
+void dvs_loop_set_busy_poll(struct dvs_loop *loop, unsigned max_us);
+void dvs_loop_poll_stats(const struct dvs_loop *loop, struct dvs_loop_poll_stats *st);
+
 /* Monotonic clock in milliseconds and microseconds. */
 uint64_t dvs_now_ms(void);
 uint64_t dvs_now_us(void);

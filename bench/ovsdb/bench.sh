@@ -9,7 +9,8 @@
 #               the server and the client (what 1 client can never beat)
 # Rounds alternate A B A B and medians are reported (noisy, shared 2-core machines).
 # Never touches a system OVS: ovsdb-server runs on a private socket and DB file in a temp dir.
-# usage: bench.sh [ROUNDS] [SECONDS]   (env DVS_BUILD, DVS_SRC as meson test sets them)
+# usage: bench.sh [ROUNDS] [SECONDS]   (env DVS_BUILD, DVS_SRC as meson test sets them;
+#        DVS_DB_ARGS: extra dvs-db options, e.g. --busy-poll=0 for an A/B of busy polling)
 set -euo pipefail
 : "${DVS_BUILD:?}" "${DVS_SRC:?}"
 rounds=${1:-3} secs=${2:-3}
@@ -29,7 +30,8 @@ trap 'stop_servers; rm -rf "$dir"' EXIT
 start_servers() {
 	stop_servers
 	rm -f "$dir"/dvs.db "$dir"/ovs.db "$dir"/*.sock "$dir"/.ovs.db.~lock~
-	"$DVS_BUILD/ovsdb-lite/dvs-db" --sync=request --remote="punix:$dir/dvs.sock" --schema="$schema" \
+	# shellcheck disable=SC2086  # DVS_DB_ARGS is a list of options
+	"$DVS_BUILD/ovsdb-lite/dvs-db" ${DVS_DB_ARGS:-} --sync=request --remote="punix:$dir/dvs.sock" --schema="$schema" \
 		--log-level=warn "$dir/dvs.db" 2>>"$dir/dvs.log" &
 	dvs_pid=$!
 	ovsdb-tool create "$dir/ovs.db" "$schema"
@@ -39,6 +41,8 @@ start_servers() {
 	for _ in $(seq 100); do [ -S "$dir/dvs.sock" ] && [ -S "$dir/ovs.sock" ] && break; sleep 0.05; done
 }
 
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 declare -A res
@@ -48,8 +52,16 @@ for r in $(seq "$rounds"); do
 	for mode in nondurable durable echo; do
 		for n in 1 16; do
 			for srv in dvs ovs; do
+				pid=$([ $srv = dvs ] && echo "$dvs_pid" || echo "$ovs_pid")
+				c0=$(cpu_ticks "$pid")
 				v=$("$lg" txn "$dir/$srv.sock" "$n" "$secs" "$mode" | field txn_per_s)
+				c1=$(cpu_ticks "$pid")
 				res[txn_${mode}_${n}_$srv]+="$v "
+				# The server's CPU time per transaction (busy polling included).
+				if [ "$mode" = nondurable ]; then
+					res[cpu_${n}_$srv]+="$(awk -v c=$((c1 - c0)) -v hz="$hz" -v r="$v" -v s="$secs" \
+						'BEGIN {printf "%.2f", c / hz * 1e6 / (r * s)}') "
+				fi
 			done
 		done
 	done
@@ -93,6 +105,11 @@ for mode in nondurable durable echo; do
 		b=$(echo ${res[txn_${mode}_${n}_ovs]} | tr ' ' '\n' | median)
 		row "$([ $mode = echo ] && echo "echo round trips/s" || echo txn/s), $n client(s), $mode" "$a" "$b" 1
 	done
+done
+for n in 1 16; do
+	a=$(echo ${res[cpu_${n}_dvs]} | tr ' ' '\n' | median)
+	b=$(echo ${res[cpu_${n}_ovs]} | tr ' ' '\n' | median)
+	row "server CPU us per txn, $n client(s), nondurable" "$a" "$b" 0
 done
 for mode in nondurable durable; do
 	a=$(echo ${res[txn_${mode}_p16_dvs]} | tr ' ' '\n' | median)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -263,6 +264,72 @@ test_loop_run_until_stop(void **state)
 	dvs_loop_destroy(NULL);
 }
 
+static void
+tfd_cb(struct dvs_loop *loop, int fd, uint32_t events, void *arg)
+{
+	uint64_t n;
+
+	if (read(fd, &n, sizeof n) == (ssize_t)sizeof n)
+		*(int *)arg += 1;
+}
+
+/* Arms 'tfd' to fire in 'us' microseconds and runs the loop until it has. */
+static void
+wake_after(struct dvs_loop *loop, int tfd, int *fired, long us)
+{
+	struct itimerspec its = { .it_value = { us / 1000000, (us % 1000000) * 1000 } };
+	int before = *fired;
+
+	assert_int_equal(timerfd_settime(tfd, 0, &its, NULL), 0);
+	while (*fired == before)
+		assert_true(dvs_loop_run_once(loop, 1000) >= 0);
+}
+
+/* The poll window grows while events come soon after the loop sleeps, until polls catch
+ * them; it shrinks to nothing while they come late; and without busy polling the loop never
+ * polls. */
+static void
+test_loop_busy_poll_adapts(void **state)
+{
+	struct dvs_loop *loop = dvs_loop_create();
+	struct dvs_loop_poll_stats st;
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), fired = 0;
+
+	assert_true(tfd >= 0);
+	assert_int_equal(dvs_loop_add_fd(loop, tfd, DVS_LOOP_IN, tfd_cb, &fired), 0);
+	for (int i = 0; i < 3; i++)
+		wake_after(loop, tfd, &fired, 200);
+	dvs_loop_poll_stats(loop, &st);
+	assert_int_equal(st.max_us, 0);
+	assert_true(st.hits == 0 && st.misses == 0 && st.polled_us == 0 && st.cur_us == 0);
+
+	/* 10, 20, 40, 80, 160, 320 us: from the seventh wakeup on, a poll finds it. */
+	dvs_loop_set_busy_poll(loop, 20000);
+	for (int i = 0; i < 12; i++)
+		wake_after(loop, tfd, &fired, 200);
+	dvs_loop_poll_stats(loop, &st);
+	assert_true(st.cur_us >= 200 && st.cur_us <= 20000);
+	assert_true(st.hits >= 3);
+	assert_true(st.polled_us > 0);
+
+	/* Events 30 ms apart, more than the 5 ms limit: the window halves to 0. */
+	dvs_loop_set_busy_poll(loop, 5000);
+	dvs_loop_poll_stats(loop, &st);
+	assert_true(st.cur_us <= 5000);
+	for (int i = 0; i < 10; i++)
+		wake_after(loop, tfd, &fired, 30000);
+	dvs_loop_poll_stats(loop, &st);
+	assert_int_equal(st.cur_us, 0);
+	uint64_t polled = st.polled_us;
+	wake_after(loop, tfd, &fired, 30000);
+	dvs_loop_poll_stats(loop, &st);
+	assert_true(st.polled_us == polled); /* an idle loop does not poll */
+
+	dvs_loop_del_fd(loop, tfd);
+	close(tfd);
+	dvs_loop_destroy(loop);
+}
+
 int
 main(void)
 {
@@ -275,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_loop_fd_callbacks),
 		cmocka_unit_test(test_loop_fd_removed_inside_batch),
 		cmocka_unit_test(test_loop_run_until_stop),
+		cmocka_unit_test(test_loop_busy_poll_adapts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
