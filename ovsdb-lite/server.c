@@ -247,6 +247,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 	}
 
 	t_commit = dvs_now_us();
+	bool wrote = s->need_commit;
 	if (s->need_commit) {
 		rc = ovsdb_storage_commit(s->storage, s->opts.sync_always || s->need_sync);
 		if (rc) {
@@ -267,7 +268,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			ovsdb_session_destroy(ss);
 	}
 
-	t_compact = dvs_now_us();
+	t_compact = dvs_now_us(); /* compaction and preallocation */
 	/* Automatic compaction stalls the loop while the snapshot is written, so like
 	 * ovsdb-server it happens at most every COMPACT_INTERVAL_MS. */
 	if (s->compact_requested ||
@@ -276,6 +277,9 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 		/* A failed compaction leaves the old journal in place and working. */
 		ovsdb_server_compact(s);
 	}
+	/* After the replies: the journal's preallocation must not delay any of them. */
+	if (wrote && s->storage->class_->prepare)
+		s->storage->class_->prepare(s->storage);
 	uint64_t t_end = dvs_now_us();
 	if (t_end - t0 >= SLOW_ITERATION_US)
 		DVS_LOG_RL(WARN, "slow iteration: %llu ms (requests %llu, commit %llu, output %llu, compaction %llu)",

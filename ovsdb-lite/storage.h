@@ -35,6 +35,9 @@ struct ovsdb_storage_class {
 	int (*compact)(struct ovsdb_storage *st, const json_t *schema, const char *snapshot, size_t size);
 	/* True when the history has grown enough that compacting is worth it. */
 	bool (*should_compact)(const struct ovsdb_storage *st);
+	/* Optional: work that readies the store for the next commits (the journal's
+	 * preallocation), called after an iteration's replies are sent, never before. */
+	void (*prepare)(struct ovsdb_storage *st);
 };
 
 /* Every store starts with this header so generic code can find its class. */

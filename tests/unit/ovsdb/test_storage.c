@@ -13,19 +13,43 @@
 #include "ovsdb-lite/storage.h"
 #include "ovsdb-lite/transaction.h"
 
-static char path[256];
+static char path[256], live[300];
 
 static int setup(void **state)
 {
 	snprintf(path, sizeof path, "/tmp/dbs-unit-journal-%d", getpid());
+	snprintf(live, sizeof live, "%s.live", path);
 	unlink(path);
+	unlink(live);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	unlink(path);
+	unlink(live);
 	return 0;
+}
+
+static uint64_t file_size(const char *name)
+{
+	struct stat sb;
+	assert_int_equal(stat(name, &sb), 0);
+	return (uint64_t)sb.st_size;
+}
+
+/* Copies 'from' to 'to' byte for byte: the file as a crash (kill -9) would leave it. */
+static void copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	char buf[65536];
+	ssize_t n;
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		assert_true(write(out, buf, (size_t)n) == n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
 }
 
 struct collect {
@@ -166,6 +190,63 @@ static void test_journal_compact(void **state)
 	assert_int_equal(access(tmpname, F_OK), -1); /* renamed away, not left behind */
 }
 
+/* The file is zero-filled ahead of its records (so that a sync flushes data, not the
+ * file's size); replay stops at the zeros without calling them corrupt, a torn record in
+ * them is still cut, and a clean close leaves the file ending with its last record. */
+static void test_journal_preallocation(void **state)
+{
+	json_t *schema = J(TEST_SCHEMA);
+	assert_int_equal(ovsdb_journal_class.create(live, schema), 0);
+	json_decref(schema);
+	struct ovsdb_storage *st = ovsdb_journal_class.open(live);
+	json_decref(st->class_->read_schema(st));
+	json_t *tmp = json_array();
+	assert_int_equal(st->class_->replay(st, collect_cb, tmp), 0);
+	json_decref(tmp);
+	append_text(st, "{\"a\":1}");
+	assert_int_equal(ovsdb_storage_commit(st, true), 0);
+	uint64_t one = journal_size(st);
+	assert_int_equal(file_size(live), one); /* nothing preallocated before prepare() */
+	st->class_->prepare(st);
+	uint64_t alloc = journal_allocated(st);
+	assert_true(alloc >= one + (1u << 20));
+	assert_int_equal(file_size(live), alloc);
+	st->class_->prepare(st); /* plenty left: nothing to do */
+	assert_int_equal(journal_allocated(st), alloc);
+	append_text(st, "{\"b\":2}");
+	assert_int_equal(ovsdb_storage_commit(st, true), 0);
+	uint64_t two = journal_size(st);
+	assert_int_equal(file_size(live), alloc); /* the record went into the zeros */
+
+	/* A crash now: the records, then zeros. */
+	copy_file(live, path);
+	struct ovsdb_storage *st2 = ovsdb_journal_class.open(path);
+	json_decref(st2->class_->read_schema(st2));
+	tmp = json_array();
+	assert_int_equal(st2->class_->replay(st2, collect_cb, tmp), 0);
+	assert_json_eq(tmp, "[{\"a\":1},{\"b\":2}]");
+	assert_int_equal(file_size(path), alloc); /* not truncated: the zeros are no damage */
+	assert_int_equal(journal_size(st2), two);
+	assert_int_equal(journal_allocated(st2), alloc);
+	append_text(st2, "{\"c\":3}");
+	assert_int_equal(ovsdb_storage_commit(st2, true), 0);
+	uint64_t three = journal_size(st2);
+	ovsdb_storage_close(st2);
+	assert_int_equal(file_size(path), three); /* a clean close drops the zeros */
+	assert_json_eq(reopen_all(), "[{\"a\":1},{\"b\":2},{\"c\":3}]");
+
+	/* A crash in the middle of writing a record into the zeros: it is cut, zeros and all. */
+	copy_file(live, path);
+	int fd = open(path, O_WRONLY);
+	assert_true(pwrite(fd, "DVSJ1 40 12345678\n{\"c\":", 23, (off_t)two) == 23);
+	close(fd);
+	assert_json_eq(reopen_all(), "[{\"a\":1},{\"b\":2}]");
+	assert_int_equal(file_size(path), two);
+
+	ovsdb_storage_close(st);
+	assert_int_equal(file_size(live), two);
+}
+
 /* Every committed transaction's record, replayed into an empty database, must rebuild the
  * same database (this is what a restart does). */
 static void test_txn_records_replay(void **state)
@@ -227,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_append_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_torn_and_corrupt_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_preallocation, setup, teardown),
 		cmocka_unit_test(test_txn_records_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
