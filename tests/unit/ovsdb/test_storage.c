@@ -77,6 +77,20 @@ static json_t *reopen_all(void)
 	return all;
 }
 
+/* Opens 'name' and replays it; returns the store, its records appended to 'records' (or
+ * dropped if NULL). */
+static struct ovsdb_storage *open_replayed(const char *name, json_t *records)
+{
+	struct ovsdb_storage *st = ovsdb_journal_class.open(name);
+	assert_non_null(st);
+	json_decref(st->class_->read_schema(st));
+	json_t *all = records ? records : json_array();
+	assert_int_equal(st->class_->replay(st, collect_cb, all), 0);
+	if (!records)
+		json_decref(all);
+	return st;
+}
+
 static void append_text(struct ovsdb_storage *st, const char *text)
 {
 	assert_int_equal(ovsdb_storage_append(st, text, strlen(text)), 0);
@@ -109,10 +123,8 @@ static void test_journal_append_replay(void **state)
 	json_t *schema = J(TEST_SCHEMA);
 	assert_int_equal(ovsdb_journal_class.create(path, schema), 0);
 	assert_int_equal(ovsdb_journal_class.create(path, schema), -EEXIST);
-	struct ovsdb_storage *st = ovsdb_journal_class.open(path);
-	json_decref(st->class_->read_schema(st));
 	json_t *none = json_array();
-	assert_int_equal(st->class_->replay(st, collect_cb, none), 0);
+	struct ovsdb_storage *st = open_replayed(path, none);
 	assert_int_equal(json_array_size(none), 0);
 	json_decref(none);
 	append_text(st, "{\"a\":1}");
@@ -133,11 +145,7 @@ static void test_journal_torn_and_corrupt_tail(void **state)
 	json_t *schema = J(TEST_SCHEMA);
 	assert_int_equal(ovsdb_journal_class.create(path, schema), 0);
 	json_decref(schema);
-	struct ovsdb_storage *st = ovsdb_journal_class.open(path);
-	json_decref(st->class_->read_schema(st));
-	json_t *tmp = json_array();
-	st->class_->replay(st, collect_cb, tmp);
-	json_decref(tmp);
+	struct ovsdb_storage *st = open_replayed(path, NULL);
 	append_text(st, "{\"a\":1}");
 	append_text(st, "{\"b\":2}");
 	ovsdb_storage_commit(st, true);
@@ -166,11 +174,7 @@ static void test_journal_compact(void **state)
 {
 	json_t *schema = J(TEST_SCHEMA);
 	assert_int_equal(ovsdb_journal_class.create(path, schema), 0);
-	struct ovsdb_storage *st = ovsdb_journal_class.open(path);
-	json_decref(st->class_->read_schema(st));
-	json_t *tmp = json_array();
-	st->class_->replay(st, collect_cb, tmp);
-	json_decref(tmp);
+	struct ovsdb_storage *st = open_replayed(path, NULL);
 	journal_set_compact_min(st, 1000);
 	for (int i = 0; i < 100; i++)
 		append_text(st, "{\"Host\":{\"550e8400-e29b-41d4-a716-446655440000\":{\"gen\":1}}}");
@@ -198,11 +202,7 @@ static void test_journal_preallocation(void **state)
 	json_t *schema = J(TEST_SCHEMA);
 	assert_int_equal(ovsdb_journal_class.create(live, schema), 0);
 	json_decref(schema);
-	struct ovsdb_storage *st = ovsdb_journal_class.open(live);
-	json_decref(st->class_->read_schema(st));
-	json_t *tmp = json_array();
-	assert_int_equal(st->class_->replay(st, collect_cb, tmp), 0);
-	json_decref(tmp);
+	struct ovsdb_storage *st = open_replayed(live, NULL);
 	append_text(st, "{\"a\":1}");
 	assert_int_equal(ovsdb_storage_commit(st, true), 0);
 	uint64_t one = journal_size(st);
@@ -220,10 +220,8 @@ static void test_journal_preallocation(void **state)
 
 	/* A crash now: the records, then zeros. */
 	copy_file(live, path);
-	struct ovsdb_storage *st2 = ovsdb_journal_class.open(path);
-	json_decref(st2->class_->read_schema(st2));
-	tmp = json_array();
-	assert_int_equal(st2->class_->replay(st2, collect_cb, tmp), 0);
+	json_t *tmp = json_array();
+	struct ovsdb_storage *st2 = open_replayed(path, tmp);
 	assert_json_eq(tmp, "[{\"a\":1},{\"b\":2}]");
 	assert_int_equal(file_size(path), alloc); /* not truncated: the zeros are no damage */
 	assert_int_equal(journal_size(st2), two);
