@@ -467,7 +467,7 @@ loop_wait(struct dvs_loop *loop, struct epoll_event *evs, int timeout_ms)
 		} while (n == 0 && spent < p->cur_us);
 		p->polled_us += spent;
 		if (n) {
-			p->hits++;
+			p->hits += n > 0; /* not a signal (EINTR) */
 			return n;
 		}
 		p->misses++;
