@@ -23,6 +23,9 @@ union ovsdb_atom {
 
 struct ovsdb_datum {
 	uint32_t n;
+	/* keys (and values) are one-atom blocks of datum.c's pool, not malloc'd: set only by
+	 * datum.c, and carried along when a datum is moved (struct copy or swap). */
+	bool one;
 	union ovsdb_atom *keys;   /* n atoms, sorted, unique */
 	union ovsdb_atom *values; /* n atoms for maps, else NULL */
 };

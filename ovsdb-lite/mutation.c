@@ -51,11 +51,15 @@ static json_t *mutation_from_json(struct ovsdb_mutation *m, const struct ovsdb_t
 		/* The operand is a bare number; the column's range applies to the result only. */
 		m->arg_type.n_min = m->arg_type.n_max = 1;
 		m->arg.keys = calloc(1, sizeof *m->arg.keys);
+		m->arg.values = NULL;
+		m->arg.one = false; /* malloc'd */
 		m->arg.n = 1;
 		struct ovsdb_base_type plain = { .type = kt };
 		err = ovsdb_atom_from_json(&m->arg.keys[0], &plain, value, symtab);
-		if (err)
+		if (err) {
+			free(m->arg.keys); /* a number: no string inside */
 			ovsdb_datum_init_empty(&m->arg);
+		}
 	} else {
 		if (ovsdb_type_is_scalar(type))
 			return ovsdb_error("constraint violation", "Type mismatch: \"%s\" mutator may not be applied to scalar column %s.",

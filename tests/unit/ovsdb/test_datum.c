@@ -148,6 +148,61 @@ static void test_datum_algebra_and_diff(void **state)
 	ovsdb_type_destroy(&st);
 }
 
+/* One-atom datums live in pool blocks: they must grow (union), shrink, move (clone, swap)
+ * and be freed like any other, across more than one 4096-block slab. */
+static void test_datum_one_atom_blocks(void **state)
+{
+	struct ovsdb_type t = type_of("{\"key\":\"string\",\"value\":\"integer\",\"min\":0,\"max\":\"unlimited\"}");
+	struct ovsdb_datum a, b, c;
+	json_t *j;
+	assert_null(ovsdb_datum_from_json(&a, &t, j = J("[\"map\",[[\"x\",7]]]"), NULL));
+	json_decref(j);
+	assert_true(a.one);
+	assert_null(ovsdb_datum_from_json(&b, &t, j = J("[\"map\",[[\"a\",1],[\"x\",9],[\"z\",3]]]"), NULL));
+	json_decref(j);
+	assert_false(b.one);
+	ovsdb_datum_clone(&c, &a, &t);
+	assert_true(c.one);
+	assert_int_equal(ovsdb_datum_union(&a, &b, &t), 0); /* out of its block */
+	assert_false(a.one);
+	assert_json_eq(ovsdb_datum_to_json(&a, &t), "[\"map\",[[\"a\",1],[\"x\",7],[\"z\",3]]]");
+	ovsdb_datum_swap(&a, &c);
+	assert_true(a.one);
+	assert_json_eq(ovsdb_datum_to_json(&a, &t), "[\"map\",[[\"x\",7]]]");
+	ovsdb_datum_subtract(&a, &b, &t, true); /* empty, still in its block */
+	assert_int_equal(a.n, 0);
+	ovsdb_datum_destroy(&a, &t);
+	ovsdb_datum_destroy(&b, &t);
+	ovsdb_datum_destroy(&c, &t);
+	ovsdb_type_destroy(&t);
+
+	/* 10000 scalars at once (three slabs), freed in another order, then as many again:
+	 * every value intact, the blocks reused. */
+	struct ovsdb_type st = type_of("\"string\"");
+	enum { N = 10000 };
+	struct ovsdb_datum *ds = calloc(N, sizeof *ds);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			char txt[32];
+			snprintf(txt, sizeof txt, "\"s%d\"", i * (round + 1));
+			assert_null(ovsdb_datum_from_json(&ds[i], &st, j = J(txt), NULL));
+			json_decref(j);
+			assert_true(ds[i].one);
+		}
+		for (int i = 0; i < N; i++) {
+			char want[32];
+			snprintf(want, sizeof want, "s%d", i * (round + 1));
+			assert_string_equal(ds[i].keys[0].string, want);
+		}
+		for (int i = 0; i < N; i += 2)
+			ovsdb_datum_destroy(&ds[i], &st);
+		for (int i = 1; i < N; i += 2)
+			ovsdb_datum_destroy(&ds[i], &st);
+	}
+	free(ds);
+	ovsdb_type_destroy(&st);
+}
+
 static void test_uuid_text(void **state)
 {
 	struct uuid u, v;
@@ -183,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_datum_sets_and_maps),
 		cmocka_unit_test(test_datum_constraints),
 		cmocka_unit_test(test_datum_algebra_and_diff),
+		cmocka_unit_test(test_datum_one_atom_blocks),
 		cmocka_unit_test(test_uuid_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
