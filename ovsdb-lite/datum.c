@@ -92,12 +92,87 @@ uint32_t ovsdb_atom_hash(const union ovsdb_atom *a, enum ovsdb_atype t, uint32_t
 	return basis;
 }
 
+/* One-atom arrays, the keys of every scalar column of every row, come from 16-byte blocks
+ * carved from 64 KiB slabs: malloc's smallest chunk is 32 bytes, so a row of the bench's
+ * five-column table (seven datums with _uuid and _version) takes about 110 bytes less, and
+ * fresh memory is what a growing table pays most for on a VM (docs/ovsdb.md).  Freed blocks
+ * are kept for reuse, never returned to malloc.  Single threaded, as the database core is.
+ * AddressSanitizer builds use malloc and free instead, so that it still checks them. */
+#define ONE_SLAB_ATOMS 4096
+
+#if defined(__SANITIZE_ADDRESS__)
+static union ovsdb_atom *one_get(void)
+{
+	union ovsdb_atom *a = malloc(sizeof *a);
+	if (!a)
+		abort();
+	return a;
+}
+
+static void one_put(union ovsdb_atom *a)
+{
+	free(a);
+}
+#else
+static struct {
+	union ovsdb_atom *free_list; /* linked through the blocks' first word */
+	union ovsdb_atom *cur, *end; /* the slab being carved */
+} one_pool;
+
+static union ovsdb_atom *one_get(void)
+{
+	union ovsdb_atom *a = one_pool.free_list;
+	if (a) {
+		memcpy(&one_pool.free_list, a, sizeof one_pool.free_list);
+		return a;
+	}
+	if (one_pool.cur == one_pool.end) {
+		one_pool.cur = malloc(ONE_SLAB_ATOMS * sizeof *one_pool.cur);
+		if (!one_pool.cur)
+			abort();
+		one_pool.end = one_pool.cur + ONE_SLAB_ATOMS;
+	}
+	return one_pool.cur++;
+}
+
+static void one_put(union ovsdb_atom *a)
+{
+	if (!a)
+		return;
+	memcpy(a, &one_pool.free_list, sizeof one_pool.free_list);
+	one_pool.free_list = a;
+}
+#endif
+
+/* Strings shorter than 16 bytes with their NUL (names, hosts, most enum values) take a pool
+ * block too, 16 bytes instead of malloc's 32.  The length tells which a string is, so
+ * every string atom is made and freed here, never by strdup() or free() elsewhere. */
+#define SHORT_STRING 16
+
+static char *str_new(const char *src)
+{
+	size_t len = strlen(src) + 1;
+	char *p = len <= SHORT_STRING ? (char *)one_get() : malloc(len);
+	if (!p)
+		abort(); /* a half-built row cannot be represented; OOM is fatal here */
+	memcpy(p, src, len);
+	return p;
+}
+
+static void str_free(char *p)
+{
+	if (!p)
+		return;
+	if (strnlen(p, SHORT_STRING) < SHORT_STRING)
+		one_put((union ovsdb_atom *)(void *)p);
+	else
+		free(p);
+}
+
 void ovsdb_atom_clone(union ovsdb_atom *dst, const union ovsdb_atom *src, enum ovsdb_atype t)
 {
 	if (t == OVSDB_TYPE_STRING) {
-		dst->string = strdup(src->string);
-		if (!dst->string)
-			abort(); /* a half-copied row cannot be represented; OOM is fatal here */
+		dst->string = str_new(src->string);
 	} else {
 		*dst = *src;
 	}
@@ -106,16 +181,14 @@ void ovsdb_atom_clone(union ovsdb_atom *dst, const union ovsdb_atom *src, enum o
 void ovsdb_atom_destroy(union ovsdb_atom *a, enum ovsdb_atype t)
 {
 	if (t == OVSDB_TYPE_STRING)
-		free(a->string);
+		str_free(a->string);
 }
 
 void ovsdb_atom_init_default(union ovsdb_atom *a, enum ovsdb_atype t)
 {
 	memset(a, 0, sizeof *a);
 	if (t == OVSDB_TYPE_STRING) {
-		a->string = strdup("");
-		if (!a->string)
-			abort();
+		a->string = str_new("");
 	}
 }
 
@@ -141,8 +214,8 @@ json_t *ovsdb_atom_from_json(union ovsdb_atom *a, const struct ovsdb_base_type *
 	case OVSDB_TYPE_STRING:
 		if (!json_is_string(json))
 			break;
-		a->string = strdup(json_string_value(json));
-		return a->string ? NULL : ovsdb_error("resources exhausted", "out of memory");
+		a->string = str_new(json_string_value(json));
+		return NULL;
 	case OVSDB_TYPE_UUID: {
 		if (!json_is_array(json) || json_array_size(json) != 2)
 			break;
@@ -242,58 +315,6 @@ json_t *ovsdb_atom_check_constraints(const union ovsdb_atom *a, const struct ovs
 
 /* ---- datums ---- */
 
-/* One-atom arrays, the keys of every scalar column of every row, come from 16-byte blocks
- * carved from 64 KiB slabs: malloc's smallest chunk is 32 bytes, so a row of the bench's
- * five-column table (seven datums with _uuid and _version) takes about 110 bytes less, and
- * fresh memory is what a growing table pays most for on a VM (docs/ovsdb.md).  Freed blocks
- * are kept for reuse, never returned to malloc.  Single threaded, as the database core is.
- * AddressSanitizer builds use malloc and free instead, so that it still checks them. */
-#define ONE_SLAB_ATOMS 4096
-
-#if defined(__SANITIZE_ADDRESS__)
-static union ovsdb_atom *one_get(void)
-{
-	union ovsdb_atom *a = malloc(sizeof *a);
-	if (!a)
-		abort();
-	return a;
-}
-
-static void one_put(union ovsdb_atom *a)
-{
-	free(a);
-}
-#else
-static struct {
-	union ovsdb_atom *free_list; /* linked through the blocks' first word */
-	union ovsdb_atom *cur, *end; /* the slab being carved */
-} one_pool;
-
-static union ovsdb_atom *one_get(void)
-{
-	union ovsdb_atom *a = one_pool.free_list;
-	if (a) {
-		memcpy(&one_pool.free_list, a, sizeof one_pool.free_list);
-		return a;
-	}
-	if (one_pool.cur == one_pool.end) {
-		one_pool.cur = malloc(ONE_SLAB_ATOMS * sizeof *one_pool.cur);
-		if (!one_pool.cur)
-			abort();
-		one_pool.end = one_pool.cur + ONE_SLAB_ATOMS;
-	}
-	return one_pool.cur++;
-}
-
-static void one_put(union ovsdb_atom *a)
-{
-	if (!a)
-		return;
-	memcpy(a, &one_pool.free_list, sizeof one_pool.free_list);
-	one_pool.free_list = a;
-}
-#endif
-
 void ovsdb_datum_init_empty(struct ovsdb_datum *d)
 {
 	d->n = 0;
@@ -368,10 +389,10 @@ void ovsdb_datum_destroy(struct ovsdb_datum *d, const struct ovsdb_type *type)
 {
 	if (type->key.type == OVSDB_TYPE_STRING)
 		for (uint32_t i = 0; i < d->n; i++)
-			free(d->keys[i].string);
+			str_free(d->keys[i].string);
 	if (d->values && type->value.type == OVSDB_TYPE_STRING)
 		for (uint32_t i = 0; i < d->n; i++)
-			free(d->values[i].string);
+			str_free(d->values[i].string);
 	datum_free_arrays(d);
 	ovsdb_datum_init_empty(d);
 }
