@@ -177,27 +177,40 @@ static void test_datum_one_atom_blocks(void **state)
 	ovsdb_type_destroy(&t);
 
 	/* 10000 scalars at once (three slabs), freed in another order, then as many again:
-	 * every value intact, the blocks reused. */
+	 * every value intact, the blocks reused.  Strings of up to 15 bytes share the pool;
+	 * every third one is longer and malloc'd. */
 	struct ovsdb_type st = type_of("\"string\"");
 	enum { N = 10000 };
 	struct ovsdb_datum *ds = calloc(N, sizeof *ds);
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < N; i++) {
-			char txt[32];
-			snprintf(txt, sizeof txt, "\"s%d\"", i * (round + 1));
+			char txt[48];
+			snprintf(txt, sizeof txt, i % 3 ? "\"s%d\"" : "\"a-longer-string-%d\"", i * (round + 1));
 			assert_null(ovsdb_datum_from_json(&ds[i], &st, j = J(txt), NULL));
 			json_decref(j);
 			assert_true(ds[i].one);
 		}
 		for (int i = 0; i < N; i++) {
-			char want[32];
-			snprintf(want, sizeof want, "s%d", i * (round + 1));
+			char want[48];
+			snprintf(want, sizeof want, i % 3 ? "s%d" : "a-longer-string-%d", i * (round + 1));
 			assert_string_equal(ds[i].keys[0].string, want);
 		}
 		for (int i = 0; i < N; i += 2)
 			ovsdb_datum_destroy(&ds[i], &st);
 		for (int i = 1; i < N; i += 2)
 			ovsdb_datum_destroy(&ds[i], &st);
+	}
+	/* Around the boundary: 15 characters (the last that fits a block), 16, and "". */
+	static const char *const edge[] = { "\"123456789012345\"", "\"1234567890123456\"", "\"\"" };
+	for (int i = 0; i < 3; i++) {
+		assert_null(ovsdb_datum_from_json(&ds[i], &st, j = J(edge[i]), NULL));
+		json_decref(j);
+		ovsdb_datum_clone(&ds[3 + i], &ds[i], &st);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_json_eq(ovsdb_datum_to_json(&ds[3 + i], &st), edge[i]);
+		ovsdb_datum_destroy(&ds[i], &st);
+		ovsdb_datum_destroy(&ds[3 + i], &st);
 	}
 	free(ds);
 	ovsdb_type_destroy(&st);
