@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "slab.h"
 
 /* ---- symbol table ---- */
 
@@ -92,81 +93,33 @@ uint32_t ovsdb_atom_hash(const union ovsdb_atom *a, enum ovsdb_atype t, uint32_t
 	return basis;
 }
 
-/* One-atom arrays, the keys of every scalar column of every row, come from 16-byte blocks
- * carved from 64 KiB slabs: malloc's smallest chunk is 32 bytes, so a row of the bench's
- * five-column table (seven datums with _uuid and _version) takes about 110 bytes less, and
- * fresh memory is what a growing table pays most for on a VM (docs/ovsdb.md).  Freed blocks
- * are kept for reuse, never returned to malloc.  Single threaded, as the database core is.
- * AddressSanitizer builds use malloc and free instead, so that it still checks them. */
-#define ONE_SLAB_ATOMS 4096
-
-#if defined(__SANITIZE_ADDRESS__)
+/* One-atom arrays (the keys of every scalar column of every row) and strings shorter than
+ * 16 bytes with their NUL (names, hosts, most enum values) take 16-byte slab blocks
+ * (slab.h) instead of malloc's 32-byte chunks. */
 static union ovsdb_atom *one_get(void)
 {
-	union ovsdb_atom *a = malloc(sizeof *a);
-	if (!a)
-		abort();
-	return a;
+	return slab_alloc(sizeof(union ovsdb_atom));
 }
 
 static void one_put(union ovsdb_atom *a)
 {
-	free(a);
-}
-#else
-static struct {
-	union ovsdb_atom *free_list; /* linked through the blocks' first word */
-	union ovsdb_atom *cur, *end; /* the slab being carved */
-} one_pool;
-
-static union ovsdb_atom *one_get(void)
-{
-	union ovsdb_atom *a = one_pool.free_list;
-	if (a) {
-		memcpy(&one_pool.free_list, a, sizeof one_pool.free_list);
-		return a;
-	}
-	if (one_pool.cur == one_pool.end) {
-		one_pool.cur = malloc(ONE_SLAB_ATOMS * sizeof *one_pool.cur);
-		if (!one_pool.cur)
-			abort();
-		one_pool.end = one_pool.cur + ONE_SLAB_ATOMS;
-	}
-	return one_pool.cur++;
+	slab_free(a, sizeof *a);
 }
 
-static void one_put(union ovsdb_atom *a)
-{
-	if (!a)
-		return;
-	memcpy(a, &one_pool.free_list, sizeof one_pool.free_list);
-	one_pool.free_list = a;
-}
-#endif
-
-/* Strings shorter than 16 bytes with their NUL (names, hosts, most enum values) take a pool
- * block too, 16 bytes instead of malloc's 32.  The length tells which a string is, so
+/* Strings take slab blocks of their size (slab.h), and a string's length tells which, so
  * every string atom is made and freed here, never by strdup() or free() elsewhere. */
-#define SHORT_STRING 16
-
 static char *str_new(const char *src)
 {
 	size_t len = strlen(src) + 1;
-	char *p = len <= SHORT_STRING ? (char *)one_get() : malloc(len);
-	if (!p)
-		abort(); /* a half-built row cannot be represented; OOM is fatal here */
+	char *p = slab_alloc(len);
 	memcpy(p, src, len);
 	return p;
 }
 
 static void str_free(char *p)
 {
-	if (!p)
-		return;
-	if (strnlen(p, SHORT_STRING) < SHORT_STRING)
-		one_put((union ovsdb_atom *)(void *)p);
-	else
-		free(p);
+	if (p)
+		slab_free(p, strlen(p) + 1);
 }
 
 void ovsdb_atom_clone(union ovsdb_atom *dst, const union ovsdb_atom *src, enum ovsdb_atype t)

@@ -23,7 +23,7 @@ union ovsdb_atom {
 
 struct ovsdb_datum {
 	uint32_t n;
-	/* keys (and values) are one-atom blocks of datum.c's pool, not malloc'd: set only by
+	/* keys (and values) are one-atom slab blocks (slab.h), not malloc'd: set only by
 	 * datum.c, and carried along when a datum is moved (struct copy or swap). */
 	bool one;
 	union ovsdb_atom *keys;   /* n atoms, sorted, unique */
