@@ -8,11 +8,6 @@
 #define SLAB_BYTES (64 * 1024)
 #define N_CLASSES (SLAB_MAX_BLOCK / 16)
 
-static size_t class_of(size_t size)
-{
-	return size ? (size - 1) / 16 : 0; /* 1-16 -> 0, 17-32 -> 1, ... */
-}
-
 #if defined(__SANITIZE_ADDRESS__)
 void *slab_alloc(size_t size)
 {
@@ -28,6 +23,11 @@ void slab_free(void *p, size_t size)
 	free(p);
 }
 #else
+static size_t class_of(size_t size)
+{
+	return size ? (size - 1) / 16 : 0; /* 1-16 -> 0, 17-32 -> 1, ... */
+}
+
 static struct {
 	void *free_list;  /* linked through the blocks' first word */
 	char *cur, *end;  /* the slab being carved */
