@@ -93,9 +93,8 @@ uint32_t ovsdb_atom_hash(const union ovsdb_atom *a, enum ovsdb_atype t, uint32_t
 	return basis;
 }
 
-/* One-atom arrays (the keys of every scalar column of every row) and strings shorter than
- * 16 bytes with their NUL (names, hosts, most enum values) take 16-byte slab blocks
- * (slab.h) instead of malloc's 32-byte chunks. */
+/* One-atom arrays (the keys of every scalar column of every row) take 16-byte slab blocks
+ * (slab.h) instead of malloc's 32-byte chunks; a datum's 'one' says so. */
 static union ovsdb_atom *one_get(void)
 {
 	return slab_alloc(sizeof(union ovsdb_atom));
