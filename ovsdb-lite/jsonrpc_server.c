@@ -243,7 +243,7 @@ static void queue_text_reply(struct ovsdb_session *ss, const struct json_text *t
  * The result array is written as text (no jansson tree for an insert's result). */
 static bool method_transact(struct ovsdb_session *ss, const json_t *params, const json_t *id, json_t **error)
 {
-	if (!json_is_array(params) || !json_array_size(params)) {
+	if (!json_array_size(params)) {
 		*error = ovsdb_error("syntax error", "transact expects [db-name, operation...]");
 		return false;
 	}
@@ -376,16 +376,6 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	json_t *result = NULL, *error = NULL;
 	struct ovsdb_server *s = ss->server;
 
-	/* transact first: nearly every request under load is one. */
-	if (method && !strcmp(method, "transact") && json_is_array(params)) {
-		if (method_transact(ss, params, id, &error))
-			return;
-		if (!json_is_null(id) && id)
-			queue_reply(ss, NULL, error, id);
-		else
-			json_decref(error);
-		return;
-	}
 	if (!method) {
 		/* A reply from the client, e.g. to nothing we sent: ignore it (OVS does). */
 		if (json_object_get(msg, "result") || json_object_get(msg, "error"))
@@ -395,6 +385,9 @@ static void handle_request(struct ovsdb_session *ss, json_t *msg)
 	}
 	if (!json_is_array(params)) {
 		error = ovsdb_error("syntax error", "\"params\" must be an array");
+	} else if (!strcmp(method, "transact")) { /* first: nearly every request under load */
+		if (method_transact(ss, params, id, &error))
+			return; /* reply queued, or waiting */
 	} else if (!strcmp(method, "echo")) {
 		result = json_deep_copy(params);
 	} else if (!strcmp(method, "list_dbs")) {
