@@ -247,7 +247,6 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 	}
 
 	t_commit = dvs_now_us();
-	bool wrote = s->need_commit;
 	if (s->need_commit) {
 		rc = ovsdb_storage_commit(s->storage, s->opts.sync_always || s->need_sync);
 		if (rc) {
@@ -277,8 +276,9 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 		/* A failed compaction leaves the old journal in place and working. */
 		ovsdb_server_compact(s);
 	}
-	/* After the replies: the journal's preallocation must not delay any of them. */
-	if (wrote && s->storage->class_->prepare)
+	/* After the replies: the journal's preallocation must not delay any of them (it does
+	 * nothing unless this iteration's commit synced). */
+	if (s->storage->class_->prepare)
 		s->storage->class_->prepare(s->storage);
 	uint64_t t_end = dvs_now_us();
 	if (t_end - t0 >= SLOW_ITERATION_US)
