@@ -85,7 +85,7 @@ bool uuid_from_string(struct uuid *u, const char *s)
 
 /* The 8 hex digits of 'v', most significant first, as the bytes of a little-endian word:
  * every nibble spread to a byte, then '0'-'9' or 'a'-'f' added to all bytes at once. */
-static uint64_t hex8(uint32_t v)
+static uint64_t hex8_word(uint32_t v)
 {
 	uint64_t x = v;
 	x = ((x & 0xffff0000ull) << 16) | (x & 0xffffull);
@@ -96,24 +96,30 @@ static uint64_t hex8(uint32_t v)
 	return __builtin_bswap64(x);
 }
 
+void hex8(uint32_t v, char *out)
+{
+	uint64_t h = hex8_word(v);
+	memcpy(out, &h, 8);
+}
+
 void uuid_to_string(const struct uuid *u, char *buf)
 {
 	/* Without a loop per nibble: every row in a journal record and every insert's reply
 	 * names its UUID (the loop was 4% of a transaction's instructions). */
 	uint64_t h;
-	h = hex8(u->parts[0]);
+	h = hex8_word(u->parts[0]);
 	memcpy(buf, &h, 8);
 	buf[8] = '-';
-	h = hex8(u->parts[1]);
+	h = hex8_word(u->parts[1]);
 	memcpy(buf + 9, &h, 4);
 	buf[13] = '-';
 	memcpy(buf + 14, (char *)&h + 4, 4);
 	buf[18] = '-';
-	h = hex8(u->parts[2]);
+	h = hex8_word(u->parts[2]);
 	memcpy(buf + 19, &h, 4);
 	buf[23] = '-';
 	memcpy(buf + 24, (char *)&h + 4, 4);
-	h = hex8(u->parts[3]);
+	h = hex8_word(u->parts[3]);
 	memcpy(buf + 28, &h, 8);
 	buf[36] = '\0';
 }

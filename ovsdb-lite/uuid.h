@@ -15,6 +15,8 @@ struct uuid {
 void uuid_generate(struct uuid *u);
 /* Parses the canonical 8-4-4-4-12 text form.  Returns true on success. */
 bool uuid_from_string(struct uuid *u, const char *s);
+/* Writes the 8 lowercase hex digits of 'v' into 'out' (no NUL), as printf's "%08x". */
+void hex8(uint32_t v, char *out);
 /* Writes 36 characters plus NUL into 'buf' (at least UUID_LEN + 1 bytes). */
 void uuid_to_string(const struct uuid *u, char *buf);
 int uuid_compare(const struct uuid *a, const struct uuid *b);
