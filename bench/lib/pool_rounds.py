@@ -32,6 +32,13 @@ def rounds_of(path):
     return [rounds[r] for r in sorted(rounds)]
 
 
+def ratio_summary(ratios, goal=None):
+    """Median, geometric mean, min and max of per-round ratios, and how many reach 'goal'."""
+    return {"n": len(ratios), "median": statistics.median(ratios),
+            "geomean": statistics.geometric_mean(ratios), "min": min(ratios), "max": max(ratios),
+            "at_goal": None if goal is None else sum(x >= goal for x in ratios)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("a")
@@ -49,13 +56,12 @@ def main():
     if not ratios:
         sys.exit("pool_rounds: no round has both %s and %s" % (args.a, args.b))
     ma, mb = statistics.median(va), statistics.median(vb)
+    r = ratio_summary(ratios, args.goal)
     print("%s / %s: %d rounds from %d runs; per-round ratio median %.2f (geometric mean %.2f); "
           "medians of all rounds %.2f / %.2f = %.2f" % (
-              args.a, args.b, len(ratios), len(args.runs), statistics.median(ratios),
-              statistics.geometric_mean(ratios), ma, mb, ma / mb))
+              args.a, args.b, r["n"], len(args.runs), r["median"], r["geomean"], ma, mb, ma / mb))
     if args.goal is not None:
-        print("rounds at %.2f or more: %d of %d" % (args.goal, sum(x >= args.goal for x in ratios),
-                                                  len(ratios)))
+        print("rounds at %.2f or more: %d of %d" % (args.goal, r["at_goal"], r["n"]))
     print("ratios: " + " ".join("%.2f" % x for x in ratios))
 
 

@@ -4,10 +4,13 @@
 The host's speed swings between rounds, and both servers of one round run back to back,
 so the per-round ratio is the figure to pool, not the ratio of medians.
 usage: pool.py RUN_OUTPUT...   (each file: the stdout of one bench.sh run)"""
-import math
+import os
 import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pool_rounds import ratio_summary  # noqa: E402  (bench/lib: the same pooling as V2V's)
 
 METRICS = [("txn_nondurable_1", "txn/s, 1 client, non-durable"),
            ("txn_nondurable_16", "txn/s, 16 clients, non-durable"),
@@ -39,9 +42,9 @@ def main(files):
             rs += [a / b for a, b in zip(series(raw, key + "_dvs"), series(raw, key + "_ovs")) if b > 0]
         if not rs:
             continue
-        g = math.exp(sum(math.log(r) for r in rs) / len(rs))
-        print("%-44s %6d %6.2fx %6.2fx %5.2fx %5.2fx %8s" % (name, len(rs), statistics.median(rs), g,
-                                                              min(rs), max(rs), "%d/%d" % (sum(r >= 3 for r in rs), len(rs))))
+        r = ratio_summary(rs, 3)
+        print("%-44s %6d %6.2fx %6.2fx %5.2fx %5.2fx %8s" % (name, r["n"], r["median"], r["geomean"], r["min"],
+                                                              r["max"], "%d/%d" % (r["at_goal"], r["n"])))
     for n in ("1", "16"):
         a = sum((series(raw, "cpu_%s_dvs" % n) for raw in raws), [])
         b = sum((series(raw, "cpu_%s_ovs" % n) for raw in raws), [])
