@@ -3,9 +3,10 @@
 /* Fixed-size blocks for the database core's many small, long-lived objects: rows, one-atom
  * arrays, short strings.  malloc adds an 8-byte header and rounds chunks up to 16 bytes,
  * with 32 bytes the smallest; here a block is exactly its size (rounded to 16), carved from
- * 64 KiB slabs per size.  Every byte per row counts on a VM, where fresh memory faults in the
- * guest and again in the host (docs/ovsdb.md, "Memory per row").  Freed blocks are kept per
- * size for reuse and never returned to malloc.  Not thread safe: the database core is single
+ * 64 KiB slabs per size, which come from prefaulted 512 KiB regions.  Every byte per row
+ * counts on a VM, where fresh memory faults in the guest and again in the host
+ * (docs/ovsdb.md, "Memory per row").  Freed blocks are kept per size for reuse and never
+ * returned to the system.  Not thread safe: the database core is single
  * threaded.  AddressSanitizer builds use malloc and free, so that it still checks the blocks. */
 
 #include <stddef.h>
