@@ -225,6 +225,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			oldest = ss;
 	if (oldest)
 		ovsdb_session_resume_input(oldest, true);
+	s->input_end_us = 0; /* the loop may wait */
 	int rc = dvs_loop_run_once(s->loop, (int)wait);
 	if (rc < 0 && rc != -EINTR)
 		return rc;
