@@ -106,6 +106,10 @@ static void test_datum_constraints(void **state)
 	want_error("{\"key\":{\"type\":\"string\",\"maxLength\":3}}", "\"abcd\"", "constraint violation");
 	/* Lengths count characters, not bytes: "é" is two bytes, one character. */
 	want_value("{\"key\":{\"type\":\"string\",\"maxLength\":3}}", "\"\xc3\xa9\xc3\xa9\xc3\xa9\"", "\"\xc3\xa9\xc3\xa9\xc3\xa9\"");
+	/* A minimum alone is checked too (an unconstrained string is not counted at all). */
+	want_error("{\"key\":{\"type\":\"string\",\"minLength\":2}}", "\"\xc3\xa9\"", "constraint violation");
+	want_value("{\"key\":{\"type\":\"string\",\"minLength\":2}}", "\"ab\"", "\"ab\"");
+	want_value("{\"key\":{\"type\":\"string\"}}", "\"\"", "\"\"");
 	want_error("{\"key\":{\"type\":\"string\",\"enum\":[\"set\",[\"a\",\"b\"]]}}", "\"c\"", "constraint violation");
 	want_value("{\"key\":{\"type\":\"string\",\"enum\":[\"set\",[\"a\",\"b\"]]}}", "\"b\"", "\"b\"");
 }
