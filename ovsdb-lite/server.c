@@ -217,6 +217,7 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			wait = d;
 	}
 	s->busy_us = 0;
+	s->input_end_us = 0; /* the last iteration's: its end is long past */
 	/* The session put off longest goes first, whatever the budget: none starves. */
 	struct ovsdb_session *oldest = NULL;
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
