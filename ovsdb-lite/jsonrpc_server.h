@@ -48,6 +48,10 @@ struct ovsdb_session {
 	size_t n_out, cap_out;
 	struct json_text out; /* serialised output not yet accepted by the socket */
 	size_t ostart;        /* bytes of 'out' already written */
+	/* The last flush whose output alone was over --max-backlog (a large monitor's initial
+	 * contents): its bytes not yet written ('excused_left'), after 'excused_skip' bytes
+	 * queued before it.  They do not count against the limit. */
+	size_t excused_skip, excused_left;
 	struct ovsdb_monitor **monitors;
 	size_t n_monitors;
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */

@@ -65,8 +65,13 @@ int ovsdb_session_write(struct ovsdb_session *ss)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		}
 		ss->ostart += (size_t)n;
+		size_t k = (size_t)n < ss->excused_skip ? (size_t)n : ss->excused_skip;
+		ss->excused_skip -= k;
+		k = (size_t)n - k;
+		ss->excused_left -= k < ss->excused_left ? k : ss->excused_left;
 	}
 	ss->ostart = t->len = 0;
+	ss->excused_skip = ss->excused_left = 0;
 	return 0;
 }
 
@@ -83,18 +88,26 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 		ss->out.len -= ss->ostart;
 		ss->ostart = 0;
 	}
+	size_t before = ss->out.len;
 	for (size_t i = 0; i < ss->n_out; i++) {
 		serialise(ss, &ss->outq[i]);
 		ovsdb_out_item_clear(&ss->outq[i]);
 	}
 	ss->n_out = 0;
+	/* A client that keeps up may still get output bigger than the limit at once (the
+	 * initial contents of a large monitor, a big transaction's update): it is excused
+	 * while the client reads it, even with updates queued behind it.  Only the last such
+	 * output is: one asked for again before the last was read counts in full, so a client
+	 * that asks for more than it reads is cut off too. */
+	if (ss->out.len - before > limit) {
+		ss->excused_skip = prev_backlog;
+		ss->excused_left = ss->out.len - before;
+	}
 	rc = ovsdb_session_write(ss);
 	if (rc && rc != -EAGAIN)
 		return rc;
 	size_t backlog = ss->out.len - ss->ostart;
-	/* A client that keeps up may still get one reply bigger than the limit (the initial
-	 * contents of a large monitor); only a client already behind is cut off. */
-	if (backlog > limit && prev_backlog > 0) {
+	if (backlog - ss->excused_left > limit) {
 		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
 			   dvs_jsonrpc_name(ss->rpc), backlog);
 		return -ENOBUFS;

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """A client that monitors but never reads must be disconnected once its output backlog
-passes --max-backlog, while other clients keep being served.  usage: stuck_test.py SOCKET LOG"""
+passes --max-backlog, while other clients keep being served.  A client that does read must
+not be, even when one reply alone is over the limit (a large table's initial contents) and
+updates queue behind it while it reads.  usage: stuck_test.py SOCKET LOG"""
 import socket
 import sys
 import time
@@ -40,4 +42,31 @@ except OSError:
 ck.true(eof, "stuck client's connection closed")
 res = w.transact(DB, {"op": "select", "table": "Item", "where": [["k", "==", 0]], "columns": ["k"]})
 ck.eq(res[0]["rows"], [{"k": 0}], "server healthy afterwards")
+
+# A reading client whose initial contents alone are over the limit (--max-backlog=256 KiB;
+# 200 rows of 4 KB, 800 KB, more than the limit plus what the socket holds), read 16 KB at a
+# time while 30 inserts queue updates behind it.  Before, the first update after the reply
+# cut it off.
+n_rows = len(w.transact(DB, {"op": "select", "table": "Item", "where": [], "columns": ["k"]})[0]["rows"])
+for i in range(n_rows, 200):
+    w.transact(DB, {"op": "insert", "table": "Item", "row": {"k": 5000 + i, "v": payload}})
+n_rows = max(n_rows, 200)
+cuts_before = open(log).read().count("not reading")
+big = connect(sock)
+big.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+big.send({"method": "monitor", "params": [DB, "big", {"Item": {"columns": ["k", "v"]}}], "id": 7})
+raw = b""
+for i in range(30):
+    w.transact(DB, {"op": "insert", "table": "Item", "row": {"k": 10000 + i, "v": payload}})
+    raw += big.sock.recv(16384)
+big.buf = raw.decode()
+reply = big.wait_reply(7)
+ck.eq(reply["error"], None, "the big monitor's reply")
+ck.eq(len(reply["result"]["Item"]), n_rows, "the big monitor's reply holds every row")
+got = set()
+while len(got) < 30:
+    n = big.wait_note("update")
+    got.update(r["new"]["k"] for r in n["params"][1]["Item"].values())
+ck.eq(sorted(got), list(range(10000, 10030)), "then every update queued behind it, in full")
+ck.eq(open(log).read().count("not reading"), cuts_before, "a reading client is not cut off")
 ck.done()
