@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # dvs-db stays responsive under the load that once stalled it for seconds: 20k rows, 20
-# monitors of the whole table (one re-subscribing every 100 ms, as reconnecting clients do),
+# monitors of the whole table (one re-subscribing every 100 ms once it has the last initial
+# contents, as reconnecting clients do),
 # one monitor that never reads, 8 writers committing durably back to back, and a compaction
 # every second.  A separate prober sends an "echo" every 10 ms.  Before the fix (requests
 # handled without a per-iteration budget, monitor replies built as jansson trees) an echo
@@ -32,6 +33,8 @@ field() { echo "$out" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 fail=0
 [ "$(field errors)" = 0 ] || { echo "FAIL: transaction errors"; fail=1; }
 [ "$(field echo_n)" -ge 100 ] || { echo "FAIL: only $(field echo_n) echo round trips in 5 s"; fail=1; }
+# The re-subscriber waits for each initial contents before asking again (up to 50 in 5 s).
+[ "$(field resubscribed)" -ge 10 ] || { echo "FAIL: only $(field resubscribed) re-subscriptions in 5 s"; fail=1; }
 [ "$(field echo_max_us)" -le $((echo_max_ms * 1000)) ] ||
 	{ echo "FAIL: an echo waited $(($(field echo_max_us) / 1000)) ms (bound $echo_max_ms ms)"; fail=1; }
 [ "$(field txn_max_us)" -le $((txn_max_ms * 1000)) ] ||
