@@ -22,7 +22,8 @@ run_suite() { # build-dir suite
 	grep -E '^ *[0-9]+/[0-9]+ ' "$log"
 	local ok nok
 	ok=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' "$log")
-	nok=$(grep -cE '^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT|ERROR)' "$log")
+	# meson lists a failed test again under "Summary of Failures": count each once.
+	nok=$(grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT|ERROR)' "$log" | sort -u | wc -l)
 	pass=$((pass + ok)); fail=$((fail + nok))
 	if [ $rc -ne 0 ] || [ "$nok" -ne 0 ]; then
 		failed+=("$suite@$dir")
