@@ -107,7 +107,8 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 	if (rc && rc != -EAGAIN)
 		return rc;
 	size_t backlog = ss->out.len - ss->ostart;
-	if (backlog - ss->excused_left > limit) {
+	size_t excused = ss->excused_left < backlog ? ss->excused_left : backlog;
+	if (backlog - excused > limit) {
 		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
 			   dvs_jsonrpc_name(ss->rpc), backlog);
 		return -ENOBUFS;
