@@ -531,8 +531,7 @@ static int session_read(struct ovsdb_session *ss, uint64_t deadline_us)
 static void session_input(struct ovsdb_session *ss, bool forced)
 {
 	struct ovsdb_server *s = ss->server;
-	/* Sessions handled back to back share clock reads: one ends when the next starts. */
-	uint64_t t0 = s->input_end_us ? s->input_end_us : dvs_now_us(), slice = OVSDB_SESSION_SLICE_US;
+	uint64_t t0 = dvs_now_us(), slice = OVSDB_SESSION_SLICE_US;
 	if (!forced) {
 		if (s->busy_us >= OVSDB_ITERATION_BUDGET_US) {
 			if (!ss->deferred_seq) {
@@ -556,8 +555,7 @@ static void session_input(struct ovsdb_session *ss, bool forced)
 		if (dvs_now_us() >= deadline)
 			break;
 	}
-	s->input_end_us = dvs_now_us();
-	s->busy_us += s->input_end_us - t0;
+	s->busy_us += dvs_now_us() - t0;
 }
 
 bool ovsdb_session_input_pending(const struct ovsdb_session *ss)

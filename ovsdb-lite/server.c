@@ -217,7 +217,6 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			wait = d;
 	}
 	s->busy_us = 0;
-	s->input_end_us = 0; /* the last iteration's: its end is long past */
 	/* The session put off longest goes first, whatever the budget: none starves. */
 	struct ovsdb_session *oldest = NULL;
 	for (struct ovsdb_session *ss = s->sessions; ss; ss = ss->next)
@@ -226,7 +225,6 @@ int ovsdb_server_run_once(struct ovsdb_server *s, int max_wait_ms)
 			oldest = ss;
 	if (oldest)
 		ovsdb_session_resume_input(oldest, true);
-	s->input_end_us = 0; /* the loop may wait */
 	int rc = dvs_loop_run_once(s->loop, (int)wait);
 	if (rc < 0 && rc != -EINTR)
 		return rc;

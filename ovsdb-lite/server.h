@@ -48,8 +48,6 @@ struct ovsdb_server {
 	uint64_t n_commits, n_batches;
 	uint64_t last_compact_ms;
 	uint64_t busy_us;    /* time spent handling requests this iteration */
-	uint64_t input_end_us; /* when the last session's input ended, 0 after a wait: the next
-				* session starts then, without a clock read of its own */
 	uint64_t n_deferred; /* sessions put off to the next iteration by the budget */
 	struct json_text record; /* scratch buffer for journal records */
 	struct json_text reply;  /* ... and for a transaction's result */
