@@ -49,9 +49,9 @@ struct ovsdb_session {
 	struct json_text out; /* serialised output not yet accepted by the socket */
 	size_t ostart;        /* bytes of 'out' already written */
 	/* The last flush whose output alone was over --max-backlog (a large monitor's initial
-	 * contents): its bytes not yet written ('excused_left'), after 'excused_skip' bytes
-	 * queued before it.  They do not count against the limit. */
-	size_t excused_skip, excused_left;
+	 * contents): its size, and the unwritten bytes up to its end (0 once it is written).
+	 * Its unwritten part, min(size, end), does not count against the limit. */
+	size_t excused_size, excused_end;
 	struct ovsdb_monitor **monitors;
 	size_t n_monitors;
 	struct ovsdb_trigger *triggers; /* pending "wait" transactions, in arrival order */

@@ -65,13 +65,10 @@ int ovsdb_session_write(struct ovsdb_session *ss)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		}
 		ss->ostart += (size_t)n;
-		size_t k = (size_t)n < ss->excused_skip ? (size_t)n : ss->excused_skip;
-		ss->excused_skip -= k;
-		k = (size_t)n - k;
-		ss->excused_left -= k < ss->excused_left ? k : ss->excused_left;
+		ss->excused_end -= (size_t)n < ss->excused_end ? (size_t)n : ss->excused_end;
 	}
 	ss->ostart = t->len = 0;
-	ss->excused_skip = ss->excused_left = 0;
+	ss->excused_end = 0;
 	return 0;
 }
 
@@ -79,7 +76,6 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 {
 	int rc = 0;
 	size_t limit = ss->server->opts.max_backlog ? ss->server->opts.max_backlog : DVS_JSONRPC_MAX_OUT_DEFAULT;
-	size_t prev_backlog = ss->out.len - ss->ostart;
 	if (ss->ostart && ss->ostart == ss->out.len)
 		ss->ostart = ss->out.len = 0;
 	else if (ss->ostart > ss->out.cap / 2) {
@@ -100,14 +96,15 @@ int ovsdb_session_flush(struct ovsdb_session *ss)
 	 * output is: one asked for again before the last was read counts in full, so a client
 	 * that asks for more than it reads is cut off too. */
 	if (ss->out.len - before > limit) {
-		ss->excused_skip = prev_backlog;
-		ss->excused_left = ss->out.len - before;
+		ss->excused_size = ss->out.len - before;
+		ss->excused_end = ss->out.len - ss->ostart;
 	}
 	rc = ovsdb_session_write(ss);
 	if (rc && rc != -EAGAIN)
 		return rc;
 	size_t backlog = ss->out.len - ss->ostart;
-	size_t excused = ss->excused_left < backlog ? ss->excused_left : backlog;
+	/* excused_end only shrinks as bytes go out, so it never exceeds the backlog. */
+	size_t excused = ss->excused_size < ss->excused_end ? ss->excused_size : ss->excused_end;
 	if (backlog - excused > limit) {
 		DVS_LOG_RL(WARN, "%s: client is not reading (%zu bytes queued); disconnecting",
 			   dvs_jsonrpc_name(ss->rpc), backlog);
