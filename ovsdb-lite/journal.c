@@ -421,8 +421,9 @@ static int journal_compact(struct ovsdb_storage *st, const json_t *schema, const
 /* Zero-fills the next PREALLOC_CHUNK after the file's end once less than PREALLOC_LOW is
  * left, and syncs it, so that commits after it overwrite blocks the file already has.
  * Called outside the commit path: no reply waits for it.  Only a journal that syncs gains:
- * an unsynced append costs nothing more than an overwrite, and writing the zeros would
- * double the bytes written (16 clients without durability write about 50 MB/s).  A failure
+ * unsynced, an overwrite is cheaper than an append (1.2-1.3 us against 2.1-2.5 us for a
+ * 2.4 KB pwrite here) but writing the zeros ahead costs about the difference, and dvs-db
+ * measured no gain (199k against 201k txn/s at 16 non-durable clients).  A failure
  * (a full disk) is not an error: records are then appended past the end as before. */
 static void journal_prepare(struct ovsdb_storage *st)
 {
